@@ -1,0 +1,38 @@
+/** The one model interface: a network's raw prediction at (x, per-sample t), plus how to read it. */
+import * as tf from '@tensorflow/tfjs';
+import { checkPrediction, coeffsPerSample, x0From, type Parametrization, type Prediction } from './prediction.ts';
+import type { NoiseSchedule } from './schedule.ts';
+
+/**
+ * A model as solvers see it. `predict` returns the network's own prediction (eps, x0, v or the flow
+ * velocity) for x: [N, ...] at per-sample times t: [N]; solvers convert it with `x0Of`/`velocityOf`,
+ * so a velocity model stepped by Euler uses its output untouched (the diffusers FlowMatchEuler update).
+ * One batched call can therefore serve cores at different points of the trajectory.
+ */
+export interface Denoiser extends Parametrization {
+  predict(x: tf.Tensor, t: tf.Tensor1D): tf.Tensor;
+}
+
+export interface AsDenoiserOptions {
+  prediction: Prediction;
+  schedule?: NoiseSchedule;
+}
+
+/** Adapts any model function `(x, t) -> prediction` into a Denoiser. */
+export function asDenoiser(fn: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor, { prediction, schedule }: AsDenoiserOptions): Denoiser {
+  checkPrediction(prediction);
+  return { prediction, schedule, predict: fn };
+}
+
+/** The x0 estimate D(x; t) of any Denoiser, per sample. */
+export function denoise(model: Denoiser, x: tf.Tensor, t: tf.Tensor1D): tf.Tensor {
+  return tf.tidy(() => {
+    const out = model.predict(x, t);
+    if (model.prediction === 'x0') return out;
+    if (!model.schedule) throw new Error(`denoise: a '${model.prediction}' model without a noise schedule has no x0 estimate`);
+    return x0From(model.prediction, out, x, coeffsPerSample(model.schedule, t, x.rank));
+  });
+}
+
+/** A time vector [N] holding one time for every sample. */
+export const timeVector = (t: number, n: number): tf.Tensor1D => tf.fill([n], t) as tf.Tensor1D;

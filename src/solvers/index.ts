@@ -1,0 +1,10 @@
+export * from './solver.ts';
+export * from './jump.ts';
+export * from './one-step.ts';
+export * from './euler.ts';
+export * from './heun.ts';
+export * from './dpm-solver.ts';
+export * from './dpm-solver-pp.ts';
+export * from './registry.ts';
+export * from './sample.ts';
+export { endsAtData } from './util.ts';

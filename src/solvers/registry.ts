@@ -1,0 +1,19 @@
+/** Solvers by name, each declaring its order and model calls per step (torchdiffeq's SOLVERS). */
+import { dpm2, dpm3 } from './dpm-solver.ts';
+import { dpmpp2m, dpmpp3m } from './dpm-solver-pp.ts';
+import { ddim, euler } from './euler.ts';
+import { heun } from './heun.ts';
+import type { Solver } from './solver.ts';
+
+export const SOLVERS = {
+  euler, heun, ddim, dpm2, dpm3, 'dpmpp-2m': dpmpp2m, 'dpmpp-3m': dpmpp3m,
+} as const satisfies Record<string, Solver>;
+export type SolverName = keyof typeof SOLVERS;
+export const SOLVER_NAMES = Object.keys(SOLVERS) as SolverName[];
+
+/** A solver by name; unknown names are an error listing the allowed ones. */
+export function getSolver(name: string): Solver {
+  const s = SOLVERS[name as SolverName];
+  if (!s) throw new Error(`solver: unknown solver '${name}'; allowed: ${SOLVER_NAMES.join(', ')}`);
+  return s;
+}

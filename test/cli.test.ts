@@ -1,0 +1,55 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { main } from '../src/cli/main.ts';
+import { throwsWith } from './helpers.ts';
+
+async function runJson(argv: string[]): Promise<Record<string, unknown>> {
+  let text = '';
+  await main(argv, (s) => (text += s));
+  return JSON.parse(text);
+}
+
+test('chords solve --json reports configuration, model calls, wall time and error to the reference', async () => {
+  const r = await runJson(['solve', '--model', 'gaussian', '--schedule', 'vp-linear', '--grid', 'karras', '--solver', 'heun', '--steps', '20', '--seed', '3', '--dim', '8', '--json', '--backend', 'wasm']);
+  assert.is((r.config as Record<string, unknown>).solver, 'heun');
+  assert.is((r.config as Record<string, unknown>).schedule, 'vp-linear');
+  assert.is(r.modelCalls, 39); // 19 Heun steps of 2 calls + Euler to clean data
+  assert.ok(typeof r.wallMs === 'number' && (r.wallMs as number) >= 0);
+  assert.ok((r.errorToReference as number) > 0 && (r.errorToReference as number) < 0.05);
+});
+
+test('more steps give a smaller error to the reference through the CLI (mixture, flow)', async () => {
+  const e = async (steps: string) => (await runJson(['solve', '--model', 'mixture', '--steps', steps, '--dim', '4', '--n', '4', '--json'])).errorToReference as number;
+  assert.ok((await e('80')) < (await e('10')));
+});
+
+test('--x0 sets the initial noise exactly; --values returns the sample', async () => {
+  const r = await runJson(['solve', '--model', 'gaussian', '--dim', '2', '--steps', '1', '--x0', '0.5,-0.25', '--values', '--json']);
+  const v = r.values as number[];
+  assert.is(v.length, 2);
+  await throwsWith(() => main(['solve', '--dim', '2', '--x0', '1,2,3']), /--x0: got 3 values/, /n \* dim = 1 \* 2 = 2/);
+});
+
+test('unknown names and out-of-range numbers are clear errors listing what is allowed', async () => {
+  await throwsWith(() => main(['solve', '--solver', 'rk4']), /--solver: unknown value 'rk4'/, /dpmpp-3m/);
+  await throwsWith(() => main(['solve', '--schedule', 'cosine']), /flow, vp-linear, vp-cosine, ve/);
+  await throwsWith(() => main(['solve', '--grid', 'exp']), /uniform, karras, logsnr/);
+  await throwsWith(() => main(['solve', '--steps', '0']), /--steps: got '0'/, /1 to 10000/);
+  await throwsWith(() => main(['solve', '--shift', '-2']), /--shift/);
+  await throwsWith(() => main(['solve', '--model', 'dit3']), /gaussian, mixture, linear/);
+  await throwsWith(() => main(['solve', '--bogus']), /unknown option --bogus/);
+  await throwsWith(() => main(['explode']), /unknown command 'explode'/);
+});
+
+test('the bin prints help, and an error as one line with exit code 2', () => {
+  const help = spawnSync(process.execPath, ['bin/chords.mjs', '--help'], { encoding: 'utf8' });
+  assert.is(help.status, 0);
+  assert.match(help.stdout, /Usage: chords <command>/);
+  const bad = spawnSync(process.execPath, ['bin/chords.mjs', 'solve', '--solver', 'nope'], { encoding: 'utf8' });
+  assert.is(bad.status, 2);
+  assert.is(bad.stderr.trim().split('\n').length, 1);
+  assert.match(bad.stderr, /^chords: error: --solver/);
+});
+
+test.run();

@@ -1,0 +1,30 @@
+/** Shared test setup: the backend (top level, before any op) and the leak check. */
+import * as tf from '@tensorflow/tfjs';
+import * as assert from 'uvu/assert';
+import { initBackend } from '../src/backend.ts';
+
+export const backend = await initBackend({ backend: process.env.CHORDS_BACKEND ?? 'wasm' });
+
+/** Runs fn and asserts that the number of live tensors is unchanged (check inside the test body). */
+export async function noLeak<T>(fn: () => T | Promise<T>): Promise<T> {
+  const before = tf.memory().numTensors;
+  const out = await fn();
+  const after = tf.memory().numTensors;
+  assert.is(after, before, `leaked ${after - before} tensor(s)`);
+  return out;
+}
+
+/** Asserts that fn throws (or rejects) with a message matching every pattern. */
+export async function throwsWith(fn: () => unknown, ...patterns: RegExp[]): Promise<void> {
+  let err: unknown;
+  try { await fn(); } catch (e) { err = e; }
+  assert.ok(err instanceof Error, 'expected an error');
+  for (const p of patterns) assert.match((err as Error).message, p);
+}
+
+/** Least-squares slope of log(err) against log(steps). */
+export function logSlope(steps: number[], errs: number[]): number {
+  const lx = steps.map(Math.log), ly = errs.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b) / lx.length, my = ly.reduce((a, b) => a + b) / ly.length;
+  return lx.reduce((a, v, i) => a + (v - mx) * (ly[i] - my), 0) / lx.reduce((a, v) => a + (v - mx) ** 2, 0);
+}
