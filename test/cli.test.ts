@@ -52,4 +52,36 @@ test('the bin prints help, and an error as one line with exit code 2', () => {
   assert.match(bad.stderr, /^chords: error: --solver/);
 });
 
+
+
+test('chords run --json: configuration, rounds, model calls and every hit with its kind, core, round and errors', async () => {
+  const { main: run } = await import('../src/cli/main.ts');
+  let text = '';
+  await run(['run', '--model', 'mixture', '--dim', '8', '--steps', '50', '--init', '0-2-4-8-16-24-32-40', '--stop', 'core-index:1', '--fine-solver', 'euler', '--coarse', 'euler', '--seed', '2', '--json'], (s) => (text += s));
+  const r = JSON.parse(text);
+  assert.is(r.config.init, '0-2-4-8-16-24-32-40');
+  assert.is(r.rounds, 17);
+  assert.equal(r.hits.map((h: { kind: string; round: number }) => [h.kind, h.round]), [['coarse', 8], ['core', 17]]);
+  assert.is(r.hits[1].core, 7);
+  assert.is(r.hits[1].modelCalls, r.modelCalls);
+  for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.errorToReference >= 0);
+  assert.is(r.sequential.rounds, 50);
+});
+
+test('chords run --model linear --x0 --values: the reference toy, number for number; the last hit is sequential Euler', async () => {
+  const { main: run } = await import('../src/cli/main.ts');
+  let text = '';
+  await run(['run', '--model', 'linear', '--steps', '50', '--dim', '2', '--x0', '0.3,-1.2', '--cores', '8', '--values', '--json'], (s) => (text += s));
+  const r = JSON.parse(text);
+  assert.equal(r.hits.map((h: { round: number }) => h.round), [8, 17, 24, 31, 38, 45, 48, 49, 50]);
+  // sequential unit-step Euler on f(x, tau) = 0.1 x + 0.01 tau, in float64
+  const want = [0.3, -1.2].map((x0) => { let x = x0; for (let i = 0; i < 50; i++) x += 0.1 * x + 0.01 * i; return x; });
+  r.hits[8].values.forEach((v: number, d: number) => assert.ok(Math.abs(v - want[d]) < 1e-5 * Math.abs(want[d])));
+  assert.equal(r.hits[8].values, r.sequential.values);
+  await throwsWith(() => run(['run', '--model', 'linear', '--fine-solver', 'dpm2']), /needs a noise schedule/);
+  await throwsWith(() => run(['run', '--init', '0-4-2']), /strictly increasing/);
+  await throwsWith(() => run(['run', '--init', '0-4', '--cores', '3']), /3 cores/);
+  await throwsWith(() => run(['run', '--stop', 'fast']), /core-index:<i>/);
+  await throwsWith(() => run(['run', '--coarse', 'rk']), /euler, ddim/);
+});
 test.run();

@@ -92,7 +92,7 @@ export function convertPrediction(from: Prediction, to: Prediction, out: tf.Tens
 /** Coefficients at t for a parametrization; a clear error where the model has no schedule. */
 export function paramCoeffs(p: Parametrization, t: number, needFor: string): Coeffs<number> {
   if (!p.schedule)
-    throw new Error(`${needFor} needs a noise schedule, but this model has none (it predicts '${p.prediction}' on its own grid); use the euler or heun solver`);
+    throw new Error(`${needFor} needs a noise schedule, but this model has none (it predicts '${p.prediction}' on its own grid); on such a model use the euler or heun solver and the euler coarse jump`);
   return coeffsAt(p.schedule, t);
 }
 

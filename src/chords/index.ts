@@ -1,0 +1,5 @@
+export * from './init.ts';
+export * from './plan.ts';
+export * from './math.ts';
+export * from './stop.ts';
+export * from './run.ts';

@@ -1,0 +1,44 @@
+/** CHORDS stop rules (REFERENCE.md, "Stopping"). The returned sample is always the latest hit. */
+import * as tf from '@tensorflow/tfjs';
+
+export type StopRule =
+  /** Stop once (number of hits - 1) >= index, checked when a core hits (hit 0 is the coarse shot). */
+  | { kind: 'core-index'; index: number }
+  /**
+   * Stop when the two latest hits differ by less than tol. norm 'reference' is the reference code's
+   * ||a - b||_2 / numel (resolution dependent; default tol 4e-4); 'rmse' is sqrt(mean((a - b)^2)).
+   */
+  | { kind: 'residual'; tol: number; norm?: 'reference' | 'rmse' }
+  /** Run to the end: the last hit is core 0, the sequential solver. */
+  | { kind: 'complete' };
+
+export function validateStop(stop: StopRule): void {
+  if (stop.kind === 'core-index') {
+    if (!Number.isInteger(stop.index) || stop.index < 0) throw new Error(`stop: core-index got ${stop.index}; allowed: an integer >= 0`);
+  } else if (stop.kind === 'residual') {
+    if (!(stop.tol >= 0) || !Number.isFinite(stop.tol)) throw new Error(`stop: residual tolerance got ${stop.tol}; allowed: a finite number >= 0`);
+    if (stop.norm && stop.norm !== 'reference' && stop.norm !== 'rmse') throw new Error(`stop: residual norm '${stop.norm}'; allowed: reference, rmse`);
+  } else if (stop.kind !== 'complete') throw new Error(`stop: unknown rule '${(stop as { kind: string }).kind}'; allowed: core-index, residual, complete`);
+}
+
+/** Parses 'core-index:1', 'residual:4e-4', 'residual-rmse:1e-3' or 'complete'. */
+export function parseStop(text: string): StopRule {
+  const [name, arg] = text.split(':');
+  const rule: StopRule | undefined =
+    name === 'complete' && arg === undefined ? { kind: 'complete' }
+    : name === 'core-index' ? { kind: 'core-index', index: Number(arg) }
+    : name === 'residual' ? { kind: 'residual', tol: arg === undefined ? 4e-4 : Number(arg), norm: 'reference' }
+    : name === 'residual-rmse' ? { kind: 'residual', tol: Number(arg), norm: 'rmse' }
+    : undefined;
+  if (!rule || (arg !== undefined && arg.trim() === '')) throw new Error(`stop: got '${text}'; allowed: core-index:<i>, residual[:<tol>], residual-rmse:<tol>, complete`);
+  validateStop(rule);
+  return rule;
+}
+
+/** The residual between two hits under the rule's norm. */
+export function residual(a: tf.Tensor, b: tf.Tensor, norm: 'reference' | 'rmse' = 'reference'): number {
+  return tf.tidy(() => {
+    const sq = tf.sum(tf.square(tf.sub(a, b))).dataSync()[0];
+    return norm === 'rmse' ? Math.sqrt(sq / a.size) : Math.sqrt(sq) / a.size;
+  });
+}

@@ -1,0 +1,9 @@
+/** chords-ts public API: named exports only. */
+export * from './backend.ts';
+export * from './diffusion/index.ts';
+export * from './solvers/index.ts';
+export * from './models/index.ts';
+export * from './chords/index.ts';
+export * from './parallel/index.ts';
+export { normals, normals32, uniformRng } from './random.ts';
+export { rmse, relativeRmse } from './tensor.ts';

@@ -1,0 +1,41 @@
+/** Executors: model evaluation only. They know nothing of CHORDS or of solvers. */
+import * as tf from '@tensorflow/tfjs';
+import type { Denoiser } from '../diffusion/denoiser.ts';
+
+/** Evaluate the model at x: [n, ...] (every row at time t). */
+export interface EvalRequest { x: tf.Tensor; t: number }
+
+export interface Executor {
+  readonly name: string;
+  /** One round: the model outputs for every request, in order; the caller owns the outputs. */
+  evaluate(requests: readonly EvalRequest[]): Promise<tf.Tensor[]>;
+  /** Frees workers or processes; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** One model call per request, one after another (the sequential baseline, and debugging). */
+export function serialExecutor(model: Denoiser): Executor {
+  return {
+    name: 'serial',
+    evaluate: async (requests) => requests.map(({ x, t }) => tf.tidy(() => model.predict(x, tf.fill([x.shape[0]], t) as tf.Tensor1D))),
+    close: async () => undefined,
+  };
+}
+
+/** A round's requests as one batched model call on one device ("virtual cores"). */
+export function batchedExecutor(model: Denoiser): Executor {
+  return {
+    name: 'batched',
+    async evaluate(requests) {
+      if (requests.length === 0) return [];
+      if (requests.length === 1) return serialExecutor(model).evaluate(requests);
+      return tf.tidy(() => {
+        const sizes = requests.map((r) => r.x.shape[0]);
+        const x = tf.concat(requests.map((r) => r.x), 0); // [sum n, ...]
+        const t = tf.tensor1d(requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t)), 'float32'); // [sum n]
+        return tf.split(model.predict(x, t), sizes, 0);
+      });
+    },
+    close: async () => undefined,
+  };
+}
