@@ -7,3 +7,5 @@ export * from './chords/index.ts';
 export * from './parallel/index.ts';
 export { normals, normals32, uniformRng } from './random.ts';
 export { rmse, relativeRmse } from './tensor.ts';
+export * from './task.ts';
+export * from './baselines/index.ts';

@@ -6,27 +6,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
-import { batchedExecutor, type Executor } from '../parallel/executor.ts';
+import { batchedExecutor } from '../parallel/executor.ts';
+import { disposeResult, roundMeter, validateTask, type RoundReport, type SamplerHit, type SamplerResult, type SamplingTask } from '../task.ts';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { euler } from '../solvers/euler.ts';
-import { validateTimeGrid } from '../solvers/sample.ts';
 import { callsAt, disposeState, type Solver, type SolverState, type StageEval } from '../solvers/solver.ts';
 import { tidy } from '../tensor.ts';
 import { validateInit } from './init.ts';
 import { coarseJump, fineStep, rectify } from './math.ts';
 import { planChords, type PlanHit, type StoreItem } from './plan.ts';
 import { residual, validateStop, type StopRule } from './stop.ts';
-
-/** What to sample: an executor for the model, how to read its outputs, the grid and the start. */
-export interface SamplingTask {
-  executor: Executor;
-  /** The model's prediction type and schedule (a Denoiser is one). */
-  param: Parametrization;
-  /** Time grid t_0 .. t_T. */
-  grid: readonly number[];
-  /** Initial state at grid[0], [n, ...]; not consumed. */
-  x: tf.Tensor;
-}
 
 export interface ChordsOptions {
   /** Init sequence, one start index per core (see initSequence / CHORDS_PRESETS). */
@@ -46,7 +35,7 @@ export interface ChordsOptions {
   checkFinite?: boolean;
 }
 
-export interface ChordsHit {
+export interface ChordsHit extends SamplerHit {
   /** 0 is the coarse shot, then 1, 2, ... in the order hits appear. */
   index: number;
   kind: 'coarse' | 'core';
@@ -60,32 +49,11 @@ export interface ChordsHit {
   x: tf.Tensor;
 }
 
-export interface RoundReport { round: number; evals: number; modelCalls: number; modelMs: number; otherMs: number; hits: number }
-
-export interface SamplerResult<H extends { x: tf.Tensor } = ChordsHit> {
-  /** Every intermediate result, oldest first; the last one is `sample`. */
-  hits: H[];
-  sample: tf.Tensor;
-  rounds: number;
-  modelCalls: number;
-  wallMs: number;
-  /** Time inside executor.evaluate. */
-  modelMs: number;
-  /** Everything else: planning, solver and rectification math, bookkeeping. */
-  overheadMs: number;
-  timings: RoundReport[];
-}
-
 export interface ChordsResult extends SamplerResult<ChordsHit> {
   init: number[];
   stoppedBy: StopRule['kind'];
   /** Time spent planning (part of overheadMs). */
   planMs: number;
-}
-
-/** Frees every hit tensor of a result (the sample is the last hit). */
-export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
-  for (const h of r.hits) h.x.dispose();
 }
 
 const xKey = (core: number, i: number) => `x:${core}:${i}`;
@@ -96,13 +64,6 @@ function shouldStop(stop: StopRule, hits: ChordsHit[]): boolean {
   if (stop.kind === 'core-index') return hits.length - 1 >= stop.index;
   if (stop.kind === 'residual') return hits.length >= 2 && residual(hits[hits.length - 1].x, hits[hits.length - 2].x, stop.norm) < stop.tol;
   return false;
-}
-
-/** Validates a sampling task before any work. */
-export function validateTask(task: SamplingTask): void {
-  validateTimeGrid(task.grid);
-  if (!(task.x instanceof tf.Tensor) || task.x.rank < 1) throw new Error('x: must be a tensor of rank >= 1 with the batch first');
-  if (!task.executor || typeof task.executor.evaluate !== 'function') throw new Error('executor: must have evaluate(requests) and close()');
 }
 
 /** Dry-runs a jump on a one-element tensor, so a jump the model cannot support fails before any model call. */
@@ -120,13 +81,13 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   validateInit(options.init, T);
   validateStop(stop);
   validateJump(coarse, param, grid);
-  const start = performance.now();
+  const t0 = performance.now();
   const plan = planChords({ steps: T, init: options.init, calls: (i, s) => callsAt(fine, param, grid, i, s), rectify: options.rectify });
-  const planMs = performance.now() - start;
+  const planMs = performance.now() - t0;
 
   const xs = new Map<string, tf.Tensor>(), es = new Map<string, StageEval>(), states: SolverState[] = [];
-  const hits: ChordsHit[] = [], timings: RoundReport[] = [];
-  let modelCalls = 0, modelMs = 0, stoppedBy: StopRule['kind'] = 'complete';
+  const hits: ChordsHit[] = [], meter = roundMeter(executor, options.onRound);
+  let stoppedBy: StopRule['kind'] = 'complete';
   const get = (core: number, i: number) => xs.get(xKey(core, i))!;
   const evalsOf = (core: number, i: number) => {
     const out: StageEval[] = [];
@@ -147,15 +108,11 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   states[0] = fine.init();
   try {
     for (const round of plan.values()) {
-      const r0 = performance.now();
       // stage points beyond 0 come from the solver; stage 0 is the stored state
       const points = round.evals.map((ev) => ev.stage === 0
         ? { x: get(ev.core, ev.i), t: grid[ev.i] }
         : tidy(() => fine.stage(param, step(ev.core, ev.i), evalsOf(ev.core, ev.i))));
-      const m0 = performance.now();
-      const outs = await executor.evaluate(points);
-      const roundModelMs = performance.now() - m0;
-      modelMs += roundModelMs; modelCalls += points.length;
+      const outs = await meter.evaluate(points, (j) => `round ${round.round}, core ${round.evals[j].core}, step ${round.evals[j].i}`);
       round.evals.forEach((ev, j) => es.set(eKey(ev.core, ev.i, ev.stage), { x: points[j].x, t: points[j].t, out: outs[j] }));
       if (checkFinite) {
         const ok = tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))).dataSync());
@@ -190,16 +147,14 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
         const x = pending.get(h.kind === 'coarse' ? 'coarse' : `core:${h.core}`)!;
         pending.delete(h.kind === 'coarse' ? 'coarse' : `core:${h.core}`);
         if (stopNow) { x.dispose(); continue; }
-        const hit: ChordsHit = { index: hits.length, kind: h.kind, core: h.core, round: round.round, modelCalls, wallMs: performance.now() - start, x };
+        const hit: ChordsHit = { index: hits.length, kind: h.kind, core: h.core, round: round.round, modelCalls: meter.modelCalls, wallMs: meter.elapsed(), x };
         hits.push(hit);
         if (h.kind === 'core') { disposeState(states[h.core]); states[h.core] = { history: [] }; }
         options.onHit?.(hit);
         if (h.kind === 'core' && shouldStop(stop, hits)) { stopNow = true; stoppedBy = stop.kind; }
       }
       for (const it of round.release) release(it);
-      const report = { round: round.round, evals: points.length, modelCalls, modelMs: roundModelMs, otherMs: performance.now() - r0 - roundModelMs, hits: round.hits.length };
-      timings.push(report);
-      options.onRound?.(report);
+      meter.endRound(round.round, round.hits.length);
       if (stopNow) break;
     }
   } catch (e) {
@@ -210,14 +165,12 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     for (const [k, e] of es) { e.out.dispose(); if (!k.endsWith(':0')) e.x.dispose(); }
     for (const s of states) disposeState(s);
   }
-  const wallMs = performance.now() - start;
-  return {
-    hits, sample: hits[hits.length - 1].x, rounds: timings.length, modelCalls, wallMs, modelMs, overheadMs: wallMs - modelMs,
-    timings, init: [...options.init], stoppedBy, planMs,
-  };
+  return { ...meter.totals(), hits, sample: hits[hits.length - 1].x, init: [...options.init], stoppedBy, planMs };
 }
 
 /** CHORDS on one device: a Denoiser evaluated by the batched executor (virtual cores). */
 export function chords(model: Denoiser, x: tf.Tensor, grid: readonly number[], options: ChordsOptions): Promise<ChordsResult> {
   return runChords({ executor: batchedExecutor(model), param: model, grid, x }, options);
 }
+
+export { disposeResult, type RoundReport, type SamplerResult, type SamplingTask };

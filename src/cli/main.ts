@@ -1,11 +1,13 @@
 /** The `chords` command: subcommands, help, backend selection, and errors printed as one line. */
 import { initBackend } from '../backend.ts';
 import { runCommand } from './run.ts';
+import { sampleCommand } from './sample.ts';
 import { solveCommand } from './solve.ts';
 
 const COMMANDS: Record<string, { help: string; run: (argv: string[], out: (s: string) => void, backend: () => Promise<string>) => Promise<void> }> = {
   solve: { help: 'one sequential solve of an analytic model, with its error to the exact solution', run: solveCommand },
-  run: { help: 'CHORDS on an analytic model: every hit vs the sequential solver and the exact solution', run: runCommand },
+  run: { help: 'CHORDS on a model: every hit vs the sequential solver and the exact solution (or sample quality)', run: runCommand },
+  sample: { help: 'DiT samples as a PNG grid, sequential or CHORDS, with class accuracy and Frechet distance', run: sampleCommand },
 };
 
 const HELP = `chords: parallel diffusion sampling (CHORDS, ParaDiGMS, SRDS) on tfjs

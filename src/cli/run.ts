@@ -44,19 +44,21 @@ export async function runCommand(argv: string[], out: (s: string) => void, backe
   const backend = await backendName();
   const p = buildProblem(o);
   const fine = getSolver(fineName), coarse = getJump(coarseName);
-  const x = tf.tensor2d(p.x0, [p.n, p.model.dim]);
+  const x = tf.tensor(p.x0, p.shape);
   try {
     const executor = executorName === 'serial' ? serialExecutor(p.model) : batchedExecutor(p.model);
     const res = await runChords({ executor, param: p.model, grid: p.grid, x }, { init, fine, coarse, stop, rectify: !o['no-rectify'] });
     const seq = sample(fine, p.model, x, p.grid);
     const seqValues = await seq.x.data();
     seq.x.dispose();
-    const reference = p.model.solve(Float64Array.from(p.x0), p.grid[0], p.grid[p.grid.length - 1]);
+    const reference = p.reference?.();
     const hits = res.hits.map((h) => {
-      const v = h.x.dataSync();
+      const v = h.x.dataSync() as Float32Array;
       return {
         kind: h.kind, core: h.core, round: h.round, modelCalls: h.modelCalls,
-        speedupRounds: seq.modelCalls / h.round, rmseToSequential: rmse(v, seqValues), errorToReference: rmse(v, reference),
+        speedupRounds: seq.modelCalls / h.round, rmseToSequential: rmse(v, seqValues),
+        ...(reference ? { errorToReference: rmse(v, reference) } : {}),
+        ...(p.quality ? p.quality(v) : {}),
         ...(o.values ? { values: Array.from(v) } : {}),
       };
     });
@@ -65,14 +67,21 @@ export async function runCommand(argv: string[], out: (s: string) => void, backe
       command: 'run', backend,
       config: { ...p.config, init: init.join('-'), cores: init.length, stop: String(o.stop), fineSolver: fineName, coarse: coarseName, rectify: !o['no-rectify'], executor: executorName },
       rounds: res.rounds, modelCalls: res.modelCalls, wallMs: res.wallMs, modelMs: res.modelMs, overheadMs: res.overheadMs, stoppedBy: res.stoppedBy,
-      sequential: { rounds: seq.modelCalls, modelCalls: seq.modelCalls, errorToReference: rmse(seqValues, reference), ...(o.values ? { values: Array.from(seqValues) } : {}) },
+      sequential: {
+        rounds: seq.modelCalls, modelCalls: seq.modelCalls,
+        ...(reference ? { errorToReference: rmse(seqValues, reference) } : {}),
+        ...(p.quality ? p.quality(seqValues as Float32Array) : {}),
+        ...(o.values ? { values: Array.from(seqValues) } : {}),
+      },
       hits,
     };
     if (o.json) return out(JSON.stringify(report));
-    const rows = hits.map((h) => `  ${(h.kind === 'coarse' ? 'coarse' : `core ${h.core}`).padEnd(8)} ${String(h.round).padStart(5)} ${h.speedupRounds.toFixed(2).padStart(8)}x ${String(h.modelCalls).padStart(7)} ${h.rmseToSequential.toExponential(2).padStart(12)} ${h.errorToReference.toExponential(2).padStart(12)}`);
+    const last = (h: Record<string, unknown>) => ('errorToReference' in h ? (h.errorToReference as number).toExponential(2).padStart(12)
+      : 'classAccuracy' in h ? `${(100 * (h.classAccuracy as number)).toFixed(0).padStart(5)}% ${(h.frechetDistance as number).toFixed(1).padStart(6)}` : '');
+    const rows = hits.map((h) => `  ${(h.kind === 'coarse' ? 'coarse' : `core ${h.core}`).padEnd(8)} ${String(h.round).padStart(5)} ${h.speedupRounds.toFixed(2).padStart(8)}x ${String(h.modelCalls).padStart(7)} ${h.rmseToSequential.toExponential(2).padStart(12)} ${last(h)}`);
     out(`CHORDS on ${p.name}: init ${init.join('-')}, fine ${fineName}, coarse ${coarseName}, stop ${o.stop}, ${executorName} executor, ${backend}\n` +
-      `  hit      round  speedup   calls   rmse-to-seq   err-to-ref\n${rows.join('\n')}\n` +
-      `  sequential ${fineName}: ${seq.modelCalls} rounds, error to reference ${report.sequential.errorToReference.toExponential(2)}\n` +
+      `  hit      round  speedup   calls   rmse-to-seq   ${reference ? 'err-to-ref' : p.quality ? 'acc     FD' : ''}\n${rows.join('\n')}\n` +
+      `  sequential ${fineName}: ${seq.modelCalls} rounds${report.sequential.errorToReference !== undefined ? `, error to reference ${report.sequential.errorToReference.toExponential(2)}` : ''}\n` +
       `  ${res.rounds} rounds, ${res.modelCalls} model calls, ${res.wallMs.toFixed(1)} ms (model ${res.modelMs.toFixed(1)} ms)\n`);
   } finally {
     x.dispose();

@@ -14,7 +14,7 @@ export const SOLVE_OPTIONS: Spec = {
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
-export const SOLVE_HELP = helpText('Usage: chords solve [options]\n\nRuns one sequential solve and reports model calls, wall time and the RMS error to the\nexact (gaussian, linear) or float64 reference (mixture) ODE solution from the same noise.', SOLVE_OPTIONS);
+export const SOLVE_HELP = helpText('Usage: chords solve [options]\n\nRuns one sequential solve and reports model calls, wall time and the RMS error to the\nexact (gaussian, linear) or float64 reference (mixture) ODE solution from the same noise;\nfor the DiT, the class accuracy and Frechet distance of the samples.', SOLVE_OPTIONS);
 
 export async function solveCommand(argv: string[], out: (s: string) => void, backendName: () => Promise<string>): Promise<void> {
   const o = parseOptions('solve', argv, SOLVE_OPTIONS);
@@ -23,21 +23,23 @@ export async function solveCommand(argv: string[], out: (s: string) => void, bac
   const backend = await backendName();
   const p = buildProblem(o);
   const solver = getSolver(solverName);
-  const x = tf.tensor2d(p.x0, [p.n, p.model.dim]);
+  const x = tf.tensor(p.x0, p.shape);
   const t0 = performance.now();
   const res = sample(solver, p.model, x, p.grid);
   const values = await res.x.data();
   const wallMs = performance.now() - t0;
   tf.dispose([x, res.x]);
-  const reference = p.model.solve(Float64Array.from(p.x0), p.grid[0], p.grid[p.grid.length - 1]);
   const report = {
     command: 'solve', config: { ...p.config, solver: solverName }, backend,
-    modelCalls: res.modelCalls, wallMs: Number(wallMs.toFixed(3)), errorToReference: rmse(values, reference),
+    modelCalls: res.modelCalls, wallMs: Number(wallMs.toFixed(3)),
+    ...(p.reference ? { errorToReference: rmse(values, p.reference()) } : {}),
+    ...(p.quality ? p.quality(values as Float32Array) : {}),
     ...(o.values ? { values: Array.from(values) } : {}),
   };
   p.model.dispose();
   if (o.json) return out(JSON.stringify(report));
   out(`${solverName} on ${p.name} (${Object.entries(p.config).map(([k, v]) => `${k}=${v}`).join(' ')})\n` +
     `  model calls        ${report.modelCalls}\n  wall time          ${report.wallMs.toFixed(1)} ms\n` +
-    `  error to reference ${report.errorToReference.toExponential(3)} (RMS)\n`);
+    ('errorToReference' in report ? `  error to reference ${(report.errorToReference as number).toExponential(3)} (RMS)\n` : '') +
+    ('classAccuracy' in report ? `  class accuracy     ${(100 * (report.classAccuracy as number)).toFixed(1)}%\n  Frechet distance   ${(report.frechetDistance as number).toFixed(2)}\n` : ''));
 }

@@ -5,8 +5,18 @@ import type { Denoiser } from '../diffusion/denoiser.ts';
 /** Evaluate the model at x: [n, ...] (every row at time t). */
 export interface EvalRequest { x: tf.Tensor; t: number }
 
+/** Wall time of the last evaluate() call and the model compute inside it (the slowest member's). */
+export interface ExecutorTimings { computeMs: number; wallMs: number }
+
+/** An executor failure; requestIndex says which request of the round (so which core) failed, where known. */
+export class ExecutorError extends Error {
+  constructor(message: string, readonly member?: number, public requestIndex?: number) { super(message); this.name = 'ExecutorError'; }
+}
+
 export interface Executor {
   readonly name: string;
+  /** Set by executors that run the model elsewhere (workers, processes): compute vs wall time of the last round. */
+  readonly timings?: ExecutorTimings;
   /** One round: the model outputs for every request, in order; the caller owns the outputs. */
   evaluate(requests: readonly EvalRequest[]): Promise<tf.Tensor[]>;
   /** Frees workers or processes; safe to call twice. */

@@ -1,0 +1,4 @@
+export * from './sequential.ts';
+export * from './paradigms.ts';
+export * from './srds.ts';
+export * from './tolerance.ts';

@@ -1,0 +1,4 @@
+export * from './linalg.ts';
+export * from './frechet.ts';
+export * from './classifier.ts';
+export * from './quality.ts';

@@ -1,0 +1,53 @@
+/** The DiT as a Denoiser: flow-matching velocity with classifier-free guidance (Ho & Salimans 2022). */
+import * as tf from '@tensorflow/tfjs';
+import { fileURLToPath } from 'node:url';
+import type { Denoiser } from '../../diffusion/denoiser.ts';
+import { flowSchedule } from '../../diffusion/schedule.ts';
+import { getDiTConfig, type DiTConfig } from './config.ts';
+import { ditForward, labelTensor, type DiTParams } from './model.ts';
+import { loadDiT } from './weights.ts';
+
+export interface DiTDenoiserOptions {
+  /** Class of every sample; row r of a batch gets labels[r mod labels.length]. The null class (cfg.classes) is unconditional. */
+  labels: ArrayLike<number>;
+  /** Guidance scale w: v = v_null + w (v_y - v_null). 1 = the conditional prediction alone. Default 1. */
+  guidance?: number;
+}
+
+export interface DiTDenoiser extends Denoiser {
+  readonly config: DiTConfig;
+  readonly params: DiTParams;
+  dispose(): void;
+}
+
+export function ditDenoiser(params: DiTParams, config: DiTConfig, { labels, guidance = 1 }: DiTDenoiserOptions): DiTDenoiser {
+  if (!labels || labels.length === 0) throw new Error('labels: need at least one class label');
+  for (let i = 0; i < labels.length; i++)
+    if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] > config.classes)
+      throw new Error(`labels: got ${labels[i]}; allowed: integers 0..${config.classes} (${config.classes} is the null class)`);
+  if (!Number.isFinite(guidance)) throw new Error(`guidance: got ${guidance}; allowed: a finite number`);
+  return {
+    prediction: 'velocity', schedule: flowSchedule(), config, params,
+    predict: (x, t) => tf.tidy(() => {
+      const n = x.shape[0], y = labelTensor(labels, n);
+      if (guidance === 1) return ditForward(params, config, x as tf.Tensor4D, t, y);
+      const out = ditForward(params, config, tf.concat([x, x]) as tf.Tensor4D, tf.concat([t, t]), tf.concat([y, tf.fill([n], config.classes, 'int32')]) as tf.Tensor1D);
+      const [cond, uncond] = tf.split(out, 2, 0);
+      return tf.add(uncond, tf.mul(tf.sub(cond, uncond), guidance));
+    }),
+    dispose: () => tf.dispose(Object.values(params)),
+  };
+}
+
+/** Directory of the weights shipped with the package for a preset ('DiT-S/2' -> assets/dit/dit-s2). */
+export function shippedDiTPath(preset = 'DiT-S/2'): string {
+  getDiTConfig(preset);
+  const dir = preset.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return fileURLToPath(new URL(`../../../assets/dit/${dir}`, import.meta.url));
+}
+
+/** The shipped, trained DiT as a Denoiser (no download). */
+export function loadShippedDiT(options: DiTDenoiserOptions, preset = 'DiT-S/2'): DiTDenoiser {
+  const { config, params } = loadDiT(shippedDiTPath(preset));
+  return ditDenoiser(params, config, options);
+}

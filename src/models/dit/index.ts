@@ -1,0 +1,6 @@
+export * from './config.ts';
+export * from './layers.ts';
+export * from './model.ts';
+export * from './weights.ts';
+export * from './denoiser.ts';
+export * from './train.ts';

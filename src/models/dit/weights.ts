@@ -1,0 +1,19 @@
+/** Saving and loading DiT weights in the tfjs weights format: model.json (manifest) + weights.bin, from a path. */
+import { checkShapes, loadWeights, saveWeights } from '../weights-io.ts';
+import { paramShapes, validateDiTConfig, type DiTConfig } from './config.ts';
+import type { DiTParams } from './model.ts';
+
+const FORMAT = 'chords-ts-dit';
+interface DiTMeta { config: DiTConfig; training?: Record<string, unknown> }
+
+/** Writes model.json and weights.bin into dir; `training` records preset, data seed, steps, final loss, ... */
+export const saveDiT = (dir: string, config: DiTConfig, params: DiTParams, training?: Record<string, unknown>): Promise<void> =>
+  saveWeights<DiTMeta>(dir, FORMAT, { config, training }, paramShapes(config).map(([name]) => ({ name, tensor: params[name] })));
+
+/** Reads a DiT from a directory or model.json path; checks every parameter's shape. */
+export function loadDiT(path: string): { config: DiTConfig; params: DiTParams; training?: Record<string, unknown> } {
+  const { meta, tensors } = loadWeights<DiTMeta>(path, FORMAT);
+  validateDiTConfig(meta.config);
+  checkShapes(tensors, paramShapes(meta.config), 'dit weights');
+  return { config: meta.config, params: tensors, training: meta.training };
+}

@@ -1,0 +1,58 @@
+/**
+ * A user's own tfjs model as a Denoiser: a converted tfjs model (model.json + weight files) read
+ * from disk with no network, called as model.predict([x, t]) with t shaped [N] or [N, 1], or
+ * model.predict(x) when the model ignores time.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { asDenoiser, type Denoiser } from '../diffusion/denoiser.ts';
+import { checkPrediction, type Prediction } from '../diffusion/prediction.ts';
+import { getSchedule } from '../diffusion/schedule.ts';
+
+export interface TfjsModelOptions {
+  /** What the network predicts. */
+  prediction: Prediction;
+  /** Noise schedule name it was trained with. */
+  schedule: string;
+  /** How time is passed: 'vector' = [N], 'column' = [N, 1], 'none' = not at all. Default 'column'. */
+  time?: 'vector' | 'column' | 'none';
+}
+
+/** An IOHandler that reads model.json and its weight files from the local filesystem. */
+export function fileHandler(path: string): tf.io.IOHandler {
+  const file = path.endsWith('.json') ? path : join(path, 'model.json');
+  if (!existsSync(file)) throw new Error(`tfjs model: no model.json at '${file}'`);
+  return {
+    load: async () => {
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: Buffer[] = [];
+      for (const group of json.weightsManifest ?? []) {
+        specs.push(...group.weights);
+        for (const p of group.paths) buffers.push(readFileSync(join(dirname(file), p)));
+      }
+      const all = Buffer.concat(buffers);
+      return { modelTopology: json.modelTopology, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy,
+        weightSpecs: specs, weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) };
+    },
+  };
+}
+
+export type TfjsDenoiser = Denoiser & { dispose(): void };
+
+/** Loads a layers model (or a graph model) from a path and adapts it to the Denoiser interface. */
+export async function loadTfjsModel(path: string, { prediction, schedule, time = 'column' }: TfjsModelOptions): Promise<TfjsDenoiser> {
+  checkPrediction(prediction);
+  const s = getSchedule(schedule);
+  if (!['vector', 'column', 'none'].includes(time)) throw new Error(`time: got '${time}'; allowed: vector, column, none`);
+  const json = JSON.parse(readFileSync(path.endsWith('.json') ? path : join(path, 'model.json'), 'utf8'));
+  const isGraph = json.format === 'graph-model';
+  const model: tf.LayersModel | tf.GraphModel = isGraph ? await tf.loadGraphModel(fileHandler(path)) : await tf.loadLayersModel(fileHandler(path));
+  const d = asDenoiser((x, t) => tf.tidy(() => {
+    const tt = time === 'column' ? tf.reshape(t, [-1, 1]) : t;
+    const out = time === 'none' ? model.predict(x) : model.predict([x, tt]);
+    return Array.isArray(out) ? out[0] : (out as tf.Tensor);
+  }), { prediction, schedule: s });
+  return { ...d, dispose: () => model.dispose() };
+}

@@ -1,0 +1,45 @@
+/**
+ * The `processes` executor: one child process per core with its own environment, e.g.
+ * CUDA_VISIBLE_DEVICES = devices[i] for tfjs-node-gpu, one GPU per core as in the paper.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ModelSpec } from '../models/spec.ts';
+import { createPool, type PoolExecutor, type Transport } from './pool.ts';
+
+export interface ProcessesOptions {
+  spec: ModelSpec;
+  processes: number;
+  /** Backend of every child. Default 'wasm'. */
+  backend?: string;
+  /** GPU ids: child i gets CUDA_VISIBLE_DEVICES = devices[i mod devices.length]. */
+  devices?: readonly (string | number)[];
+  /** Extra environment for child i. */
+  env?: (index: number) => Record<string, string>;
+  timeoutMs?: number;
+}
+
+export function processTransport(env: Record<string, string>): Transport {
+  const c = fork(fileURLToPath(new URL('./remote-child.mjs', import.meta.url)), [], {
+    serialization: 'advanced', env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let tail = '';
+  c.stderr?.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-400); });
+  return {
+    post: (msg) => { c.send(msg); },
+    onMessage: (cb) => c.on('message', cb as (m: unknown) => void),
+    onError: (cb) => c.on('error', cb),
+    onExit: (cb) => c.on('exit', cb),
+    kill: () => { c.kill('SIGKILL'); },
+    stderrTail: () => tail.split('\n').filter((l) => l.trim() && !l.startsWith('var Module')).slice(-2).join(' | ').slice(0, 300),
+    pid: c.pid,
+  };
+}
+
+/** Starts one child process per core (resolves once every child has built its model). */
+export function processesExecutor({ spec, processes, backend, devices, env, timeoutMs }: ProcessesOptions): Promise<PoolExecutor> {
+  return createPool({
+    kind: 'processes', spec, size: processes, backend, timeoutMs,
+    spawn: (i) => processTransport({ ...(devices?.length ? { CUDA_VISIBLE_DEVICES: String(devices[i % devices.length]) } : {}), ...(env?.(i) ?? {}) }),
+  });
+}

@@ -1,0 +1,21 @@
+/** The `workers` executor: one worker_threads worker per core, each with its own tfjs backend and model. */
+import { Worker } from 'node:worker_threads';
+import type { ModelSpec } from '../models/spec.ts';
+import { createPool, type PoolExecutor, type Transport } from './pool.ts';
+
+export interface WorkersOptions { spec: ModelSpec; workers: number; backend?: string; timeoutMs?: number }
+
+export function workerTransport(): Transport {
+  const w = new Worker(new URL('./remote-worker.mjs', import.meta.url));
+  return {
+    post: (msg, transfer) => w.postMessage(msg, transfer),
+    onMessage: (cb) => w.on('message', cb),
+    onError: (cb) => w.on('error', cb),
+    onExit: (cb) => w.on('exit', (code) => cb(code, null)),
+    kill: () => { void w.terminate(); },
+  };
+}
+
+/** Starts a persistent pool of worker threads (resolves once every worker has built its model). */
+export const workersExecutor = ({ spec, workers, backend, timeoutMs }: WorkersOptions): Promise<PoolExecutor> =>
+  createPool({ kind: 'workers', spec, size: workers, backend, timeoutMs, spawn: workerTransport });

@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { digitBatch } from '../src/data/index.ts';
+import { DIT_PRESET_NAMES, createTrainer, ditDenoiser, ditForward, flopsPerImage, getDiTConfig, initDiT, loadDiT, paramCount, saveDiT, tokens } from '../src/models/dit/index.ts';
+import { normals } from '../src/random.ts';
+import { noLeak, throwsWith } from './helpers.ts';
+
+const input = (cfg: ReturnType<typeof getDiTConfig>, n: number, seed: number) => ({
+  x: tf.tensor4d(Float32Array.from(normals(n * cfg.imageSize ** 2 * cfg.channels, seed)), [n, cfg.imageSize, cfg.imageSize, cfg.channels]),
+  t: tf.tensor1d(Array.from({ length: n }, (_, i) => (i + 0.5) / n)),
+  y: tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), 'int32'),
+});
+
+/** A model whose adaLN and output layers are no longer zero, so outputs depend on the input. */
+function perturbed(cfg: ReturnType<typeof getDiTConfig>, seed: number) {
+  const p = initDiT(cfg, seed);
+  for (const k of Object.keys(p)) if (/ada|final\.out/.test(k)) { const old = p[k]; p[k] = tf.tensor(Float32Array.from(normals(old.size, seed + k.length), (z) => 0.05 * z), old.shape); old.dispose(); }
+  return p;
+}
+
+test('every preset: output shape equals input shape; parameter counts and FLOPs are positive and ordered', () => {
+  for (const name of DIT_PRESET_NAMES) {
+    const cfg = getDiTConfig(name), p = initDiT(cfg, 0);
+    const { x, t, y } = input(cfg, 3, 1);
+    const out = ditForward(p, cfg, x, t, y);
+    assert.equal(out.shape, x.shape, name);
+    assert.is(tokens(cfg), 64);
+    tf.dispose([x, t, y, out, ...Object.values(p)]);
+  }
+  assert.ok(paramCount(getDiTConfig('DiT-S/2')) > paramCount(getDiTConfig('DiT-T/2')));
+  assert.ok(flopsPerImage(getDiTConfig('DiT-S/2')) > flopsPerImage(getDiTConfig('DiT-T/2')));
+});
+
+test('adaLN-Zero: a freshly initialised DiT outputs exactly zero', () => {
+  const cfg = getDiTConfig('DiT-T/2'), p = initDiT(cfg, 5), { x, t, y } = input(cfg, 2, 2);
+  const out = ditForward(p, cfg, x, t, y);
+  assert.ok(out.dataSync().every((v) => v === 0));
+  tf.dispose([x, t, y, out, ...Object.values(p)]);
+});
+
+test('same seed, same parameters and the same output; another seed differs', () => {
+  const cfg = getDiTConfig('DiT-T/2');
+  const a = perturbed(cfg, 3), b = perturbed(cfg, 3), c = perturbed(cfg, 4), { x, t, y } = input(cfg, 2, 3);
+  const [oa, ob, oc] = [a, b, c].map((p) => ditForward(p, cfg, x, t, y).dataSync());
+  assert.equal(Array.from(oa), Array.from(ob));
+  assert.not.equal(Array.from(oa), Array.from(oc));
+  tf.dispose([x, t, y, ...Object.values(a), ...Object.values(b), ...Object.values(c)]);
+});
+
+test('save and load round trip: same parameters, same outputs; a wrong manifest is a clear error', async () => {
+  const cfg = getDiTConfig('DiT-T/2'), p = perturbed(cfg, 7), dir = mkdtempSync(join(tmpdir(), 'dit-'));
+  await saveDiT(dir, cfg, p, { note: 'test' });
+  const back = loadDiT(dir), { x, t, y } = input(cfg, 2, 4);
+  assert.equal(back.config, cfg);
+  assert.equal(back.training, { note: 'test' });
+  assert.equal(Array.from(ditForward(back.params, cfg, x, t, y).dataSync()), Array.from(ditForward(p, cfg, x, t, y).dataSync()));
+  await throwsWith(() => loadDiT(join(dir, 'nowhere')), /no model.json/);
+  rmSync(dir, { recursive: true });
+  tf.dispose([x, t, y, ...Object.values(p), ...Object.values(back.params)]);
+});
+
+test('guidance 1 is the conditional prediction; guidance w gives v_null + w (v_y - v_null); labels tile over the batch', () => {
+  const cfg = getDiTConfig('DiT-T/2'), p = perturbed(cfg, 9), { x, t } = input(cfg, 4, 5);
+  tf.tidy(() => {
+    const cond = ditDenoiser(p, cfg, { labels: [3, 7] }).predict(x, t);
+    const direct = ditForward(p, cfg, x, t, tf.tensor1d([3, 7, 3, 7], 'int32'));
+    assert.equal(Array.from(cond.dataSync()), Array.from(direct.dataSync()));
+    const uncond = ditForward(p, cfg, x, t, tf.fill([4], cfg.classes, 'int32') as tf.Tensor1D);
+    const guided = ditDenoiser(p, cfg, { labels: [3, 7], guidance: 2.5 }).predict(x, t);
+    const want = tf.add(uncond, tf.mul(tf.sub(direct, uncond), 2.5));
+    assert.ok(tf.max(tf.abs(tf.sub(guided, want))).dataSync()[0] < 1e-5);
+  });
+  assert.throws(() => ditDenoiser(p, cfg, { labels: [11] }), /labels: got 11; allowed: integers 0..10/);
+  tf.dispose([x, t, ...Object.values(p)]);
+});
+
+test('a few training steps lower the flow-matching loss on a fixed batch', () => {
+  const cfg = getDiTConfig('DiT-T/2'), init = initDiT(cfg, 1);
+  const tr = createTrainer(cfg, init, { lr: 3e-3, warmup: 1, totalSteps: 40, labelDropout: 0 });
+  tf.dispose(Object.values(init));
+  const data = digitBatch(16, 3);
+  const losses = Array.from({ length: 40 }, (_, s) => tr.step(data.images, data.labels, s, 100)); // same noise each step
+  assert.ok(losses[39] < 0.8 * losses[0], `loss ${losses[0]} -> ${losses[39]}`);
+  tr.dispose();
+});
+
+test('no tensor leaks from the forward pass, the guided denoiser or a training step', async () => {
+  const cfg = getDiTConfig('DiT-T/2'), p = perturbed(cfg, 2), { x, t, y } = input(cfg, 2, 6);
+  await noLeak(() => ditForward(p, cfg, x, t, y).dispose());
+  await noLeak(() => ditDenoiser(p, cfg, { labels: [1], guidance: 3 }).predict(x, t).dispose());
+  const init = initDiT(cfg, 0), tr = createTrainer(cfg, init, { totalSteps: 2 });
+  tf.dispose(Object.values(init));
+  const data = digitBatch(4, 1);
+  tr.step(data.images, data.labels, 0, 1);
+  await noLeak(() => { tr.step(data.images, data.labels, 1, 2); });
+  tr.dispose();
+  tf.dispose([x, t, y, ...Object.values(p)]);
+});
+
+test('procedural digits: same seed, same images; values in [-1, 1]; labels as asked; bad input rejected', async () => {
+  const a = digitBatch(20, 4), b = digitBatch(20, 4), c = digitBatch(20, 5);
+  assert.equal(Array.from(a.images), Array.from(b.images));
+  assert.not.equal(Array.from(a.images), Array.from(c.images));
+  assert.ok(a.images.every((v) => v >= -1 && v <= 1));
+  assert.equal(Array.from(digitBatch(4, 1, {}, [7, 2]).labels), [7, 2, 7, 2]);
+  // each class draws a different mean image (glyphs differ)
+  const mean = (l: number) => { const d = digitBatch(50, 9, {}, [l]); const m = new Float32Array(256); d.images.forEach((v, j) => (m[j % 256] += v / 50)); return m; };
+  const m1 = mean(1), m8 = mean(8);
+  assert.ok(m8.reduce((s, v) => s + v, 0) > m1.reduce((s, v) => s + v, 0), 'an 8 has more ink than a 1');
+  await throwsWith(() => digitBatch(0, 1), /n: got 0/);
+  await throwsWith(() => digitBatch(2, 1, {}, [12]), /labels: got 12/);
+});
+
+test.run();
