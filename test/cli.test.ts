@@ -84,4 +84,43 @@ test('chords run --model linear --x0 --values: the reference toy, number for num
   await throwsWith(() => run(['run', '--stop', 'fast']), /core-index:<i>/);
   await throwsWith(() => run(['run', '--coarse', 'rk']), /euler, ddim/);
 });
+
+test('chords run --method paradigms|srds: the same JSON fields, one entry per intermediate result; misplaced options are errors', async () => {
+  const { main: run } = await import('../src/cli/main.ts');
+  for (const [method, opts] of [['paradigms', ['--window', '4', '--tolerance', '0']], ['srds', ['--blocks', '4', '--tolerance', '0']]] as const) {
+    let text = '';
+    await run(['run', '--method', method, ...opts, '--model', 'mixture', '--dim', '4', '--steps', '16', '--json'], (s) => (text += s));
+    const r = JSON.parse(text);
+    assert.is(r.config.method, method);
+    for (const k of ['rounds', 'modelCalls', 'wallMs']) assert.ok(typeof r[k] === 'number', k);
+    assert.ok(r.hits.length >= 1);
+    for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.errorToReference >= 0 && h.round >= 1);
+    assert.ok(r.hits[r.hits.length - 1].rmseToSequential < 1e-6, `${method} with tolerance 0 reaches the sequential sample`);
+  }
+  await throwsWith(() => run(['run', '--method', 'chords', '--window', '3']), /--window belongs to --method paradigms, not chords/);
+  await throwsWith(() => run(['run', '--method', 'paradigms', '--blocks', '3']), /--blocks belongs to --method srds/);
+  await throwsWith(() => run(['run', '--method', 'srds', '--init', '0-2']), /--init belongs to --method chords/);
+  await throwsWith(() => run(['run', '--method', 'paradigms', '--fine-solver', 'heun']), /euler, ddim/);
+  await throwsWith(() => run(['run', '--method', 'sgd']), /chords, paradigms, srds/);
+});
+
+test('--executor: workers and processes give the sample of batched; startupMs apart from wallMs; misplaced pool options are errors', async () => {
+  const { main: run } = await import('../src/cli/main.ts');
+  const res: Record<string, { hits: { values: number[] }[]; startupMs: number; wallMs: number; transferMs: number }> = {};
+  for (const ex of ['batched', 'workers', 'processes']) {
+    let text = '';
+    await run(['run', '--executor', ex, ...(ex === 'batched' ? [] : ['--workers', '2']), '--model', 'mixture', '--dim', '4', '--steps', '12', '--cores', '3', '--values', '--json'], (s) => (text += s));
+    res[ex] = JSON.parse(text);
+  }
+  assert.equal(res.workers.hits.at(-1)!.values, res.batched.hits.at(-1)!.values);
+  assert.equal(res.processes.hits.at(-1)!.values, res.batched.hits.at(-1)!.values);
+  assert.ok(res.workers.startupMs > 0 && res.batched.startupMs === 0);
+  await throwsWith(() => run(['run', '--executor', 'batched', '--workers', '2']), /--workers belongs to --executor workers or processes/);
+  await throwsWith(() => run(['run', '--executor', 'workers', '--devices', '0,1']), /--devices belongs to --executor processes/);
+  await throwsWith(() => run(['run', '--executor', 'gpu']), /serial, batched, workers, processes/);
+  let text = '';
+  await run(['solve', '--executor', 'serial', '--dim', '4', '--steps', '10', '--json'], (s) => (text += s));
+  assert.is(JSON.parse(text).config.executor, 'serial');
+});
+
 test.run();

@@ -1,7 +1,7 @@
 /** Builds a problem (model, grid, initial noise, references) from command-line options; shared by solve, run and sample. */
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import { GRIDS, SCHEDULES, getSchedule, timeGrid, type GridName } from '../diffusion/index.ts';
-import { gaussianModel, linearToyGrid, linearToyModel, mixtureModel, randomMixture } from '../models/index.ts';
+import { gaussianModel, linearToyGrid, linearToyModel, mixtureModel, randomMixture, type ModelSpec } from '../models/index.ts';
 import { ditDenoiser, loadDiT, shippedDiTPath } from '../models/dit/index.ts';
 import { loadClassifier, realStats, sampleQuality, type Quality } from '../metrics/index.ts';
 import { normals } from '../random.ts';
@@ -41,6 +41,8 @@ export interface Problem {
   reference?: () => Float64Array;
   /** Sample quality for the DiT: classifier accuracy against the requested labels and a Frechet distance. */
   quality?: (values: Float32Array) => Quality;
+  /** The same model as plain data, for worker and process executors. */
+  spec: ModelSpec;
 }
 
 function ditProblem(o: Parsed, steps: number, n: number, seed: number): Problem {
@@ -62,6 +64,7 @@ function ditProblem(o: Parsed, steps: number, n: number, seed: number): Problem 
   let classifier: ReturnType<typeof loadClassifier> | undefined;
   return {
     name: 'dit', model, grid: timeGrid(model.schedule!, { steps, kind, shift }), x0, shape: [n, size, size, config.channels], n,
+    spec: { kind: 'dit', path, labels, guidance },
     config: { model: 'dit', schedule, grid: kind, shift, steps, n, seed, guidance, labels: cls === undefined ? 'cycle' : cls },
     quality: (values) => {
       classifier ??= loadClassifier();
@@ -85,7 +88,7 @@ export function buildProblem(o: Parsed): Problem {
   if (name === 'linear') {
     const model = linearToyModel(dim), grid = linearToyGrid(steps), start = x0 ?? Float32Array.from(normals(n * dim, seed));
     return {
-      name, model, grid, n, x0: start, shape: [n, dim],
+      name, model, grid, n, x0: start, shape: [n, dim], spec: { kind: 'linear', dim },
       config: { model: name, steps, dim, n, seed },
       reference: () => model.solve(Float64Array.from(start), grid[0], grid[steps]),
     };
@@ -94,13 +97,13 @@ export function buildProblem(o: Parsed): Problem {
   const shift = numArg('shift', o.shift, 0, 1000, { above: true });
   const components = intArg('components', o.components, 1, 64), mixtureSeed = intArg('mixture-seed', o['mixture-seed'], 0, 2 ** 31);
   const schedule = getSchedule(scheduleName), grid = timeGrid(schedule, { steps, kind, shift });
-  const model = name === 'gaussian'
-    ? gaussianModel({ schedule, mean: Array.from({ length: dim }, (_, j) => 0.5 * Math.sin(j + 1)), scale: 0.5 })
-    : mixtureModel(schedule, randomMixture({ dim, components, seed: mixtureSeed }));
+  const mean = Array.from({ length: dim }, (_, j) => 0.5 * Math.sin(j + 1)), mixture = randomMixture({ dim, components, seed: mixtureSeed });
+  const model = name === 'gaussian' ? gaussianModel({ schedule, mean, scale: 0.5 }) : mixtureModel(schedule, mixture);
+  const spec: ModelSpec = name === 'gaussian' ? { kind: 'gaussian', schedule: scheduleName, mean, scale: 0.5 } : { kind: 'mixture', schedule: scheduleName, mixture };
   // initial noise at t_0: sigma(t_0) z (the prior; for flow from t = 1 exactly pure noise)
   const s0 = schedule.sigma(grid[0]), start = x0 ?? Float32Array.from(normals(n * dim, seed), (z) => z * s0);
   return {
-    name, model, grid, n, x0: start, shape: [n, dim],
+    name, model, grid, n, x0: start, shape: [n, dim], spec,
     config: { model: name, schedule: scheduleName, grid: kind, shift, steps, dim, ...(name === 'mixture' ? { components, mixtureSeed } : {}), n, seed },
     reference: () => model.solve(Float64Array.from(start), grid[0], grid[steps]),
   };

@@ -1,13 +1,16 @@
 /** `chords solve`: one sequential solve of an analytic model, with its error to the exact or reference solution. */
 import * as tf from '@tensorflow/tfjs';
-import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
+import { runSequential } from '../baselines/sequential.ts';
+import { SOLVER_NAMES, getSolver } from '../solvers/index.ts';
 import { rmse } from '../tensor.ts';
 import { choiceArg, helpText, parseOptions, type Spec } from './args.ts';
+import { EXECUTOR_OPTIONS, makeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
 
 export const SOLVE_OPTIONS: Spec = {
   ...PROBLEM_OPTIONS,
   solver: { type: 'string', default: 'euler', help: `solver: ${SOLVER_NAMES.join(' | ')}` },
+  ...EXECUTOR_OPTIONS,
   json: { type: 'boolean', help: 'print one JSON object instead of a summary' },
   values: { type: 'boolean', help: 'include the sample values in the JSON' },
   backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu (default: $CHORDS_BACKEND or auto)' },
@@ -24,16 +27,21 @@ export async function solveCommand(argv: string[], out: (s: string) => void, bac
   const p = buildProblem(o);
   const solver = getSolver(solverName);
   const x = tf.tensor(p.x0, p.shape);
-  const t0 = performance.now();
-  const res = sample(solver, p.model, x, p.grid);
-  const values = await res.x.data();
-  const wallMs = performance.now() - t0;
-  tf.dispose([x, res.x]);
+  let made: Awaited<ReturnType<typeof makeExecutor>> | undefined, values: Float32Array, wallMs: number, modelCalls: number;
+  try {
+    made = await makeExecutor(o, backend, p.name, p.model, p.spec, 1);
+    const res = await runSequential({ executor: made.executor, param: p.model, grid: p.grid, x }, { solver });
+    values = (await res.sample.data()) as Float32Array; wallMs = res.wallMs; modelCalls = res.modelCalls;
+    res.sample.dispose();
+  } finally {
+    await made?.executor.close();
+    x.dispose();
+  }
   const report = {
-    command: 'solve', config: { ...p.config, solver: solverName }, backend,
-    modelCalls: res.modelCalls, wallMs: Number(wallMs.toFixed(3)),
+    command: 'solve', config: { ...p.config, solver: solverName, executor: made.name }, backend, startupMs: made.startupMs,
+    modelCalls, wallMs: Number(wallMs.toFixed(3)),
     ...(p.reference ? { errorToReference: rmse(values, p.reference()) } : {}),
-    ...(p.quality ? p.quality(values as Float32Array) : {}),
+    ...(p.quality ? p.quality(values) : {}),
     ...(o.values ? { values: Array.from(values) } : {}),
   };
   p.model.dispose();
