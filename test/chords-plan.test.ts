@@ -122,10 +122,13 @@ test('init sequences: validated with clear errors; parsed from 0-2-4; presets an
   assert.equal(initSequence({ cores: 8, steps: 50 }), [0, 2, 4, 8, 16, 24, 32, 40]);
   assert.equal(initSequence({ cores: 8, steps: 100 }), [0, 4, 8, 16, 32, 48, 64, 80]);
   assert.equal(initSequence({ cores: 1, steps: 7 }), [0]);
+  for (const K of [4, 6, 8]) assert.equal(initSequence({ cores: K, steps: 50, usePresets: false }), [...CHORDS_PRESETS[K]], `the formula reproduces the ${K}-core preset`);
+  assert.equal(initSequence({ cores: 2, steps: 50 }), [0, 25]);
   fc.assert(fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 16 }), (steps, cores) => {
     fc.pre(cores <= steps);
     const init = initSequence({ cores, steps });
     validateInit(init, steps, cores);
+    if (cores > 1 && init[cores - 1] >= 2 * cores) assert.ok(2 * init[cores - 1] - init[cores - 2] <= steps, `the last core of ${init} is rectified at least once`);
   }), { numRuns: 300 });
   await throwsWith(() => validateInit([1, 2], 10), /must start at 0/);
   await throwsWith(() => validateInit([0, 4, 4], 10), /strictly increasing/, /entries 1 and 2/);

@@ -30,31 +30,37 @@ export function parseInit(text: string): number[] {
 export interface InitOptions {
   cores: number;
   steps: number;
-  /** Where the last core starts, as a fraction of T. Default 0.8 (the 8-core preset's 40/50). */
+  /** Where the last core starts at most, as a fraction of T. Default 0.48 + 0.04 K (at most 0.85): 0.64, 0.72, 0.8 for 4, 6, 8 cores, as in the presets. */
   lastStart?: number;
+  /** Return the paper's presets for 4, 6 and 8 cores at T = 50 (default true); false always applies the formula (which gives the same). */
+  usePresets?: boolean;
 }
 
 /**
  * An init sequence for any (cores, T), shaped like the paper's presets: offsets d * m_k with
- * m = 0, 1, 2, 4, 8, 12, 16, ... (doubling until the gap reaches 4d, then gaps of 4d), and the
- * scale d as large as keeps the last start at or below lastStart * T. Gives 0-2-4-8-16-24-32-40
- * for 8 cores at T = 50; where d would fall below 1 it spreads the starts evenly instead. The
- * presets themselves are returned for 4, 6 and 8 cores at T = 50.
+ * m = 0, 1, 2, 4, 8, 12, 16, ... (doubling until the gap reaches 4, then gaps of 4), and the scale d
+ * as large as keeps the last start at or below lastStart * T and lets the last core be rectified at
+ * least once (I[K-1] + (I[K-1] - I[K-2]) <= T). This reproduces all three presets at T = 50
+ * (0-8-16-32, 0-3-6-12-24-36, 0-2-4-8-16-24-32-40); 2 cores at T = 50 give 0-25. Where d would
+ * fall below 1 it spreads the starts evenly instead.
  */
-export function initSequence({ cores, steps, lastStart = 0.8 }: InitOptions): number[] {
+export function initSequence({ cores, steps, lastStart, usePresets = true }: InitOptions): number[] {
   if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${cores}; allowed: an integer >= 1`);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps: got ${steps}; allowed: an integer >= 1`);
   if (cores > steps) throw new Error(`cores: got ${cores}; allowed: at most T = ${steps} (every core needs its own start index)`);
-  if (!(lastStart > 0 && lastStart < 1)) throw new Error(`lastStart: got ${lastStart}; allowed: a number in (0, 1)`);
-  if (steps === PRESET_STEPS && CHORDS_PRESETS[cores] && lastStart === 0.8) return [...CHORDS_PRESETS[cores]];
+  const frac = lastStart ?? Math.min(0.85, 0.48 + 0.04 * cores);
+  if (!(frac > 0 && frac < 1)) throw new Error(`lastStart: got ${frac}; allowed: a number in (0, 1)`);
+  if (usePresets && lastStart === undefined && steps === PRESET_STEPS && CHORDS_PRESETS[cores]) return [...CHORDS_PRESETS[cores]];
+  if (cores === 1) return [0];
   const m = [0];
   while (m.length < cores) {
     const k = m.length, gap = k === 1 ? 1 : Math.min(m[k - 1], 4);
     m.push(m[k - 1] + gap);
   }
-  const limit = Math.min(steps - 1, Math.floor(lastStart * steps));
-  const d = cores === 1 ? 1 : Math.floor(limit / m[cores - 1]);
-  let init = d >= 1 ? m.map((v) => v * d) : m.map((_, k) => Math.round((k * limit) / Math.max(1, cores - 1)));
+  const last = m[cores - 1], prev = m[cores - 2];
+  const limit = Math.min(steps - 1, Math.floor(frac * steps));
+  const d = Math.min(Math.floor(limit / last), Math.floor(steps / (2 * last - prev)));
+  let init = d >= 1 ? m.map((v) => v * d) : m.map((_, k) => Math.round((k * limit) / (cores - 1)));
   // keep strictly increasing and below T (small T with many cores)
   init = init.map((v, k) => Math.min(v, steps - cores + k));
   for (let k = 1; k < cores; k++) init[k] = Math.max(init[k], init[k - 1] + 1);

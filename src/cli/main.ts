@@ -1,12 +1,14 @@
 /** The `chords` command: subcommands, help, backend selection, and errors printed as one line. */
 import { initBackend } from '../backend.ts';
 import { runCommand } from './run.ts';
+import { plotCommand } from './plot.ts';
 import { sampleCommand } from './sample.ts';
 import { solveCommand } from './solve.ts';
 
 const COMMANDS: Record<string, { help: string; run: (argv: string[], out: (s: string) => void, backend: () => Promise<string>) => Promise<void> }> = {
   solve: { help: 'one sequential solve of an analytic model, with its error to the exact solution', run: solveCommand },
   run: { help: 'CHORDS on a model: every hit vs the sequential solver and the exact solution (or sample quality)', run: runCommand },
+  plot: { help: 'redraw the plots of results/<name>.json (SVG and PNG) without re-running', run: plotCommand },
   sample: { help: 'DiT samples as a PNG grid, sequential or CHORDS, with class accuracy and Frechet distance', run: sampleCommand },
 };
 

@@ -47,7 +47,7 @@ export async function buildModel(spec: ModelSpec): Promise<BuiltModel> {
         ...inner,
         predict: (x, t) => tf.tidy(() => {
           let h = tf.ones([Math.max(1, x.shape[0]) * 16, spec.width]) as tf.Tensor2D;
-          for (let i = 0; i < spec.extra; i++) h = tf.sigmoid(tf.matMul(h, w as tf.Tensor2D));
+          for (let i = 0; i < spec.extra; i++) h = tf.sigmoid(tf.matMul(h, w as tf.Tensor2D)) as tf.Tensor2D;
           return tf.add(inner.predict(x, t), tf.mul(tf.sum(h), 0)); // the load's result joins the graph, adding 0
         }),
         dispose: () => { w.dispose(); inner.dispose(); },

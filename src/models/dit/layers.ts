@@ -15,8 +15,12 @@ const matMulFast: Lin = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf
   };
 }) as unknown as (...args: Array<tf.Tensor | tf.GradSaveFunc>) => { value: tf.Tensor2D; gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) as unknown as Lin;
 
-/** x W + b for x: [M, I], W: [I, O]. */
-export const linear = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D => tf.add(matMulFast(x, w as tf.Tensor2D), b) as tf.Tensor2D;
+/** True while a gradient tape records (inside tf.grad / optimizer.minimize). */
+const taping = (): boolean => (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+
+/** x W + b for x: [M, I], W: [I, O]; the customGrad matMul only while taping (it costs 2x in inference). */
+export const linear = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D =>
+  tf.add(taping() ? matMulFast(x, w as tf.Tensor2D) : tf.matMul(x, w as tf.Tensor2D), b) as tf.Tensor2D;
 
 /** Linear over the last axis of [N, L, I] via one 2-D matMul. */
 export function linear3d(x: tf.Tensor3D, w: tf.Tensor, b: tf.Tensor): tf.Tensor3D {

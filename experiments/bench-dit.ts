@@ -1,0 +1,38 @@
+/**
+ * bench:dit: time per DiT-S/2 call at batch 1, 2, 4, 8 and the achieved GFLOP/s, next to plain 2-D
+ * matMuls measured in the same run (a large 512^3 one and one shaped like the DiT's MLP linear).
+ * Usage: npm run bench:dit [-- --reps=10 --preset=DiT-S/2]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend.ts';
+import { ditForward, flopsPerImage, getDiTConfig, initDiT, paramCount } from '../src/models/dit/index.ts';
+import { parseFlags } from './lib/flags.ts';
+
+const f = parseFlags('bench-dit', { reps: 10, preset: 'DiT-S/2' }, { reps: 3 });
+const backend = await initBackend();
+const cfg = getDiTConfig(f.preset), p = initDiT(cfg, 1);
+const time = (fn: () => tf.Tensor, reps: number) => {
+  for (let i = 0; i < 2; i++) fn().dispose();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) { const o = fn(); o.dataSync(); o.dispose(); }
+  return (performance.now() - t0) / reps;
+};
+const mm = (m: number, k: number, n: number) => {
+  const a = tf.randomNormal([m, k]) as tf.Tensor2D, b = tf.randomNormal([k, n]) as tf.Tensor2D;
+  const ms = time(() => tf.matMul(a, b), 30);
+  tf.dispose([a, b]);
+  return (2 * m * k * n) / ms / 1e6;
+};
+const big = mm(512, 512, 512), shaped = mm(512, cfg.hidden, cfg.mlpRatio * cfg.hidden);
+console.log(`bench:dit  ${f.preset}: ${paramCount(cfg)} parameters, ${(flopsPerImage(cfg) / 1e6).toFixed(1)} MFLOP per image, backend ${backend.name}`);
+console.log(`plain 2-D matMul: 512x512x512 ${big.toFixed(2)} GFLOP/s; 512x${cfg.hidden}x${cfg.mlpRatio * cfg.hidden} (DiT MLP shape at batch 8) ${shaped.toFixed(2)} GFLOP/s\n`);
+console.log('| batch | ms per call | ms per image | GFLOP/s | % of 512^3 matMul | % of DiT-shaped matMul |');
+console.log('|-------|-------------|--------------|---------|-------------------|------------------------|');
+for (const B of [1, 2, 4, 8]) {
+  const x = tf.randomNormal([B, cfg.imageSize, cfg.imageSize, cfg.channels]) as tf.Tensor4D, t = tf.fill([B], 0.5) as tf.Tensor1D, y = tf.zeros([B], 'int32') as tf.Tensor1D;
+  const ms = time(() => ditForward(p, cfg, x, t, y), f.reps), g = (flopsPerImage(cfg) * B) / ms / 1e6;
+  console.log(`| ${String(B).padStart(5)} | ${ms.toFixed(1).padStart(11)} | ${(ms / B).toFixed(2).padStart(12)} | ${g.toFixed(2).padStart(7)} | ${(100 * g / big).toFixed(0).padStart(16)}% | ${(100 * g / shaped).toFixed(0).padStart(21)}% |`);
+  tf.dispose([x, t, y]);
+}
+console.log('\nAttention products are batched matMuls ([N*heads, 64, 16] x [N*heads, 16, 64]); wasm runs batched matMul');
+console.log('outside XNNPACK (about 2 GFLOP/s here), so they take a large share of the call at this width.');
