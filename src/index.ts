@@ -9,3 +9,6 @@ export { normals, normals32, uniformRng } from './random.ts';
 export { rmse, relativeRmse } from './tensor.ts';
 export * from './task.ts';
 export * from './baselines/index.ts';
+export * from './plots/index.ts';
+export * from './metrics/index.ts';
+export * from './data/index.ts';

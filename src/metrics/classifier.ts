@@ -4,7 +4,7 @@
  * samples robustly. Its 64 features feed the Frechet distance.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../paths.ts';
 import { digitBatch } from '../data/digits.ts';
 import { linear } from '../models/dit/layers.ts';
 import { checkShapes, loadWeights, saveWeights } from '../models/weights-io.ts';
@@ -74,4 +74,4 @@ export function loadClassifier(path = shippedClassifierPath()): { params: Classi
   return { params: tensors, training: meta.training };
 }
 
-export const shippedClassifierPath = () => fileURLToPath(new URL('../../assets/classifier', import.meta.url));
+export const shippedClassifierPath = () => packagePath('assets', 'classifier');

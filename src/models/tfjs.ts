@@ -46,9 +46,10 @@ export async function loadTfjsModel(path: string, { prediction, schedule, time =
   checkPrediction(prediction);
   const s = getSchedule(schedule);
   if (!['vector', 'column', 'none'].includes(time)) throw new Error(`time: got '${time}'; allowed: vector, column, none`);
+  const handler = fileHandler(path);
   const json = JSON.parse(readFileSync(path.endsWith('.json') ? path : join(path, 'model.json'), 'utf8'));
   const isGraph = json.format === 'graph-model';
-  const model: tf.LayersModel | tf.GraphModel = isGraph ? await tf.loadGraphModel(fileHandler(path)) : await tf.loadLayersModel(fileHandler(path));
+  const model: tf.LayersModel | tf.GraphModel = isGraph ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
   const d = asDenoiser((x, t) => tf.tidy(() => {
     const tt = time === 'column' ? tf.reshape(t, [-1, 1]) : t;
     const out = time === 'none' ? model.predict(x) : model.predict([x, tt]);

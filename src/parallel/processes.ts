@@ -3,7 +3,7 @@
  * CUDA_VISIBLE_DEVICES = devices[i] for tfjs-node-gpu, one GPU per core as in the paper.
  */
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../paths.ts';
 import type { ModelSpec } from '../models/spec.ts';
 import { createPool, type PoolExecutor, type Transport } from './pool.ts';
 
@@ -20,7 +20,7 @@ export interface ProcessesOptions {
 }
 
 export function processTransport(env: Record<string, string>): Transport {
-  const c = fork(fileURLToPath(new URL('./remote-child.mjs', import.meta.url)), [], {
+  const c = fork(packagePath('src', 'parallel', 'remote-child.mjs'), [], {
     serialization: 'advanced', env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let tail = '';

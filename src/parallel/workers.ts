@@ -1,12 +1,13 @@
 /** The `workers` executor: one worker_threads worker per core, each with its own tfjs backend and model. */
 import { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../models/spec.ts';
+import { packagePath } from '../paths.ts';
 import { createPool, type PoolExecutor, type Transport } from './pool.ts';
 
 export interface WorkersOptions { spec: ModelSpec; workers: number; backend?: string; timeoutMs?: number }
 
 export function workerTransport(): Transport {
-  const w = new Worker(new URL('./remote-worker.mjs', import.meta.url));
+  const w = new Worker(packagePath('src', 'parallel', 'remote-worker.mjs'));
   return {
     post: (msg, transfer) => w.postMessage(msg, transfer),
     onMessage: (cb) => w.on('message', cb),

@@ -3,7 +3,7 @@ import { PNG } from 'pngjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export interface GridOptions {
+export interface SampleGridOptions {
   /** Images per row. Default ceil(sqrt(n)). */
   columns?: number;
   /** Integer upscaling factor. Default 4. */
@@ -13,7 +13,7 @@ export interface GridOptions {
 }
 
 /** Encodes n grayscale (or RGB) images [n, size, size, channels] as one PNG. */
-export function gridPng(images: ArrayLike<number>, n: number, size: number, channels = 1, { columns, scale = 4, padding = 4 }: GridOptions = {}): Buffer {
+export function gridPng(images: ArrayLike<number>, n: number, size: number, channels = 1, { columns, scale = 4, padding = 4 }: SampleGridOptions = {}): Buffer {
   const cols = columns ?? Math.ceil(Math.sqrt(n)), rows = Math.ceil(n / cols), cell = size * scale;
   const width = cols * cell + (cols + 1) * padding, height = rows * cell + (rows + 1) * padding;
   const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
@@ -33,7 +33,7 @@ export function gridPng(images: ArrayLike<number>, n: number, size: number, chan
 }
 
 /** Writes a sample grid PNG, creating the folder. */
-export function writeGrid(path: string, images: ArrayLike<number>, n: number, size: number, channels = 1, options?: GridOptions): void {
+export function writeGrid(path: string, images: ArrayLike<number>, n: number, size: number, channels = 1, options?: SampleGridOptions): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, gridPng(images, n, size, channels, options));
 }

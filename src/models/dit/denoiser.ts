@@ -1,6 +1,6 @@
 /** The DiT as a Denoiser: flow-matching velocity with classifier-free guidance (Ho & Salimans 2022). */
 import * as tf from '@tensorflow/tfjs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../paths.ts';
 import type { Denoiser } from '../../diffusion/denoiser.ts';
 import { flowSchedule } from '../../diffusion/schedule.ts';
 import { getDiTConfig, type DiTConfig } from './config.ts';
@@ -43,7 +43,7 @@ export function ditDenoiser(params: DiTParams, config: DiTConfig, { labels, guid
 export function shippedDiTPath(preset = 'DiT-S/2'): string {
   getDiTConfig(preset);
   const dir = preset.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return fileURLToPath(new URL(`../../../assets/dit/${dir}`, import.meta.url));
+  return packagePath('assets', 'dit', dir);
 }
 
 /** The shipped, trained DiT as a Denoiser (no download). */
