@@ -1,41 +1,70 @@
 /**
- * npm run demo: the main job on its embedded default (no download, no GPU): sequential Euler vs
- * CHORDS with 4 and 8 cores on the 64-D Gaussian mixture (flow matching, T = 50), with rounds,
- * wall time, speedups and the error of every result to the float64 reference solution.
+ * npm run demo: the main job on its embedded default, no download, no GPU. The shipped DiT (trained
+ * here on procedural digits) samples 20 digits sequentially and with CHORDS at 2 (one core per CPU
+ * here), 4 and 8 cores; prints
+ * rounds, wall time, speedups and quality (classifier accuracy, Frechet distance, RMSE to the
+ * sequential sample), and writes results/demo-samples.png and results/demo-speedup.png.
+ *   npm run demo [-- --n=20 --steps=50 --guidance=2 --executor=workers|batched]
  */
 import * as tf from '@tensorflow/tfjs';
+import { cpus } from 'node:os';
 import { initBackend } from '../src/backend.ts';
-import { CHORDS_PRESETS, chords, disposeResult } from '../src/chords/index.ts';
-import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
-import { mixtureModel, randomMixture } from '../src/models/index.ts';
+import { runSequential } from '../src/baselines/index.ts';
+import { CHORDS_PRESETS, disposeResult, initSequence, runChords } from '../src/chords/index.ts';
+import { timeGrid } from '../src/diffusion/index.ts';
+import { loadClassifier, realStats, realVsReal, sampleQuality } from '../src/metrics/index.ts';
+import { buildModel, shippedDiTPath, type ModelSpec } from '../src/models/index.ts';
+import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/parallel/index.ts';
+import { writeGrid, writePlot, speedupSpec } from '../src/plots/index.ts';
 import { normals } from '../src/random.ts';
-import { euler, sample } from '../src/solvers/index.ts';
 import { relativeRmse } from '../src/tensor.ts';
+import { parseFlags } from './lib/flags.ts';
 
+const f = parseFlags('demo', { n: 20, steps: 50, guidance: 2, seed: 7, executor: cpus().length > 1 ? 'workers' : 'batched' }, { n: 10, steps: 30 });
 const backend = await initBackend();
-const T = 50, dim = 64, n = 16, schedule = getSchedule('flow'), grid = timeGrid(schedule, { steps: T });
-const model = mixtureModel(schedule, randomMixture({ dim, components: 8, seed: 0 }));
-const x = tf.tensor2d(Float32Array.from(normals(n * dim, 1)), [n, dim]);
-const reference = model.solve(Float64Array.from(x.dataSync()), 1, 0);
-console.log(`chords-ts demo: ${n} samples of a ${dim}-D mixture of 8 Gaussians, flow matching, T = ${T}, Euler, backend ${backend.name}\n`);
-sample(euler, model, x, grid).x.dispose(); // warm-up
-const t0 = performance.now();
-const seq = sample(euler, model, x, grid);
-const seqMs = performance.now() - t0, seqValues = seq.x.dataSync();
-const rows = [['sequential', String(T), seqMs.toFixed(1), '1.00', '1.00', relativeRmse(seqValues, reference).toFixed(4), '0']];
-for (const K of [4, 8]) {
-  for (const [label, stop] of [['fastest core', { kind: 'core-index', index: 1 }], ['second core', { kind: 'core-index', index: 2 }]] as const) {
-    const r = await chords(model, x, grid, { init: CHORDS_PRESETS[K], stop });
-    const v = r.sample.dataSync();
-    rows.push([`CHORDS ${K} cores, ${label}`, String(r.rounds), r.wallMs.toFixed(1), (T / r.rounds).toFixed(2), (seqMs / r.wallMs).toFixed(2), relativeRmse(v, reference).toFixed(4), relativeRmse(v, seqValues).toFixed(4)]);
-    disposeResult(r);
-  }
+const labels = Array.from({ length: f.n }, (_, i) => i % 10);
+const spec: ModelSpec = { kind: 'dit', path: shippedDiTPath(), labels, guidance: f.guidance };
+const model = await buildModel(spec), grid = timeGrid(model.schedule!, { steps: f.steps });
+const x = tf.tensor4d(Float32Array.from(normals(f.n * 256, f.seed)), [f.n, 16, 16, 1]);
+const clf = loadClassifier(), real = realStats(clf.params);
+const quality = (v: Float32Array) => sampleQuality(clf.params, v, labels, real);
+console.log(`chords-ts demo: the shipped DiT-S/2, ${f.n} digits (classes 0-9), guidance ${f.guidance}, flow matching, Euler, T = ${f.steps}, backend ${backend.name}`);
+
+const serial = serialExecutor(model);
+await runSequential({ executor: serial, param: model, grid: timeGrid(model.schedule!, { steps: 2 }), x }).then(disposeResult); // warm-up
+const seq = await runSequential({ executor: serial, param: model, grid, x });
+const seqValues = seq.sample.dataSync() as Float32Array, seqQ = quality(seqValues);
+type Row = { method: string; rounds: number; wallMs: number; calls: number; acc: number; fd: number; rmse: number; values: Float32Array };
+const rows: Row[] = [{ method: 'sequential', rounds: seq.rounds, wallMs: seq.wallMs, calls: seq.modelCalls, acc: seqQ.classAccuracy, fd: seqQ.frechetDistance, rmse: 0, values: seqValues }];
+let executor: Executor = batchedExecutor(model), executorLabel = 'batched (one device, virtual cores)';
+if (f.executor === 'workers') {
+  const pool = await workersExecutor({ spec, workers: Math.min(2, cpus().length) });
+  executor = pool; executorLabel = `workers (${pool.size} worker threads, started in ${pool.startupMs.toFixed(0)} ms)`;
 }
-const head = ['method', 'rounds', 'wall ms', 'speedup (rounds)', 'speedup (wall, 1 device)', 'rel. error to reference', 'rel. RMSE to sequential'];
-const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+for (const [cores, index] of [[2, 1], [4, 1], [4, 2], [8, 1], [8, 2]]) {
+  const init = f.steps === 50 && CHORDS_PRESETS[cores] ? [...CHORDS_PRESETS[cores]] : initSequence({ cores, steps: f.steps });
+  const r = await runChords({ executor, param: model, grid, x }, { init, stop: { kind: 'core-index', index } });
+  const v = r.sample.dataSync() as Float32Array, q = quality(v);
+  rows.push({ method: `CHORDS ${cores} cores, ${index === 1 ? 'fastest' : 'second'} core`, rounds: r.rounds, wallMs: r.wallMs, calls: r.modelCalls, acc: q.classAccuracy, fd: q.frechetDistance, rmse: relativeRmse(v, seqValues), values: v });
+  disposeResult(r);
+}
+await executor.close();
+const head = ['method', 'rounds', 'speedup (rounds)', 'wall ms', 'speedup (wall)', 'model calls', 'class accuracy', 'Frechet distance', 'rel. RMSE to sequential'];
+const cells = rows.map((r) => [r.method, String(r.rounds), (seq.rounds / r.rounds).toFixed(2), r.wallMs.toFixed(0), (seq.wallMs / r.wallMs).toFixed(2), String(r.calls), `${(100 * r.acc).toFixed(0)}%`, r.fd.toFixed(1), r.rmse.toFixed(4)]);
+const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+console.log(`\nCHORDS executor: ${executorLabel}; sequential: one model call per round on the main thread\n`);
 console.log(`| ${head.map((h, i) => h.padEnd(width[i])).join(' | ')} |\n|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows) console.log(`| ${r.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ')} |`);
-console.log('\nRounds are sequential model-call latencies: the speedup a machine with one device per core gets.');
-console.log('Wall time here runs all cores as one batched call on one device (virtual cores).');
-tf.dispose([x, seq.x]);
+for (const c of cells) console.log(`| ${c.map((v, i) => (i === 0 ? v.padEnd(width[i]) : v.padStart(width[i]))).join(' | ')} |`);
+console.log(`\nFrechet distance of two sets of ${f.n} real digits (the floor at this sample size): ${realVsReal(clf.params, f.n).toFixed(1)}`);
+// sample grid: one row per method (sequential first), 10 digits each
+const show = [rows[0], rows.find((r) => r.method === 'CHORDS 4 cores, fastest core')!, rows.find((r) => r.method === 'CHORDS 8 cores, fastest core')!], per = Math.min(10, f.n), grid10 = new Float32Array(show.length * per * 256);
+show.forEach((r, k) => grid10.set(r.values.subarray(0, per * 256), k * per * 256));
+writeGrid('results/demo-samples.png', grid10, show.length * per, 16, 1, { columns: per, scale: 4 });
+const plotRows = rows.filter((r) => r.method.includes('fastest') || r.method === 'sequential').map((r) => ({
+  model: 'dit', method: r.method === 'sequential' ? 'sequential' : 'chords', cores: r.method === 'sequential' ? 1 : Number(r.method.split(' ')[1]),
+  speedupRounds: seq.rounds / r.rounds, speedupWall: seq.wallMs / r.wallMs, errorToSequential: r.rmse, classAccuracy: r.acc,
+}));
+await writePlot('results/demo-speedup', speedupSpec(plotRows, 'Demo: CHORDS fastest core on the shipped DiT'));
+console.log('\nwrote results/demo-samples.png (rows: sequential, CHORDS 4 cores, CHORDS 8 cores; fastest core) and results/demo-speedup.png');
+tf.dispose([x, seq.sample]);
 model.dispose();

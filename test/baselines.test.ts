@@ -113,6 +113,13 @@ test('no tensor leaks; bad options are clear errors before any model call', asyn
   await throwsWith(() => runParadigms(task, { window: 2, tolerance: -1 }), /tolerance: got -1/);
   await throwsWith(() => runSrds(task, { blocks: 21 }), /blocks: got 21; allowed: an integer from 1 to T = 20/);
   await throwsWith(() => runSrds(task, { fine: SOLVERS['dpmpp-2m'] }), /single-step fine solver/, /euler, heun, ddim, dpm2, dpm3/);
+  let calls = 0;
+  const failing = { ...model, predict: (xx: tf.Tensor, t: tf.Tensor1D) => { if (++calls % 9 === 0) throw new Error('model failed'); return model.predict(xx, t); } };
+  const bad = { executor: batchedExecutor(failing), param: model, grid, x };
+  for (const run of [() => runSequential(bad, { solver: SOLVERS.heun }), () => runParadigms(bad, { window: 4 }), () => runSrds(bad, { blocks: 4, fine: SOLVERS.heun })]) {
+    calls = 0;
+    await noLeak(() => throwsWith(run, /model failed/));
+  }
   const toy = linearToyModel(1), tx = tf.tensor2d([[0.5]]);
   const r = await runParadigms({ executor: batchedExecutor(toy), param: toy, grid: linearToyGrid(10), x: tx }, { window: 3, tolerance: 0 });
   assert.ok(r.rounds <= 10);

@@ -175,6 +175,9 @@ test('no tensor leaks from whole runs: complete, early stop, serial executor, an
   await noLeak(async () => disposeResult(await runChords({ executor: serialExecutor(model), param: model, grid, x }, { init: [0, 6, 12] })));
   const nan = asDenoiser((xx, t) => tf.tidy(() => tf.mul(model.predict(xx, t), tf.reshape(tf.div(t.less(0.5).cast('float32'), t.less(0.5).cast('float32')).add(0), [-1, 1]))), { prediction: 'x0', schedule });
   await noLeak(() => throwsWith(() => runChords({ executor: batchedExecutor(nan), param: nan, grid, x }, { init: [0, 4, 8] }), /not finite/, /core \d+, step \d+/, /round \d+/));
+  let calls = 0;
+  const failing = { ...model, predict: (xx: tf.Tensor, t: tf.Tensor1D) => { if (++calls === 7) throw new Error('model failed'); return model.predict(xx, t); } };
+  await noLeak(() => throwsWith(() => chords(failing, x, grid, { init: [0, 4, 8], fine: SOLVERS.heun }), /model failed/));
   tf.dispose(x); model.dispose();
 });
 

@@ -20,7 +20,7 @@ export async function runSequential(task: SamplingTask, { solver = euler, onRoun
       try {
         for (let s = 0; s < calls; s++) {
           const pt = s === 0 ? { x, t: grid[i] } : tidy(() => solver.stage(param, step, evals));
-          const [out] = await meter.evaluate([pt], () => `step ${i}, stage ${s}`);
+          const [out] = await meter.evaluate([pt], () => `step ${i}, stage ${s}`).catch((e) => { if (s > 0) pt.x.dispose(); throw e; });
           evals.push({ ...pt, out });
           meter.endRound(++round, i + 1 === grid.length - 1 && s === calls - 1 ? 1 : 0);
         }

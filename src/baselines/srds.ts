@@ -85,7 +85,11 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
         });
         const fresh = pts.map((_, j) => !(want[j].i === n[want[j].b] && want[j].evals.length === 0));
         const need = pts.filter((_, j) => fresh[j]);
-        const outs = need.length ? await evalAt(need, (j) => `iteration ${iterations}, block ${want[pts.indexOf(need[j])].b}`) : [];
+        const outs = need.length ? await evalAt(need, (j) => `iteration ${iterations}, block ${want[pts.indexOf(need[j])].b}`).catch((e) => {
+          want.forEach((c, j) => { if (c.evals.length > 0) pts[j].x.dispose(); });
+          cur.forEach((c) => { c.evals.forEach((ev, s) => { if (s > 0) ev.x.dispose(); if (!(s === 0 && c.i === n[c.b])) ev.out.dispose(); }); if (c.own) c.x.dispose(); disposeState(c.state); });
+          throw e;
+        }) : [];
         let q = 0;
         want.forEach((c, j) => c.evals.push({ ...pts[j], out: fresh[j] ? outs[q++] : E[c.b]! }));
         for (const c of want) {

@@ -52,7 +52,7 @@ export interface ChordsHit extends SamplerHit {
 export interface ChordsResult extends SamplerResult<ChordsHit> {
   init: number[];
   stoppedBy: StopRule['kind'];
-  /** Time spent planning (part of overheadMs). */
+  /** Time spent planning, before the first round (not part of wallMs). */
   planMs: number;
 }
 
@@ -112,7 +112,13 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
       const points = round.evals.map((ev) => ev.stage === 0
         ? { x: get(ev.core, ev.i), t: grid[ev.i] }
         : tidy(() => fine.stage(param, step(ev.core, ev.i), evalsOf(ev.core, ev.i))));
-      const outs = await meter.evaluate(points, (j) => `round ${round.round}, core ${round.evals[j].core}, step ${round.evals[j].i}`);
+      let outs: tf.Tensor[];
+      try {
+        outs = await meter.evaluate(points, (j) => `round ${round.round}, core ${round.evals[j].core}, step ${round.evals[j].i}`);
+      } catch (e) {
+        round.evals.forEach((ev, j) => { if (ev.stage > 0) points[j].x.dispose(); });
+        throw e;
+      }
       round.evals.forEach((ev, j) => es.set(eKey(ev.core, ev.i, ev.stage), { x: points[j].x, t: points[j].t, out: outs[j] }));
       if (checkFinite) {
         const ok = tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))).dataSync());
