@@ -1,4 +1,7 @@
-/** A small progress reporter for long runs: redraws one line on a terminal, prints a line every few seconds otherwise, silent when quiet. */
+/**
+ * A small progress reporter for long runs, on stderr: redraws one line on a terminal and is silent
+ * otherwise (CI, logs), unless CHORDS_PROGRESS=lines asks for a line every `every` seconds.
+ */
 
 export interface ProgressOptions {
   total: number;
@@ -24,13 +27,15 @@ export function progress({ total, label, stream = process.stderr, quiet = false,
     const bar = '#'.repeat(Math.round((20 * done) / total)).padEnd(20, '.');
     return `${label} [${bar}] ${pct}% ${done}/${total} ${s.toFixed(0)}s eta ${eta.toFixed(0)}s ${info}`;
   };
+  const mode = process.env.CHORDS_PROGRESS === 'lines' ? 'lines' : stream.isTTY ? 'bar' : 'off';
+  if (mode === 'off') quiet = true;
   return {
     tick(done, info) {
       if (quiet) return;
       const now = performance.now();
-      if (stream.isTTY) { if (now - last > 100) { stream.write(`\r${line(done, info)}\x1b[K`); last = now; } }
+      if (mode === 'bar') { if (now - last > 100) { stream.write(`\r${line(done, info)}\x1b[K`); last = now; } }
       else if (now - last > every * 1000) { stream.write(`${line(done, info)}\n`); last = now; }
     },
-    done(info) { if (!quiet) stream.write(`${stream.isTTY ? '\r' : ''}${line(total, info)}${stream.isTTY ? '\x1b[K' : ''}\n`); },
+    done(info) { if (!quiet) stream.write(`${mode === 'bar' ? '\r' : ''}${line(total, info)}${mode === 'bar' ? '\x1b[K' : ''}\n`); },
   };
 }

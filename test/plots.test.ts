@@ -68,4 +68,23 @@ test('experiment flags: typed defaults, --key=value overrides, --quick merges it
   await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['steps']), /use --key=value/);
 });
 
+
+test('progress: a bar on a terminal, silent otherwise, lines when CHORDS_PROGRESS=lines', async () => {
+  const { progress } = await import('../src/progress.ts');
+  const sink = (tty: boolean) => { const out: string[] = []; return { out, stream: { isTTY: tty, write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream }; };
+  const quietSink = sink(false);
+  const p1 = progress({ total: 3, label: 'x', stream: quietSink.stream });
+  p1.tick(1); p1.done();
+  assert.is(quietSink.out.length, 0);
+  const tty = sink(true), p2 = progress({ total: 3, label: 'x', stream: tty.stream });
+  p2.tick(1); p2.done();
+  assert.match(tty.out.join(''), /x \[#+\.*\] 100\.0% 3\/3/);
+  process.env.CHORDS_PROGRESS = 'lines';
+  try {
+    const logs = sink(false), p3 = progress({ total: 3, label: 'y', stream: logs.stream, every: 0 });
+    p3.tick(1); p3.done();
+    assert.ok(logs.out.length >= 2 && logs.out.every((l) => l.endsWith('\n')));
+  } finally { delete process.env.CHORDS_PROGRESS; }
+});
+
 test.run();
