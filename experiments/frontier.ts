@@ -37,7 +37,7 @@ for (let seed = 0; seed < f.seeds; seed++) {
   }
   for (const cores of coreList) for (const method of methods) {
     const { all } = await runMethod(p, { method, cores }, ex, seq.values, { allHits: true });
-    for (const r of all) rows.push({ model: 'mixture', seed, solver: 'euler', steps: f.steps, variant: `${cores} cores`, ...r });
+    all.forEach((r, hit) => rows.push({ model: 'mixture', seed, solver: 'euler', steps: f.steps, variant: `${cores} cores`, hit, ...r }));
     bar.tick(++done);
   }
   p.dispose();

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { CHORDS_PRESETS, hitRounds, initSequence, parseInit, planChords, validateInit, type PlanConfig } from '../src/chords/index.ts';
+import { CHORDS_PRESETS, hitRounds, initSequence, parseInit, planChords, randomInit, searchInitSequence, validateInit, type PlanConfig } from '../src/chords/index.ts';
+import { uniformRng } from '../src/random.ts';
 import { throwsWith } from './helpers.ts';
 
 /** Random valid configs: T in 2..60, 1..8 cores, starts may be neighbours one apart. */
@@ -137,6 +138,24 @@ test('init sequences: validated with clear errors; parsed from 0-2-4; presets an
   await throwsWith(() => validateInit([0, 2], 10, 3), /3 cores/);
   await throwsWith(() => parseInit('0,2,4'), /0-2-4-8/);
   await throwsWith(() => initSequence({ cores: 9, steps: 8 }), /at most T = 8/);
+});
+
+
+test('init search: every candidate is valid and hits by maxRound; the best has the lowest score; deterministic per seed', async () => {
+  fc.assert(fc.property(fc.integer({ min: 3, max: 80 }), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 1000 }), (steps, cores, seed) => {
+    fc.pre(cores <= steps);
+    const maxRound = cores + Math.floor(steps / 2);
+    const init = randomInit(cores, steps, maxRound, uniformRng(seed));
+    validateInit(init, steps, cores);
+    assert.ok(hitRounds(planChords({ steps, init }))[cores - 1] <= maxRound);
+  }), { numRuns: 300 });
+  const score = (init: number[]) => Math.abs(init.reduce((a, b) => a + b, 0) - 100);
+  const a = await searchInitSequence({ cores: 4, steps: 50, maxRound: 25, evaluate: score, include: [[...CHORDS_PRESETS[4]]], seed: 3 });
+  const b = await searchInitSequence({ cores: 4, steps: 50, maxRound: 25, evaluate: score, include: [[...CHORDS_PRESETS[4]]], seed: 3 });
+  assert.equal(a.best, b.best);
+  assert.equal(a.tried[0].init, [...CHORDS_PRESETS[4]]);
+  assert.is(a.score, Math.min(...a.tried.map((t) => t.score)));
+  assert.throws(() => randomInit(8, 50, 5, uniformRng(1)), /too early/);
 });
 
 test.run();

@@ -3,3 +3,4 @@ export * from './plan.ts';
 export * from './math.ts';
 export * from './stop.ts';
 export * from './run.ts';
+export * from './search.ts';

@@ -43,25 +43,28 @@ export function speedupSpec(rows: Rows, title = 'Speedup over sequential samplin
   } as TopLevelSpec;
 }
 
-/** Error against latency in rounds: sequential solvers at many step counts, and every result of every parallel method. */
+/**
+ * Error against latency in rounds, averaged over seeds: sequential solvers at many step counts
+ * (lines, labelled at their right end), and every intermediate result of every parallel method.
+ */
 export function frontierSpec(rows: Rows, yField = 'errorToReference', yTitle = 'relative error to the reference solution (log)'): TopLevelSpec {
+  const x = { field: 'round', type: 'quantitative' as const, title: 'latency (rounds of parallel model calls)' };
+  const y = { field: yField, type: 'quantitative' as const, title: yTitle, scale: { type: 'log' as const } };
+  const seq = [{ filter: "datum.method === 'sequential'" }, { aggregate: [{ op: 'mean' as const, field: 'round', as: 'round' }, { op: 'mean' as const, field: yField, as: yField }], groupby: ['method', 'solver', 'steps'] }];
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: 'Error against latency', data: { values: rows },
-    width: 460, height: 300,
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values: rows }, width: 520, height: 320,
+    title: { text: 'Error against latency', subtitle: 'mean over seeds; lines: sequential solvers at 3 to 100 steps; points: every result of each parallel run (T = 50)' },
     layer: [
-      { transform: [{ filter: "datum.method === 'sequential'" }], mark: { type: 'line', point: true }, encoding: {
-        x: { field: 'round', type: 'quantitative', title: 'latency (rounds of parallel model calls)' },
-        y: { field: yField, type: 'quantitative', title: yTitle, scale: { type: 'log' } },
-        detail: { field: 'solver' }, strokeDash: { field: 'solver', type: 'nominal', title: 'sequential solver', legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400, symbolStrokeColor: '#555' } },
-        color: methodColor(methodsIn(rows)),
-      } },
-      { transform: [{ filter: "datum.method !== 'sequential'" }], mark: { type: 'point', filled: true, size: 50, opacity: 0.8 }, encoding: {
-        x: { field: 'round', type: 'quantitative' }, y: { field: yField, type: 'quantitative', scale: { type: 'log' } },
-        color: methodColor(methodsIn(rows)), shape: { field: 'variant', type: 'nominal', title: 'parallel run' },
-        tooltip: [{ field: 'method' }, { field: 'variant' }, { field: 'round' }, { field: yField }],
-      } },
+      { transform: seq, mark: { type: 'line', point: true, strokeWidth: 1.5 }, encoding: { x, y, detail: { field: 'solver' }, color: methodColor(methodsIn(rows)), strokeDash: { field: 'solver', type: 'nominal', legend: null } } },
+      { transform: [...seq, { joinaggregate: [{ op: 'max', field: 'round', as: 'last' }], groupby: ['solver'] }, { filter: 'datum.round === datum.last' }],
+        mark: { type: 'text', align: 'left', dx: 5, fontSize: 11, color: '#555' }, encoding: { x, y, text: { field: 'solver' } } },
+      { transform: [{ filter: "datum.method !== 'sequential'" }, { aggregate: [{ op: 'mean', field: 'round', as: 'round' }, { op: 'mean', field: yField, as: yField }], groupby: ['method', 'variant', 'hit'] }],
+        mark: { type: 'point', filled: true, size: 55, opacity: 0.85 }, encoding: {
+          x, y, color: methodColor(methodsIn(rows)), shape: { field: 'variant', type: 'nominal', title: 'parallel run' },
+          tooltip: [{ field: 'method' }, { field: 'variant' }, { field: 'hit' }, { field: 'round' }, { field: yField }],
+        } },
     ],
-  };
+  } as TopLevelSpec;
 }
 
 /** Init sequences: round of each hit and its error, one line per sequence. */

@@ -1,0 +1,49 @@
+/**
+ * Search for a better init sequence: random valid sequences whose fastest core hits no later than
+ * `maxRound`, scored by a caller-supplied evaluation (e.g. the error of that hit on a held-out
+ * problem); the lowest score wins. Model-agnostic: the plan gives hit rounds without any tensor.
+ */
+import { uniformRng } from '../random.ts';
+import { validateInit } from './init.ts';
+
+export interface InitSearchOptions {
+  cores: number;
+  steps: number;
+  /** The fastest core must hit at this round or earlier (k + T - I[k] for one call per step). */
+  maxRound: number;
+  /** Lower is better. */
+  evaluate: (init: number[]) => Promise<number> | number;
+  /** Candidates to try (besides `include`). Default 40. */
+  samples?: number;
+  /** Sequences always tried, e.g. the presets. */
+  include?: number[][];
+  seed?: number;
+}
+
+export interface InitSearchResult { best: number[]; score: number; tried: { init: number[]; score: number }[] }
+
+/** A random valid sequence whose last core starts late enough to hit by maxRound. */
+export function randomInit(cores: number, steps: number, maxRound: number, u: () => number): number[] {
+  const lo = Math.max(cores - 1, cores - 1 + steps - maxRound);
+  if (lo > steps - 1) throw new Error(`maxRound: ${maxRound} is too early for ${cores} cores and T = ${steps}; allowed: at least ${cores}`);
+  const last = lo + Math.floor(u() * (steps - lo));
+  const picks = new Set<number>();
+  while (picks.size < cores - 2) picks.add(1 + Math.floor(u() * (last - 1)));
+  const init = [0, ...[...picks].sort((a, b) => a - b), ...(cores > 1 ? [last] : [])];
+  validateInit(init, steps, cores);
+  return init;
+}
+
+export async function searchInitSequence({ cores, steps, maxRound, evaluate, samples = 40, include = [], seed = 0 }: InitSearchOptions): Promise<InitSearchResult> {
+  if (cores < 2) throw new Error(`cores: got ${cores}; allowed: at least 2 (one core has nothing to search)`);
+  const u = uniformRng(seed), tried: { init: number[]; score: number }[] = [];
+  const seen = new Set<string>();
+  for (const init of [...include, ...Array.from({ length: samples }, () => randomInit(cores, steps, maxRound, u))]) {
+    validateInit(init, steps, cores);
+    if (seen.has(init.join('-'))) continue;
+    seen.add(init.join('-'));
+    tried.push({ init, score: await evaluate(init) });
+  }
+  const best = tried.reduce((a, b) => (b.score < a.score ? b : a));
+  return { best: best.init, score: best.score, tried };
+}
