@@ -45,7 +45,7 @@ export function coeffsPerSample(schedule: NoiseSchedule, t: tf.Tensor1D, rank: n
   return { alpha: make(schedule.alpha), sigma: make(schedule.sigma), dAlpha: make(schedule.dAlpha), dSigma: make(schedule.dSigma) };
 }
 
-/** The x0 (data) estimate from any prediction. */
+/** The x0 (data) estimate from any prediction (`out` itself for x0; use inside tf.tidy). */
 export function x0From(kind: Prediction, out: tf.Tensor, x: tf.Tensor, c: Coeffs): tf.Tensor {
   const { alpha: a, sigma: s, dAlpha: da, dSigma: ds } = c;
   switch (kind) {
@@ -79,8 +79,9 @@ export function vFrom(kind: Prediction, out: tf.Tensor, x: tf.Tensor, c: Coeffs)
   return lin(c.alpha, epsFrom(kind, out, x, c), mul(-1, c.sigma), x0From(kind, out, x, c));
 }
 
-/** Converts a prediction of one kind into another, exactly (up to float32 rounding). */
+/** Converts a prediction of one kind into another, exactly (up to float32 rounding); always a new tensor the caller owns. */
 export function convertPrediction(from: Prediction, to: Prediction, out: tf.Tensor, x: tf.Tensor, c: Coeffs): tf.Tensor {
+  if (from === to) return tf.clone(out);
   switch (to) {
     case 'x0': return x0From(from, out, x, c);
     case 'eps': return epsFrom(from, out, x, c);
@@ -95,6 +96,8 @@ export function paramCoeffs(p: Parametrization, t: number, needFor: string): Coe
     throw new Error(`${needFor} needs a noise schedule, but this model has none (it predicts '${p.prediction}' on its own grid); on such a model use the euler or heun solver and the euler coarse jump`);
   return coeffsAt(p.schedule, t);
 }
+
+// The readers below return `out` itself when no conversion is needed: call them inside tf.tidy.
 
 /** Reads the model output as x0 at scalar time t. */
 export const x0Of = (p: Parametrization, out: tf.Tensor, x: tf.Tensor, t: number): tf.Tensor =>
