@@ -123,4 +123,12 @@ test('--executor: workers and processes give the sample of batched; startupMs ap
   assert.is(JSON.parse(text).config.executor, 'serial');
 });
 
+
+test("the README's API example runs as it stands", () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/api.ts'], { encoding: 'utf8', timeout: 240_000 });
+  assert.is(r.status, 0, r.stderr.split('\n').filter((l) => !l.startsWith('var Module')).slice(-5).join('\n'));
+  assert.match(r.stdout, /CHORDS: 17 rounds instead of 50/);
+  assert.match(r.stdout, /DiT on 2 workers: 50 rounds/);
+});
+
 test.run();
