@@ -131,4 +131,29 @@ test("the README's API example runs as it stands", () => {
   assert.match(r.stdout, /DiT on 2 workers: 50 rounds/);
 });
 
+
+test('--model dit: chords sample writes a PNG grid and reports quality; run and solve report classAccuracy and frechetDistance', async () => {
+  const { main: run } = await import('../src/cli/main.ts');
+  const { mkdtempSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const out = join(mkdtempSync(join(tmpdir(), 'sample-')), 'grid.png');
+  let text = '';
+  await run(['sample', '--model', 'dit', '--class', '3', '--n', '4', '--steps', '6', '--solver', 'euler', '--out', out, '--json'], (s) => (text += s));
+  const s = JSON.parse(text);
+  assert.ok(existsSync(out));
+  assert.is(s.config.labels, 3);
+  assert.ok(s.classAccuracy >= 0 && s.classAccuracy <= 1 && s.frechetDistance >= 0);
+  text = '';
+  await run(['run', '--model', 'dit', '--n', '2', '--steps', '6', '--cores', '2', '--executor', 'batched', '--json'], (x) => (text += x));
+  const r = JSON.parse(text);
+  assert.ok(r.hits.every((h: { classAccuracy?: number; errorToReference?: number }) => typeof h.classAccuracy === 'number' && h.errorToReference === undefined));
+  text = '';
+  await run(['solve', '--model', 'dit', '--n', '2', '--steps', '4', '--json'], (x) => (text += x));
+  assert.ok(typeof JSON.parse(text).frechetDistance === 'number');
+  await throwsWith(() => run(['sample', '--model', 'mixture']), /--model: unknown value 'mixture'; allowed: dit/);
+  await throwsWith(() => run(['sample', '--class', '12']), /--class: got '12'/);
+  await throwsWith(() => run(['solve', '--model', 'dit', '--schedule', 've']), /allowed: flow/);
+});
+
 test.run();
