@@ -196,4 +196,17 @@ test('bad inputs are rejected before any model call', async () => {
   x.dispose();
 });
 
+
+test('regression: cores one apart finish in the same round (the reference crashes there): all reported, fastest first, the run goes on', async () => {
+  const toy = linearToyModel(2), x = tf.tensor2d([[0.3, -0.7]]);
+  const seen: string[] = [];
+  const r = await chords(toy, x, linearToyGrid(10), { init: [0, 1, 2], onHit: (h) => seen.push(`${h.kind}:${h.core}@${h.round}`) });
+  assert.equal(seen, ['coarse:2@3', 'core:2@10', 'core:1@10', 'core:0@10']);
+  const seq = sample(SOLVERS.euler, toy, x, linearToyGrid(10));
+  assert.equal(values(r.sample), values(seq.x));
+  const two = await chords(toy, x, linearToyGrid(10), { init: [0, 1, 2], stop: parseStop('core-index:2') });
+  assert.equal(two.hits.map((h) => h.core), [2, 2, 1]); // stops after the second real hit, within the same round
+  disposeResult(r); disposeResult(two); tf.dispose([x, seq.x]);
+});
+
 test.run();
