@@ -20,7 +20,7 @@ const f = parseFlags('frontier', { steps: 50, seeds: 3, n: 16, cores: '4,8', sol
 await initBackend();
 const stepCounts = [3, 5, 8, 10, 12, 15, 17, 20, 25, 30, 40, 50, 70, 100];
 const solvers = f.solvers.split(','), coreList = f.cores.split(',').map(Number);
-const methods: MethodName[] = ['chords', 'chords (dpmpp-2m fine)', 'paradigms', 'srds'];
+const methods: MethodName[] = ['chords', 'chords (dpmpp-2m fine)', 'paradigms', 'srds', 'srds (pipelined)'];
 const bar = progress({ total: f.seeds * (solvers.length + coreList.length * methods.length), label: 'frontier', quiet: f.quiet });
 const rows: Record<string, unknown>[] = [];
 let done = 0;

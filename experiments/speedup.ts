@@ -16,7 +16,7 @@ import { runMethod, sequentialValues, type MethodName } from './lib/methods.ts';
 import { finish } from './lib/output.ts';
 import { ditProblem, mixtureProblem } from './lib/problems.ts';
 
-const f = parseFlags('speedup', { steps: 50, seeds: 3, models: 'mixture,dit', cores: '1,2,4,6,8', methods: 'chords,paradigms,srds', n: 16, ditN: 20, guidance: 2, wallModels: 'dit', wallReps: 2, quiet: false },
+const f = parseFlags('speedup', { steps: 50, seeds: 3, models: 'mixture,dit', cores: '1,2,4,6,8', methods: 'chords,paradigms,srds,srds (pipelined)', n: 16, ditN: 20, guidance: 2, wallModels: 'dit', wallReps: 2, quiet: false },
   { seeds: 1, cores: '1,2,4,8', n: 8, ditN: 10, steps: 30 });
 await initBackend();
 const models = f.models.split(','), coreList = f.cores.split(',').map(Number), methods = f.methods.split(',') as MethodName[];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { blockBoundaries, runParadigms, runSequential, runSrds, srdsRoundBound } from '../src/baselines/index.ts';
+import { blockBoundaries, runParadigms, runSequential, runSrds, runSrdsPipelined, srdsRoundBound } from '../src/baselines/index.ts';
 import { disposeResult } from '../src/chords/index.ts';
 import { SCHEDULES, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { linearToyGrid, linearToyModel, mixtureModel, randomMixture, type AnalyticModel } from '../src/models/index.ts';
@@ -80,6 +80,25 @@ test('property: with tolerance 0 both reach the sequential sample; SRDS within B
     }), { numRuns: 25 });
 });
 
+test('property: pipelined SRDS gives the same samples as SRDS bit for bit, in at most as many rounds; tolerance 0 takes at most T rounds', async () => {
+  await fc.assert(fc.asyncProperty(fc.constantFrom(...SCHEDULES), fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 1e6 }),
+    fc.constantFrom<SolverName>('euler', 'heun', 'dpm2'), fc.constantFrom(0, 0.05, 0.3), async (sname, steps, blocks, seed, fine, tolerance) => {
+      fc.pre(blocks <= steps);
+      const { model, grid, x, rows } = setup(sname, steps, seed);
+      const { c, model: m } = counted(model, rows);
+      const task = { executor: batchedExecutor(m), param: m, grid, x };
+      const plain = await runSrds(task, { blocks, fine: SOLVERS[fine], tolerance });
+      c.calls = 0;
+      const piped = await runSrdsPipelined(task, { blocks, fine: SOLVERS[fine], tolerance });
+      assert.is(piped.modelCalls, c.calls, 'model calls counted exactly');
+      assert.equal(values(piped.sample), values(plain.sample));
+      assert.is(piped.iterations, plain.iterations);
+      assert.ok(piped.rounds <= plain.rounds, `pipelined ${piped.rounds} > plain ${plain.rounds}`);
+      if (tolerance === 0) assert.ok(piped.rounds <= callsOnGrid(SOLVERS[fine], model, grid).reduce((a, b) => a + b, 0));
+      disposeResult(plain); disposeResult(piped); x.dispose(); model.dispose();
+    }), { numRuns: 25 });
+});
+
 test('intermediate results stream: every ParaDiGMS round that reaches T, every SRDS iteration', async () => {
   const { model, grid, x } = setup('flow', 30, 3, 8, 2);
   const task = { executor: batchedExecutor(model), param: model, grid, x };
@@ -109,6 +128,7 @@ test('no tensor leaks; bad options are clear errors before any model call', asyn
   await noLeak(async () => disposeResult(await runParadigms(task, { window: 4 })));
   await noLeak(async () => disposeResult(await runSrds(task, { blocks: 4, fine: SOLVERS.heun })));
   await noLeak(async () => disposeResult(await runSequential(task)));
+  await noLeak(async () => disposeResult(await runSrdsPipelined(task, { blocks: 4, fine: SOLVERS.heun, tolerance: 0.05 })));
   await throwsWith(() => runParadigms(task, { window: 0 }), /window: got 0/);
   await throwsWith(() => runParadigms(task, { window: 2, tolerance: -1 }), /tolerance: got -1/);
   await throwsWith(() => runSrds(task, { blocks: 21 }), /blocks: got 21; allowed: an integer from 1 to T = 20/);
@@ -116,7 +136,7 @@ test('no tensor leaks; bad options are clear errors before any model call', asyn
   let calls = 0;
   const failing = { ...model, predict: (xx: tf.Tensor, t: tf.Tensor1D) => { if (++calls % 9 === 0) throw new Error('model failed'); return model.predict(xx, t); } };
   const bad = { executor: batchedExecutor(failing), param: model, grid, x };
-  for (const run of [() => runSequential(bad, { solver: SOLVERS.heun }), () => runParadigms(bad, { window: 4 }), () => runSrds(bad, { blocks: 4, fine: SOLVERS.heun })]) {
+  for (const run of [() => runSequential(bad, { solver: SOLVERS.heun }), () => runParadigms(bad, { window: 4 }), () => runSrds(bad, { blocks: 4, fine: SOLVERS.heun }), () => runSrdsPipelined(bad, { blocks: 4, fine: SOLVERS.heun })]) {
     calls = 0;
     await noLeak(() => throwsWith(run, /model failed/));
   }

@@ -1,5 +1,5 @@
 /** Runs one method on a problem and turns every intermediate result into a row with its quality. */
-import { runParadigms, runSequential, runSrds } from '../../src/baselines/index.ts';
+import { runParadigms, runSequential, runSrds, runSrdsPipelined } from '../../src/baselines/index.ts';
 import { disposeResult, initSequence, runChords } from '../../src/chords/index.ts';
 import type { Executor } from '../../src/parallel/index.ts';
 import { dpmpp2m, euler, type Solver } from '../../src/solvers/index.ts';
@@ -7,7 +7,7 @@ import { relativeRmse } from '../../src/tensor.ts';
 import type { SamplerHit, SamplerResult } from '../../src/task.ts';
 import type { Problem } from './problems.ts';
 
-export type MethodName = 'sequential' | 'chords' | 'paradigms' | 'srds' | 'chords (no rectification)' | 'chords (dpmpp-2m fine)';
+export type MethodName = 'sequential' | 'chords' | 'paradigms' | 'srds' | 'srds (pipelined)' | 'chords (no rectification)' | 'chords (dpmpp-2m fine)';
 
 export interface Run {
   method: MethodName;
@@ -49,7 +49,7 @@ export async function runMethod(p: Problem, run: Run, executor: Executor, seq: F
     const init = run.init ?? initSequence({ cores: run.cores, steps: T });
     res = await runChords(task, { init, fine: FINE[run.method] ?? euler, rectify: run.method !== 'chords (no rectification)', stop: allHits ? { kind: 'complete' } : { kind: 'core-index', index: Math.min(run.hit ?? 1, init.length) } });
   } else if (run.method === 'paradigms') res = await runParadigms(task, { window: run.cores, tolerance: run.tolerance ?? 0.1 });
-  else res = await runSrds(task, { blocks: run.cores, tolerance: run.tolerance ?? 0.1 });
+  else res = await (run.method === 'srds' ? runSrds : runSrdsPipelined)(task, { blocks: run.cores, tolerance: run.tolerance ?? 0.1 });
   const rowOf = (h: SamplerHit & { kind?: string }): Row => ({
     method: run.method, cores: run.cores, round: h.round, modelCalls: h.modelCalls, kind: h.kind ?? 'iteration',
     ...qualityOf(p, h.x.dataSync() as Float32Array, seq),

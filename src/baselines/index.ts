@@ -2,3 +2,4 @@ export * from './sequential.ts';
 export * from './paradigms.ts';
 export * from './srds.ts';
 export * from './tolerance.ts';
+export * from './srds-pipelined.ts';

@@ -43,13 +43,19 @@ export function srdsRoundBound(blockCalls: readonly number[]): number {
 
 const MULTISTEP = new Set(['dpmpp-2m', 'dpmpp-3m']);
 
-export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<SrdsResult> {
-  validateTask(task);
-  const { executor, param, grid } = task, T = grid.length - 1;
-  const B = o.blocks ?? Math.max(1, Math.round(Math.sqrt(T))), fine = o.fine ?? euler, G = o.coarse ?? eulerJump, tol = o.tolerance ?? 0.1;
+/** Checks SRDS options (blocks within 1..T, a single-step fine solver, a tolerance >= 0) and fills defaults. */
+export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solver; coarse: Jump; tol: number } {
+  const B = o.blocks ?? Math.max(1, Math.round(Math.sqrt(T))), fine = o.fine ?? euler, coarse = o.coarse ?? eulerJump, tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(B) || B < 1 || B > T) throw new Error(`blocks: got ${B}; allowed: an integer from 1 to T = ${T}`);
   if (MULTISTEP.has(fine.name)) throw new Error(`fine: SRDS needs a single-step fine solver (blocks restart it); got '${fine.name}'; allowed: euler, heun, ddim, dpm2, dpm3`);
   validateTolerance(tol);
+  return { B, fine, coarse, tol };
+}
+
+export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<SrdsResult> {
+  validateTask(task);
+  const { executor, param, grid } = task, T = grid.length - 1;
+  const { B, fine, coarse: G, tol } = validateSrds(T, o);
   const n = blockBoundaries(T, B);
   const meter = roundMeter(executor, o.onRound), hits: SamplerHit[] = [];
   // block starts X[b] with the model output there (both feed G; the output also starts the fine solve)

@@ -1,6 +1,6 @@
 /** `chords run`: CHORDS, ParaDiGMS or SRDS on a model; every intermediate result vs the sequential solver and the reference. */
 import * as tf from '@tensorflow/tfjs';
-import { runParadigms, runSrds } from '../baselines/index.ts';
+import { runParadigms, runSrds, runSrdsPipelined } from '../baselines/index.ts';
 import { disposeResult, initSequence, parseInit, parseStop, runChords, validateInit } from '../chords/index.ts';
 import { JUMPS, SOLVER_NAMES, getJump, getSolver, sample, type JumpName } from '../solvers/index.ts';
 import type { SamplerHit, SamplerResult } from '../task.ts';
@@ -21,6 +21,7 @@ export const RUN_OPTIONS: Spec = {
   'no-rectify': { type: 'boolean', help: 'chords: disable rectification (ablation)' },
   window: { type: 'string', default: '8', help: 'paradigms: window size (parallel model calls per round)' },
   blocks: { type: 'string', help: 'srds: number of blocks (default: round(sqrt(T)))' },
+  pipelined: { type: 'boolean', help: 'srds: pipelined schedule (same samples, fewer rounds)' },
   tolerance: { type: 'string', default: '0.1', help: 'paradigms, srds: converged when RMS change <= tolerance * sigma(t) of the step' },
   'fine-solver': { type: 'string', default: 'euler', help: `fine solver: ${SOLVER_NAMES.join(' | ')} (paradigms: euler | ddim; srds: single-step ones)` },
   coarse: { type: 'string', default: 'euler', help: `chords, srds: coarse jump: ${Object.keys(JUMPS).join(' | ')}` },
@@ -33,7 +34,7 @@ export const RUN_OPTIONS: Spec = {
 
 /** Options that belong to some methods only. */
 const OWNERS: Record<string, Method[]> = {
-  init: ['chords'], cores: ['chords'], stop: ['chords'], 'no-rectify': ['chords'], window: ['paradigms'], blocks: ['srds'], tolerance: ['paradigms', 'srds'], coarse: ['chords', 'srds'],
+  init: ['chords'], cores: ['chords'], stop: ['chords'], 'no-rectify': ['chords'], window: ['paradigms'], blocks: ['srds'], pipelined: ['srds'], tolerance: ['paradigms', 'srds'], coarse: ['chords', 'srds'],
 };
 
 export const RUN_HELP = helpText(`Usage: chords run [options]
@@ -76,7 +77,7 @@ export async function runCommand(argv: string[], out: (s: string) => void, backe
     } else if (method === 'paradigms') {
       res = await runParadigms(task, { window, tolerance, step: getJump(fineName) });
     } else {
-      const r = await runSrds(task, { blocks, fine, coarse, tolerance });
+      const r = await (o.pipelined ? runSrdsPipelined : runSrds)(task, { blocks, fine, coarse, tolerance });
       res = { ...r, hits: r.hits.map((h, j) => ({ ...h, kind: j === 0 ? 'coarse' : 'iteration' })) };
       extra = { iterations: r.iterations, blocks: r.blocks };
     }
@@ -98,7 +99,7 @@ export async function runCommand(argv: string[], out: (s: string) => void, backe
     const config = {
       ...p.config, method, fineSolver: fineName, executor: made.name, ...(made.size > 1 ? { workers: made.size } : {}),
       ...(method === 'chords' ? { init: init.join('-'), cores: init.length, stop: String(o.stop), coarse: coarseName, rectify: !o['no-rectify'] } : {}),
-      ...(method === 'paradigms' ? { window, tolerance } : {}), ...(method === 'srds' ? { blocks, tolerance, coarse: coarseName } : {}),
+      ...(method === 'paradigms' ? { window, tolerance } : {}), ...(method === 'srds' ? { blocks, tolerance, coarse: coarseName, pipelined: !!o.pipelined } : {}),
     };
     const report = {
       command: 'run', backend, config, startupMs: made.startupMs,
@@ -117,7 +118,7 @@ export async function runCommand(argv: string[], out: (s: string) => void, backe
       : 'classAccuracy' in h ? `${(100 * (h.classAccuracy as number)).toFixed(0).padStart(5)}% ${(h.frechetDistance as number).toFixed(1).padStart(6)}` : '');
     const label = (h: (typeof hits)[number]) => (h.kind === 'core' ? `core ${h.core}` : h.kind);
     const rows = hits.map((h) => `  ${label(h).padEnd(9)} ${String(h.round).padStart(5)} ${h.speedupRounds.toFixed(2).padStart(8)}x ${String(h.modelCalls).padStart(7)} ${h.rmseToSequential.toExponential(2).padStart(12)} ${last(h)}`);
-    const what = method === 'chords' ? `CHORDS init ${init.join('-')}, stop ${o.stop}` : method === 'paradigms' ? `ParaDiGMS window ${window}, tolerance ${tolerance}` : `SRDS ${blocks} blocks, tolerance ${tolerance}`;
+    const what = method === 'chords' ? `CHORDS init ${init.join('-')}, stop ${o.stop}` : method === 'paradigms' ? `ParaDiGMS window ${window}, tolerance ${tolerance}` : `${o.pipelined ? 'pipelined ' : ''}SRDS ${blocks} blocks, tolerance ${tolerance}`;
     out(`${what} on ${p.name}: fine ${fineName}, ${made.name} executor${made.size > 1 ? ` (${made.size})` : ''}, ${backend}\n` +
       `  result    round  speedup   calls   rmse-to-seq   ${reference ? 'err-to-ref' : p.quality ? 'acc     FD' : ''}\n${rows.join('\n')}\n` +
       `  sequential ${fineName}: ${seq.modelCalls} rounds${report.sequential.errorToReference !== undefined ? `, error to reference ${report.sequential.errorToReference.toExponential(2)}` : ''}\n` +

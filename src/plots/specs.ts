@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 
 export const METHOD_COLORS: Record<string, string> = {
-  sequential: '#7f7f7f', chords: '#1f77b4', 'chords (dpmpp-2m fine)': '#9467bd', paradigms: '#ff7f0e', srds: '#2ca02c', 'chords (no rectification)': '#9edae5',
+  sequential: '#7f7f7f', chords: '#1f77b4', 'chords (dpmpp-2m fine)': '#9467bd', paradigms: '#ff7f0e', srds: '#2ca02c', 'srds (pipelined)': '#98df8a', 'chords (no rectification)': '#9edae5',
 };
 const methodColor = (methods: string[]) => ({
   field: 'method', type: 'nominal' as const, title: 'method', legend: { labelLimit: 300 },
