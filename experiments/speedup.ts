@@ -5,7 +5,7 @@
  * distance for the DiT). Rounds everywhere (batched executor); wall-clock on real cores where this
  * machine has them (the workers executor, one worker per core, for cores <= CPUs), for the DiT only:
  * a mixture call costs a fraction of a millisecond, so its wall time measures JIT and GC, not sampling.
- *   npm run exp:speedup [-- --quick --seeds=3 --models=mixture,dit --cores=1,2,4,6,8]
+ *   npm run exp:speedup [-- --quick --seeds=3 --ditSeeds=2 --models=mixture,dit --cores=1,2,4,6,8]
  */
 import { cpus } from 'node:os';
 import { initBackend } from '../src/backend.ts';
@@ -16,15 +16,16 @@ import { runMethod, sequentialValues, type MethodName } from './lib/methods.ts';
 import { finish } from './lib/output.ts';
 import { ditProblem, mixtureProblem } from './lib/problems.ts';
 
-const f = parseFlags('speedup', { steps: 50, seeds: 3, models: 'mixture,dit', cores: '1,2,4,6,8', methods: 'chords,paradigms,srds,srds (pipelined)', n: 16, ditN: 20, guidance: 2, wallModels: 'dit', wallReps: 2, quiet: false },
-  { seeds: 1, cores: '1,2,4,8', n: 8, ditN: 10, steps: 30 });
+const f = parseFlags('speedup', { steps: 50, seeds: 3, ditSeeds: 2, models: 'mixture,dit', cores: '1,2,4,6,8', methods: 'chords,paradigms,srds,srds (pipelined)', n: 16, ditN: 20, guidance: 2, wallModels: 'dit', wallReps: 2, quiet: false },
+  { seeds: 1, ditSeeds: 1, cores: '1,2,4,8', n: 8, ditN: 10, steps: 30 });
 await initBackend();
 const models = f.models.split(','), coreList = f.cores.split(',').map(Number), methods = f.methods.split(',') as MethodName[];
-const total = models.length * f.seeds * coreList.length * methods.length;
+const seedsOf = (model: string) => (model === 'dit' ? f.ditSeeds : f.seeds);
+const total = models.reduce((a, m) => a + seedsOf(m), 0) * coreList.length * methods.length;
 const bar = progress({ total, label: 'speedup', quiet: f.quiet });
 const rows: Record<string, unknown>[] = [];
 let done = 0;
-for (const model of models) for (let seed = 0; seed < f.seeds; seed++) {
+for (const model of models) for (let seed = 0; seed < seedsOf(model); seed++) {
   const p = model === 'dit' ? await ditProblem({ steps: f.steps, seed, n: f.ditN, guidance: f.guidance }) : await mixtureProblem({ steps: f.steps, seed, n: f.n });
   const batched = batchedExecutor(p.denoiser);
   await sequentialValues(p, serialExecutor(p.denoiser)); // warm-up, so the timed sequential run is not the first
