@@ -121,7 +121,8 @@ export async function runCommand(argv: string[], out: (s: string) => void, backe
     const what = method === 'chords' ? `CHORDS init ${init.join('-')}, stop ${o.stop}` : method === 'paradigms' ? `ParaDiGMS window ${window}, tolerance ${tolerance}` : `${o.pipelined ? 'pipelined ' : ''}SRDS ${blocks} blocks, tolerance ${tolerance}`;
     out(`${what} on ${p.name}: fine ${fineName}, ${made.name} executor${made.size > 1 ? ` (${made.size})` : ''}, ${backend}\n` +
       `  result    round  speedup   calls   rmse-to-seq   ${reference ? 'err-to-ref' : p.quality ? 'acc     FD' : ''}\n${rows.join('\n')}\n` +
-      `  sequential ${fineName}: ${seq.modelCalls} rounds${report.sequential.errorToReference !== undefined ? `, error to reference ${report.sequential.errorToReference.toExponential(2)}` : ''}\n` +
+      `  sequential ${fineName}: ${seq.modelCalls} rounds${report.sequential.errorToReference !== undefined ? `, error to reference ${report.sequential.errorToReference.toExponential(2)}` : ''}` +
+      `${'classAccuracy' in report.sequential ? `, accuracy ${(100 * (report.sequential.classAccuracy as number)).toFixed(0)}%, Frechet distance ${(report.sequential.frechetDistance as number).toFixed(1)}` : ''}\n` +
       `  ${res.rounds} rounds, ${res.modelCalls} model calls, ${res.wallMs.toFixed(1)} ms (model ${res.modelMs.toFixed(1)}, transfer ${res.transferMs.toFixed(1)}, other ${res.overheadMs.toFixed(1)}), start-up ${made.startupMs.toFixed(0)} ms\n`);
   } finally {
     await made?.executor.close();
