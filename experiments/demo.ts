@@ -55,7 +55,7 @@ const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].len
 console.log(`\nCHORDS executor: ${executorLabel}; sequential: one model call per round on the main thread\n`);
 console.log(`| ${head.map((h, i) => h.padEnd(width[i])).join(' | ')} |\n|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const c of cells) console.log(`| ${c.map((v, i) => (i === 0 ? v.padEnd(width[i]) : v.padStart(width[i]))).join(' | ')} |`);
-console.log(`\nFrechet distance of two sets of ${f.n} real digits (the floor at this sample size): ${realVsReal(clf.params, f.n).toFixed(1)}`);
+console.log(`\nFrechet distance of ${f.n} real digits against the same real statistics (the floor at this sample size): ${realVsReal(clf.params, f.n).toFixed(1)}`);
 // sample grid: one row per method (sequential first), 10 digits each
 const show = [rows[0], rows.find((r) => r.method === 'CHORDS 4 cores, fastest core')!, rows.find((r) => r.method === 'CHORDS 8 cores, fastest core')!], per = Math.min(10, f.n), grid10 = new Float32Array(show.length * per * 256);
 show.forEach((r, k) => grid10.set(r.values.subarray(0, per * 256), k * per * 256));

@@ -19,11 +19,11 @@ export function speedupSpec(rows: Rows, title = 'Speedup over sequential samplin
   const methods = methodsIn(rows), models = [...new Set(rows.map((r) => String(r.model)))];
   const x = { field: 'cores', type: 'quantitative' as const, title: 'cores (parallel calls per round)', scale: { type: 'log' as const, base: 2 }, axis: { values: [1, 2, 4, 6, 8] } };
   const panel = (model: string, field: string, ytitle: string, log = false, unit = false) => ({
-    width: 180, height: 150, title: `${model}: ${ytitle}`,
+    width: 180, height: 150,
     transform: [{ filter: { field: 'model', equal: model } }, { filter: `isValid(datum['${field}'])` }, ...(log ? [{ calculate: `max(datum['${field}'], 1e-7)`, as: field }] : [])],
     layer: [
       { mark: { type: 'line' as const, point: true }, encoding: {
-        x, y: { aggregate: 'mean' as const, field, type: 'quantitative' as const, title: ytitle, ...(log ? { scale: { type: 'log' as const } } : {}) },
+        x, y: { aggregate: 'mean' as const, field, type: 'quantitative' as const, title: `${model}: ${ytitle}`, ...(log ? { scale: { type: 'log' as const } } : {}) },
         color: methodColor(methods),
         tooltip: [{ field: 'method' }, { field: 'cores' }, { aggregate: 'mean' as const, field, type: 'quantitative' as const }],
       } },
