@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digitBatch } from '../src/data/index.ts';
-import { DIT_PRESET_NAMES, createTrainer, ditDenoiser, ditForward, flopsPerImage, getDiTConfig, initDiT, loadDiT, paramCount, saveDiT, tokens } from '../src/models/dit/index.ts';
+import { DIT_PRESET_NAMES, attention, attentionBatched, attentionDepthwise, createTrainer, ditDenoiser, ditForward, flopsPerImage, getDiTConfig, initDiT, loadDiT, paramCount, saveDiT, tokens } from '../src/models/dit/index.ts';
 import { normals } from '../src/random.ts';
+import { linear, taping } from '../src/models/nn.ts';
 import { noLeak, throwsWith } from './helpers.ts';
 
 const input = (cfg: ReturnType<typeof getDiTConfig>, n: number, seed: number) => ({
@@ -76,6 +77,63 @@ test('guidance 1 is the conditional prediction; guidance w gives v_null + w (v_y
   });
   assert.throws(() => ditDenoiser(p, cfg, { labels: [11] }), /labels: got 11; allowed: integers 0..10/);
   tf.dispose([x, t, ...Object.values(p)]);
+});
+
+/** Multi-head attention in float64 loops over samples, heads and tokens: the independent answer. */
+function attentionLoops(x: number[][][], heads: number, w: Record<'q' | 'k' | 'v' | 'o', [number[][], number[]]>): number[][][] {
+  const lin = (rows: number[][], [W, b]: [number[][], number[]]) => rows.map((r) => b.map((bj, j) => r.reduce((a, ri, i) => a + ri * W[i][j], bj)));
+  return x.map((rows) => {
+    const q = lin(rows, w.q), k = lin(rows, w.k), v = lin(rows, w.v), d = rows[0].length, hd = d / heads;
+    const ctx = rows.map(() => new Array<number>(d).fill(0));
+    for (let h = 0; h < heads; h++) for (let i = 0; i < rows.length; i++) {
+      const s = k.map((kj) => { let a = 0; for (let c = h * hd; c < (h + 1) * hd; c++) a += q[i][c] * kj[c]; return a / Math.sqrt(hd); });
+      const m = Math.max(...s), e = s.map((z) => Math.exp(z - m)), z = e.reduce((a, b) => a + b);
+      for (let c = h * hd; c < (h + 1) * hd; c++) ctx[i][c] = e.reduce((a, ej, j) => a + (ej / z) * v[j][c], 0);
+    }
+    return lin(ctx, w.o);
+  });
+}
+
+test('attention: the depthwise-convolution and batched-matMul forms both equal float64 loops; no leaks', async () => {
+  for (const [n, l, d, heads] of [[1, 5, 8, 2], [3, 16, 12, 3], [2, 64, 64, 4]]) {
+    const seed = n * 100 + l;
+    const mat = (r: number, c: number, s: number) => Array.from({ length: r }, (_, i) => Array.from(normals(c, s + i), (z) => 0.3 * z));
+    const xs = Array.from({ length: n }, (_, b) => mat(l, d, seed + 1000 * b));
+    const wa = Object.fromEntries((['q', 'k', 'v', 'o'] as const).map((k, i) => [k, [mat(d, d, seed + 50 * i + 7), mat(1, d, seed + 50 * i + 9)[0]]])) as Record<'q' | 'k' | 'v' | 'o', [number[][], number[]]>;
+    const wt = Object.fromEntries(Object.entries(wa).map(([k, [W, b]]) => [k, [tf.tensor2d(W), tf.tensor1d(b)]])) as unknown as Parameters<typeof attention>[2];
+    const x = tf.tensor3d(xs), want = attentionLoops(xs, heads, wa).flat(2);
+    for (const f of [attentionBatched, attentionDepthwise, attention]) {
+      const got = await noLeak(() => { const y = f(x, heads, wt), v = y.arraySync().flat(2); y.dispose(); return v; });
+      const err = Math.max(...got.map((g, i) => Math.abs(g - want[i])));
+      assert.ok(err < 2e-5, `${f.name} n=${n} l=${l} d=${d} heads=${heads}: max error ${err}`);
+    }
+    tf.dispose([x, ...Object.values(wt).flat()]);
+  }
+});
+
+test('linear: the fused inference form and the taped customGrad form agree, and the taped gradient is exact', () => {
+  const x = tf.tensor2d(Array.from(normals(12, 1)), [4, 3]), w = tf.tensor2d(Array.from(normals(6, 2)), [3, 2]), b = tf.tensor1d([0.5, -1]);
+  const plain = tf.tidy(() => linear(x, w, b).arraySync());
+  let taped: number[][] = [], flag = false;
+  const g = tf.grad((wv: tf.Tensor) => { flag = taping(); const y = linear(x, wv, b); taped = y.arraySync() as number[][]; return tf.sum(y); })(w);
+  assert.ok(flag, 'taping() is true inside tf.grad');
+  assert.not.ok(taping());
+  const xv = x.arraySync(), wantY = xv.map((r) => [0, 1].map((j) => r.reduce((a, ri, i) => a + ri * w.arraySync()[i][j], b.arraySync()[j])));
+  plain.forEach((r, i) => r.forEach((v, j) => { assert.ok(Math.abs(v - wantY[i][j]) < 1e-5); assert.ok(Math.abs(taped[i][j] - wantY[i][j]) < 1e-5); }));
+  // d sum(x W + b) / dW[i][j] = sum over rows of x[r][i]
+  (g.arraySync() as number[][]).forEach((r, i) => r.forEach((v) => assert.ok(Math.abs(v - xv.reduce((a, row) => a + row[i], 0)) < 1e-5)));
+  tf.dispose([x, w, b, g]);
+});
+
+test('the taped DiT forward (training path) equals the inference forward (depthwise attention, fused bias)', () => {
+  const cfg = getDiTConfig('DiT-T/2'), p = perturbed(cfg, 9), { x, t, y } = input(cfg, 3, 8);
+  const fast = ditForward(p, cfg, x, t, y);
+  let tapedOut: Float32Array = new Float32Array();
+  const g = tf.grad((xv: tf.Tensor) => { const o = ditForward(p, cfg, xv as tf.Tensor4D, t, y); tapedOut = o.dataSync() as Float32Array; return tf.sum(o); })(x);
+  const a = fast.dataSync();
+  const err = Math.max(...Array.from(a, (v, i) => Math.abs(v - tapedOut[i])));
+  assert.ok(err < 1e-5 && a.some((v) => v !== 0), `max difference ${err}`);
+  tf.dispose([x, t, y, fast, g, ...Object.values(p)]);
 });
 
 test('a few training steps lower the flow-matching loss on a fixed batch', () => {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { packagePath } from '../paths.ts';
 import { digitBatch } from '../data/digits.ts';
-import { linear } from '../models/dit/layers.ts';
+import { linear } from '../models/nn.ts';
 import { checkShapes, loadWeights, saveWeights } from '../models/weights-io.ts';
 import { uniformRng } from '../random.ts';
 

@@ -2,7 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { normals, uniformRng } from '../../random.ts';
 import { paramShapes, tokens, validateDiTConfig, type DiTConfig } from './config.ts';
-import { attention, gelu, layerNorm, linear, linear3d, modulate, patchify, posEmbedding, silu, timeFeatures, unpatchify } from './layers.ts';
+import { gelu, layerNorm, linear, linear3d, silu } from '../nn.ts';
+import { attention } from './attention.ts';
+import { modulate, patchify, posEmbedding, timeFeatures, unpatchify } from './layers.ts';
 
 /** Parameters by name ('blocks.0.q.w', ...); tf.Variables while training, plain tensors otherwise. */
 export type DiTParams = Record<string, tf.Tensor>;
@@ -52,7 +54,7 @@ export function ditForward(params: DiTParams, cfg: DiTConfig, x: tf.Tensor4D, t:
     for (let b = 0; b < cfg.depth; b++) {
       const w = (s: string): [tf.Tensor, tf.Tensor] => [p(`blocks.${b}.${s}.w`), p(`blocks.${b}.${s}.b`)];
       const [shA, scA, gA, shM, scM, gM] = tf.split(linear(c, ...w('ada')), 6, 1); // 6 x [N, D]
-      const a = attention(modulate(layerNorm(h) as tf.Tensor3D, shA, scA), cfg.heads, w('q'), w('k'), w('v'), w('o'));
+      const a = attention(modulate(layerNorm(h) as tf.Tensor3D, shA, scA), cfg.heads, { q: w('q'), k: w('k'), v: w('v'), o: w('o') });
       h = tf.add(h, tf.mul(tf.expandDims(gA, 1), a)) as tf.Tensor3D; // [N, L, D]
       const m = linear3d(gelu(linear3d(modulate(layerNorm(h) as tf.Tensor3D, shM, scM), ...w('mlp1'))) as tf.Tensor3D, ...w('mlp2'));
       h = tf.add(h, tf.mul(tf.expandDims(gM, 1), m)) as tf.Tensor3D; // [N, L, D]

@@ -1,0 +1,44 @@
+/**
+ * Generic network layers in tfjs ops, shaped by what is fast and differentiable on wasm
+ * (ECOSYSTEM.md): 2-D matMuls without transpose flags while taping (a customGrad linear), a fused
+ * bias in inference, sigmoid-GELU instead of tanh, layer norm without tf.moments' cast.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Lin = (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+/** x W with a backward of explicit transposes (wasm's fast matmul path takes no transpose flags). */
+const matMulFast: Lin = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)],
+  };
+}) as unknown as (...args: Array<tf.Tensor | tf.GradSaveFunc>) => { value: tf.Tensor2D; gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) as unknown as Lin;
+
+/** True while a gradient tape records (inside tf.grad / optimizer.minimize). */
+export const taping = (): boolean => (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+
+/**
+ * x W + b for x: [M, I], W: [I, O]. While taping: the customGrad matMul and an add; otherwise one
+ * fused matMul with bias (XNNPACK adds the bias in the same pass on wasm).
+ */
+export const linear = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D =>
+  taping() ? tf.tidy(() => tf.add(matMulFast(x, w as tf.Tensor2D), b) as tf.Tensor2D) : tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b }) as tf.Tensor2D;
+
+/** Linear over the last axis of [N, L, I] via one 2-D matMul. */
+export function linear3d(x: tf.Tensor3D, w: tf.Tensor, b: tf.Tensor): tf.Tensor3D {
+  const [n, l, i] = x.shape;
+  return tf.tidy(() => tf.reshape(linear(tf.reshape(x, [n * l, i]), w, b), [n, l, w.shape[1]!]));
+}
+
+export const silu = (x: tf.Tensor): tf.Tensor => tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
+/** GELU approximated as x sigmoid(1.702 x) (Hendrycks & Gimpel 2016); wasm's tanh is slow. */
+export const gelu = (x: tf.Tensor): tf.Tensor => tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))));
+
+/** Layer norm over the last axis without affine parameters (Ba et al. 2016; DiT: elementwise_affine=False). */
+export function layerNorm(x: tf.Tensor, eps = 1e-6): tf.Tensor {
+  return tf.tidy(() => {
+    const centred = tf.sub(x, tf.mean(x, -1, true)); // x - E[x]
+    return tf.mul(centred, tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps)));
+  });
+}
