@@ -5,7 +5,7 @@
  * - CHORDS with 2 cores on the workers executor (one worker thread per core);
  * - CHORDS with 4 and 8 cores on the batched executor (virtual cores), and the batched throughput;
  * - per-round overhead (everything but model compute) as a fraction of model time.
- * Usage: npm run bench:parallel [-- --steps=50 --n=4 --reps=2]
+ * Usage: npm run bench:parallel [-- --steps=50 --n=4 --reps=2 --warmup=30]
  */
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
@@ -20,7 +20,7 @@ import { timeGrid } from '../src/diffusion/index.ts';
 import { benchDiTPath } from './lib/dit-weights.ts';
 import { parseFlags } from './lib/flags.ts';
 
-const f = parseFlags('bench-parallel', { steps: 50, n: 4, reps: 2, guidance: 2 }, { steps: 20, reps: 1 });
+const f = parseFlags('bench-parallel', { steps: 50, n: 4, reps: 2, guidance: 2, warmup: 30 }, { steps: 20, reps: 1, warmup: 10 });
 const backend = await initBackend();
 const { path, trained } = await benchDiTPath();
 const spec: ModelSpec = { kind: 'dit', path, labels: Array.from({ length: f.n }, (_, i) => i % 10), guidance: f.guidance };
@@ -35,7 +35,9 @@ const best = async (run: () => Promise<SamplerResult>) => {
 };
 const overhead = (r: SamplerResult) => (r.overheadMs + r.transferMs) / r.modelMs;
 const serial = serialExecutor(model);
-await runSequential({ executor: serial, param: model, grid: timeGrid(model.schedule!, { steps: 2 }), x }).then(disposeResult); // warm-up
+// Warm-up: the same number of model calls on the main thread and in each worker (V8 tiers wasm up over the first ~20 calls).
+const warmGrid = timeGrid(model.schedule!, { steps: f.warmup });
+await runSequential({ executor: serial, param: model, grid: warmGrid, x }).then(disposeResult);
 const seq = await best(() => runSequential({ executor: serial, param: model, grid, x }));
 const rows: string[][] = [['sequential', 'serial', String(seq.rounds), seq.wallMs.toFixed(0), '1.00', '1.00', '-', (100 * overhead(seq)).toFixed(1)]];
 const chordsRow = async (label: string, executor: Executor, cores: number, stop: StopRule) => {
@@ -46,7 +48,7 @@ const chordsRow = async (label: string, executor: Executor, cores: number, stop:
   disposeResult(r);
 };
 const pool = await workersExecutor({ spec, workers: 2 });
-await runChords({ executor: pool, param: model, grid: timeGrid(model.schedule!, { steps: 4 }), x }, { init: [0, 2] }).then(disposeResult); // warm-up
+await runChords({ executor: pool, param: model, grid: warmGrid, x }, { init: [0, 1], stop: { kind: 'complete' } }).then(disposeResult);
 await chordsRow(`workers (2), start-up ${pool.startupMs.toFixed(0)} ms`, pool, 2, { kind: 'core-index', index: 1 });
 await chordsRow('workers (2)', pool, 2, { kind: 'complete' });
 await pool.close();
