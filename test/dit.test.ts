@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { digitBatch } from '../src/data/index.ts';
 import { DIT_PRESET_NAMES, attention, attentionBatched, attentionDepthwise, createTrainer, ditDenoiser, ditForward, flopsPerImage, getDiTConfig, initDiT, loadDiT, paramCount, saveDiT, tokens } from '../src/models/dit/index.ts';
 import { normals } from '../src/random.ts';
-import { linear, taping } from '../src/models/nn.ts';
+import { gelu, layerNorm, linear, linear3d, silu, taping } from '../src/models/nn.ts';
+import { modulate, patchify, timeFeatures, unpatchify } from '../src/models/dit/layers.ts';
 import { noLeak, throwsWith } from './helpers.ts';
 
 const input = (cfg: ReturnType<typeof getDiTConfig>, n: number, seed: number) => ({
@@ -123,6 +124,21 @@ test('linear: the fused inference form and the taped customGrad form agree, and 
   // d sum(x W + b) / dW[i][j] = sum over rows of x[r][i]
   (g.arraySync() as number[][]).forEach((r, i) => r.forEach((v) => assert.ok(Math.abs(v - xv.reduce((a, row) => a + row[i], 0)) < 1e-5)));
   tf.dispose([x, w, b, g]);
+});
+
+test('layers: layer norm gives zero mean and unit variance, patchify inverts, and none leaks outside a tidy', async () => {
+  const x3 = tf.tensor3d(Float32Array.from(normals(2 * 4 * 8, 3), (z) => 3 * z + 1), [2, 4, 8]), w = tf.tensor2d(Array.from(normals(8 * 5, 4)), [8, 5]), b = tf.tensor1d([1, 2, 3, 4, 5]);
+  const img = tf.tensor4d(Float32Array.from(normals(2 * 16 * 16, 5)), [2, 16, 16, 1]), sh = tf.tensor2d(Array.from(normals(16, 6)), [2, 8]), t = tf.tensor1d([0.1, 0.9]);
+  const ln = await noLeak(() => { const y = layerNorm(x3), v = y.arraySync() as number[][][]; y.dispose(); return v; });
+  for (const row of ln.flat()) {
+    const m = row.reduce((a, v) => a + v) / row.length, v = row.reduce((a, z) => a + (z - m) ** 2, 0) / row.length;
+    assert.ok(Math.abs(m) < 1e-5 && Math.abs(v - 1) < 1e-4, `mean ${m}, variance ${v}`);
+  }
+  const back = await noLeak(() => { const tok = patchify(img as tf.Tensor4D, 2), y = unpatchify(tok, 2, 16, 1), v = y.dataSync().slice(); tf.dispose([tok, y]); return v; });
+  assert.equal(Array.from(back), Array.from(img.dataSync()));
+  for (const f of [() => linear3d(x3 as tf.Tensor3D, w, b), () => silu(x3), () => gelu(x3), () => modulate(x3 as tf.Tensor3D, sh, sh), () => timeFeatures(t as tf.Tensor1D, 8)])
+    await noLeak(() => { const y = f(); const ok = y.dataSync().every(Number.isFinite); y.dispose(); assert.ok(ok); });
+  tf.dispose([x3, w, b, img, sh, t]);
 });
 
 test('the taped DiT forward (training path) equals the inference forward (depthwise attention, fused bias)', () => {
