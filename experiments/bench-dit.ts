@@ -56,4 +56,4 @@ h8.dispose();
 console.log(`\nOne block's attention at batch 8: batched matMul ${msB.toFixed(2)} ms, depthwise convolution ${msD.toFixed(2)} ms (${(msB / msD).toFixed(1)}x).`);
 console.log(`Batch 8 reaches ${(100 * batch8).toFixed(0)}% of the 512^3 matMul rate (target >= 40%): ${batch8 >= 0.4 ? 'met' : 'NOT met'}.`);
 console.log('On wasm, ditForward runs attention as depthwise convolutions (XNNPACK), one channel per (sample, head);');
-console.log("wasm's batched matMul runs outside XNNPACK as a scalar loop. Training (under a gradient tape) uses batched matMuls.");
+console.log("wasm's batched matMul runs outside XNNPACK as a scalar loop. Training uses the same form (channelMatMul's own gradient).");

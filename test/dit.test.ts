@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { digitBatch } from '../src/data/index.ts';
 import { DIT_PRESET_NAMES, attention, attentionBatched, attentionDepthwise, createTrainer, ditDenoiser, ditForward, flopsPerImage, getDiTConfig, initDiT, loadDiT, paramCount, saveDiT, tokens } from '../src/models/dit/index.ts';
 import { normals } from '../src/random.ts';
-import { gelu, layerNorm, linear, linear3d, silu, taping } from '../src/models/nn.ts';
+import { channelMatMul, gelu, layerNorm, linear, linear3d, silu, taping } from '../src/models/nn.ts';
 import { modulate, patchify, timeFeatures, unpatchify } from '../src/models/dit/layers.ts';
 import { noLeak, throwsWith } from './helpers.ts';
 
@@ -110,6 +110,39 @@ test('attention: the depthwise-convolution and batched-matMul forms both equal f
     }
     tf.dispose([x, ...Object.values(wt).flat()]);
   }
+});
+
+test('channelMatMul: per-channel products and their gradients equal float64 loops; mismatched shapes are an error', async () => {
+  const [m, k, c, n] = [5, 3, 4, 6];
+  const av = Array.from(normals(m * k * c, 11)), bv = Array.from(normals(k * c * n, 12)), gv = Array.from(normals(m * c * n, 13));
+  const A = (i: number, q: number, ch: number) => av[(i * k + q) * c + ch], B = (q: number, ch: number, j: number) => bv[(q * c + ch) * n + j], G = (i: number, ch: number, j: number) => gv[(i * c + ch) * n + j];
+  const a = tf.tensor3d(av, [m, k, c]), b = tf.tensor3d(bv, [k, c, n]), g = tf.tensor3d(gv, [m, c, n]);
+  const close = (got: Float32Array | Int32Array | Uint8Array, want: (idx: number) => number, what: string) =>
+    got.forEach((v, idx) => assert.ok(Math.abs(v - want(idx)) < 1e-4, `${what}[${idx}]: ${v} vs ${want(idx)}`));
+  const out = await noLeak(() => { const y = channelMatMul(a, b), v = y.dataSync().slice(); y.dispose(); return v; });
+  close(out, (idx) => { const i = Math.floor(idx / (c * n)), ch = Math.floor(idx / n) % c, j = idx % n; let s = 0; for (let q = 0; q < k; q++) s += A(i, q, ch) * B(q, ch, j); return s; }, 'out');
+  // d sum(g * out) / da[i, q, ch] = sum_j g[i, ch, j] b[q, ch, j]; / db[q, ch, j] = sum_i a[i, q, ch] g[i, ch, j]
+  const [da, db] = await noLeak(() => { const gs = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(channelMatMul(x as tf.Tensor3D, y as tf.Tensor3D), g)))([a, b]); const v = gs.map((t) => t.dataSync().slice()); tf.dispose(gs); return v; });
+  close(da, (idx) => { const i = Math.floor(idx / (k * c)), q = Math.floor(idx / c) % k, ch = idx % c; let s = 0; for (let j = 0; j < n; j++) s += G(i, ch, j) * B(q, ch, j); return s; }, 'da');
+  close(db, (idx) => { const q = Math.floor(idx / (c * n)), ch = Math.floor(idx / n) % c, j = idx % n; let s = 0; for (let i = 0; i < m; i++) s += A(i, q, ch) * G(i, ch, j); return s; }, 'db');
+  await throwsWith(() => channelMatMul(a, g), /channelMatMul/, /\[m, k, C\]/);
+  tf.dispose([a, b, g]);
+});
+
+test('attention gradients: the depthwise form matches the batched-matMul form for the input and every weight', () => {
+  const [n, l, d, heads] = [2, 16, 12, 3];
+  const x = tf.tensor3d(Float32Array.from(normals(n * l * d, 21), (z) => 0.5 * z), [n, l, d]);
+  const ws = ['q', 'k', 'v', 'o'].flatMap((_, i) => [tf.tensor2d(Array.from(normals(d * d, 30 + i), (z) => 0.3 * z), [d, d]), tf.tensor1d(Array.from(normals(d, 40 + i), (z) => 0.1 * z))]);
+  const weights = (t: tf.Tensor[]) => ({ q: [t[0], t[1]], k: [t[2], t[3]], v: [t[4], t[5]], o: [t[6], t[7]] }) as Parameters<typeof attention>[2];
+  const probe = tf.tensor3d(Float32Array.from(normals(n * l * d, 22)), [n, l, d]);
+  const grads = (f: typeof attention) => tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(args[0] as tf.Tensor3D, heads, weights(args.slice(1))), probe)))([x, ...ws]);
+  const gb = grads(attentionBatched), gd = grads(attentionDepthwise);
+  gb.forEach((t, i) => {
+    const want = t.dataSync(), got = gd[i].dataSync(), scale = Math.max(...Array.from(want, Math.abs));
+    const err = Math.max(...Array.from(got, (v, j) => Math.abs(v - want[j])));
+    assert.ok(scale > 0 && err < 1e-4 * Math.max(1, scale), `gradient ${i}: max difference ${err} (scale ${scale})`);
+  });
+  tf.dispose([x, probe, ...ws, ...gb, ...gd]);
 });
 
 test('linear: the fused inference form and the taped customGrad form agree, and the taped gradient is exact', () => {

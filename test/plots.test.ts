@@ -60,12 +60,13 @@ test('Frechet distance: 0 for identical statistics, the squared mean shift for s
   assert.equal([...values].map((v) => Math.round(v * 1e9) / 1e9).sort(), [1, 3, 5]);
 });
 
-test('experiment flags: typed defaults, --key=value overrides, --quick merges its overrides, unknown keys are errors', async () => {
+test('experiment flags: typed defaults, --key=value overrides (kebab or camel case), --quick merges its overrides, unknown keys are errors', async () => {
   const f = parseFlags('exp', { steps: 50, name: 'x', wall: false }, { steps: 10 }, ['--quick', '--name=y', '--wall']);
   assert.equal(f, { steps: 10, name: 'y', wall: true, quick: true });
   await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['--stpes=3']), /unknown key 'stpes'/, /allowed: steps, quick/);
   await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['--steps=many']), /--steps needs a number/);
   await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['steps']), /use --key=value/);
+  assert.equal(parseFlags('exp', { saveEvery: 250, labelDropout: 0.1 }, {}, ['--save-every=10', '--labelDropout=0']), { saveEvery: 10, labelDropout: 0, quick: false });
 });
 
 

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 
 type Value = string | number | boolean;
 
-/** Parses --key=value (and bare --flag for booleans) over typed defaults; --quick merges the quick overrides. */
+/** Parses --key=value (and bare --flag for booleans; --kebab-case or --camelCase) over typed defaults; --quick merges the quick overrides. */
 export function parseFlags<T extends Record<string, Value>>(name: string, defaults: T, quick: Partial<T> = {}, argv = process.argv.slice(2)): T & { quick: boolean } {
   const out: Record<string, Value> = { ...defaults };
   const given: Record<string, Value> = {};
@@ -13,7 +13,8 @@ export function parseFlags<T extends Record<string, Value>>(name: string, defaul
   for (const arg of argv) {
     const m = arg.match(/^--([a-zA-Z][\w-]*)(?:=(.*))?$/);
     if (!m) throw new Error(`${name}: cannot read '${arg}'; use --key=value (allowed keys: ${Object.keys(defaults).join(', ')}, quick)`);
-    const [, key, raw] = m;
+    const [, spelled, raw] = m;
+    const key = spelled.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase()); // --save-every = --saveEvery
     if (key === 'quick') { isQuick = raw === undefined || raw === 'true'; continue; }
     if (!(key in defaults)) throw new Error(`${name}: unknown key '${key}'; allowed: ${Object.keys(defaults).join(', ')}, quick`);
     const d = defaults[key];

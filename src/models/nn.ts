@@ -1,7 +1,8 @@
 /**
  * Generic network layers in tfjs ops, shaped by what is fast and differentiable on wasm
  * (ECOSYSTEM.md): 2-D matMuls without transpose flags while taping (a customGrad linear), a fused
- * bias in inference, sigmoid-GELU instead of tanh, layer norm without tf.moments' cast.
+ * bias in inference, per-channel matMuls as depthwise convolutions (wasm's batched matMul is a
+ * scalar loop), sigmoid-GELU instead of tanh, layer norm without tf.moments' cast.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -30,6 +31,33 @@ export function linear3d(x: tf.Tensor3D, w: tf.Tensor, b: tf.Tensor): tf.Tensor3
   const [n, l, i] = x.shape;
   return tf.tidy(() => tf.reshape(linear(tf.reshape(x, [n * l, i]), w, b), [n, l, w.shape[1]!]));
 }
+
+/** Per-channel products out[m, c, n] = sum_k a[m, k, c] b[k, c, n] as one depthwise convolution (a 1 x k filter b over a's (m, k) plane, channel multiplier n), which wasm runs in XNNPACK. */
+const channelMatMulConv = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D => {
+  const [m, k, c] = a.shape, n = b.shape[2];
+  return tf.reshape(tf.depthwiseConv2d(tf.reshape(a, [1, m, k, c]) as tf.Tensor4D, tf.reshape(b, [1, k, c, n]) as tf.Tensor4D, 1, 'valid'), [m, c, n]);
+};
+type ChannelMatMul = (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
+/** Its gradient in the same form (wasm has no depthwise-convolution gradient kernels): da = dy b^T, db = a^T dy per channel. */
+const channelMatMulGrad: ChannelMatMul = tf.customGrad(((a: tf.Tensor3D, b: tf.Tensor3D, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: channelMatMulConv(a, b),
+    gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
+      const [as, bs] = saved as tf.Tensor3D[];
+      return [
+        tf.transpose(channelMatMulConv(tf.transpose(dy, [0, 2, 1]), tf.transpose(bs, [2, 1, 0])), [0, 2, 1]), // da = dy b^T: [m, k, C]
+        channelMatMulConv(tf.transpose(as, [1, 0, 2]), dy), // db = a^T dy: [k, C, n]
+      ];
+    },
+  };
+}) as unknown as (...args: Array<tf.Tensor | tf.GradSaveFunc>) => { value: tf.Tensor3D; gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => tf.Tensor[] }) as unknown as ChannelMatMul;
+
+/** A batch of C independent matrix products in channels-last layout: a [m, k, C], b [k, C, n] -> [m, C, n]; differentiable. */
+export const channelMatMul = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D => {
+  if (a.shape[1] !== b.shape[0] || a.shape[2] !== b.shape[1]) throw new Error(`channelMatMul: shapes [${a.shape}] and [${b.shape}] do not match; allowed: a [m, k, C] with b [k, C, n]`);
+  return taping() ? channelMatMulGrad(a, b) : tf.tidy(() => channelMatMulConv(a, b));
+};
 
 export const silu = (x: tf.Tensor): tf.Tensor => tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
 /** GELU approximated as x sigmoid(1.702 x) (Hendrycks & Gimpel 2016); wasm's tanh is slow. */
