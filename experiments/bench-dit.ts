@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
-import { attentionBatched, attentionDepthwise, ditForward, flopsPerImage, tokens, getDiTConfig, initDiT, paramCount } from '../src/models/dit/index.ts';
+import { attentionBatched, attentionDepthwise, attentionWeights, ditForward, flopsPerImage, tokens, getDiTConfig, initDiT, paramCount } from '../src/models/dit/index.ts';
 import { parseFlags } from './lib/flags.ts';
 
 const f = parseFlags('bench-dit', { reps: 10, preset: 'DiT-S/2' }, { reps: 3 });
@@ -50,7 +50,7 @@ for (const B of batches) {
 }
 // One block's attention at batch 8 in both formulations (same result; see src/models/dit/attention.ts).
 const h8 = tf.randomNormal([8, tokens(cfg), cfg.hidden]) as tf.Tensor3D;
-const w = Object.fromEntries(['q', 'k', 'v', 'o'].map((k) => [k, [p[`blocks.0.${k}.w`], p[`blocks.0.${k}.b`]]])) as unknown as Parameters<typeof attentionBatched>[2];
+const w = attentionWeights(p, 0);
 const msB = time(() => attentionBatched(h8, cfg.heads, w), f.reps * 3), msD = time(() => attentionDepthwise(h8, cfg.heads, w), f.reps * 3);
 h8.dispose();
 console.log(`\nOne block's attention at batch 8: batched matMul ${msB.toFixed(2)} ms, depthwise convolution ${msD.toFixed(2)} ms (${(msB / msD).toFixed(1)}x).`);

@@ -103,10 +103,10 @@ test('attention: the depthwise-convolution and batched-matMul forms both equal f
     const wa = Object.fromEntries((['q', 'k', 'v', 'o'] as const).map((k, i) => [k, [mat(d, d, seed + 50 * i + 7), mat(1, d, seed + 50 * i + 9)[0]]])) as Record<'q' | 'k' | 'v' | 'o', [number[][], number[]]>;
     const wt = Object.fromEntries(Object.entries(wa).map(([k, [W, b]]) => [k, [tf.tensor2d(W), tf.tensor1d(b)]])) as unknown as Parameters<typeof attention>[2];
     const x = tf.tensor3d(xs), want = attentionLoops(xs, heads, wa).flat(2);
-    for (const f of [attentionBatched, attentionDepthwise, attention]) {
+    for (const [name, f] of Object.entries({ attentionBatched, attentionDepthwise, attention })) {
       const got = await noLeak(() => { const y = f(x, heads, wt), v = y.arraySync().flat(2); y.dispose(); return v; });
       const err = Math.max(...got.map((g, i) => Math.abs(g - want[i])));
-      assert.ok(err < 2e-5, `${f.name} n=${n} l=${l} d=${d} heads=${heads}: max error ${err}`);
+      assert.ok(err < 2e-5, `${name} n=${n} l=${l} d=${d} heads=${heads}: max error ${err}`);
     }
     tf.dispose([x, ...Object.values(wt).flat()]);
   }

@@ -6,15 +6,21 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-type Lin = (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
-/** x W with a backward of explicit transposes (wasm's fast matmul path takes no transpose flags). */
-const matMulFast: Lin = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: tf.matMul(x, w),
-    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)],
+/**
+ * A two-input op with a hand-written backward, typed (tf.customGrad's own typing is untyped):
+ * value(a, b) forward, grad(dy, a, b) -> [da, db].
+ */
+function withGrad<A extends tf.Tensor, B extends tf.Tensor, O extends tf.Tensor>(value: (a: A, b: B) => O, grad: (dy: O, a: A, b: B) => [tf.Tensor, tf.Tensor]): (a: A, b: B) => O {
+  type Saved = (a: A, b: B, save: tf.GradSaveFunc) => { value: O; gradFunc: (dy: O, saved: tf.Tensor[]) => tf.Tensor[] };
+  const f: Saved = (a, b, save) => {
+    save([a, b]);
+    return { value: value(a, b), gradFunc: (dy, [as, bs]) => grad(dy, as as A, bs as B) };
   };
-}) as unknown as (...args: Array<tf.Tensor | tf.GradSaveFunc>) => { value: tf.Tensor2D; gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) as unknown as Lin;
+  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: A, b: B) => O;
+}
+
+/** x W with a backward of explicit transposes (wasm's fast matmul path takes no transpose flags). */
+const matMulFast = withGrad((x: tf.Tensor2D, w: tf.Tensor2D) => tf.matMul(x, w), (dy, x, w) => [tf.matMul(dy, tf.transpose(w)), tf.matMul(tf.transpose(x), dy)]);
 
 /** True while a gradient tape records (inside tf.grad / optimizer.minimize). */
 export const taping = (): boolean => (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
@@ -37,21 +43,11 @@ const channelMatMulConv = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D => {
   const [m, k, c] = a.shape, n = b.shape[2];
   return tf.reshape(tf.depthwiseConv2d(tf.reshape(a, [1, m, k, c]) as tf.Tensor4D, tf.reshape(b, [1, k, c, n]) as tf.Tensor4D, 1, 'valid'), [m, c, n]);
 };
-type ChannelMatMul = (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
 /** Its gradient in the same form (wasm has no depthwise-convolution gradient kernels): da = dy b^T, db = a^T dy per channel. */
-const channelMatMulGrad: ChannelMatMul = tf.customGrad(((a: tf.Tensor3D, b: tf.Tensor3D, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: channelMatMulConv(a, b),
-    gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
-      const [as, bs] = saved as tf.Tensor3D[];
-      return [
-        tf.transpose(channelMatMulConv(tf.transpose(dy, [0, 2, 1]), tf.transpose(bs, [2, 1, 0])), [0, 2, 1]), // da = dy b^T: [m, k, C]
-        channelMatMulConv(tf.transpose(as, [1, 0, 2]), dy), // db = a^T dy: [k, C, n]
-      ];
-    },
-  };
-}) as unknown as (...args: Array<tf.Tensor | tf.GradSaveFunc>) => { value: tf.Tensor3D; gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => tf.Tensor[] }) as unknown as ChannelMatMul;
+const channelMatMulGrad = withGrad(channelMatMulConv, (dy, a, b) => [
+  tf.transpose(channelMatMulConv(tf.transpose(dy, [0, 2, 1]), tf.transpose(b, [2, 1, 0])), [0, 2, 1]), // da = dy b^T: [m, k, C]
+  channelMatMulConv(tf.transpose(a, [1, 0, 2]), dy), // db = a^T dy: [k, C, n]
+]);
 
 /** A batch of C independent matrix products in channels-last layout: a [m, k, C], b [k, C, n] -> [m, C, n]; differentiable. */
 export const channelMatMul = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D => {

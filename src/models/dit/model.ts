@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { normals, uniformRng } from '../../random.ts';
 import { paramShapes, tokens, validateDiTConfig, type DiTConfig } from './config.ts';
 import { gelu, layerNorm, linear, linear3d, silu } from '../nn.ts';
-import { attention } from './attention.ts';
+import { attention, type AttentionWeights } from './attention.ts';
 import { modulate, patchify, posEmbedding, timeFeatures, unpatchify } from './layers.ts';
 
 /** Parameters by name ('blocks.0.q.w', ...); tf.Variables while training, plain tensors otherwise. */
@@ -33,6 +33,12 @@ export function initDiT(cfg: DiTConfig, seed = 0): DiTParams {
   return params;
 }
 
+/** Block b's attention projections from a params record. */
+export const attentionWeights = (params: DiTParams, b: number): AttentionWeights => {
+  const lin = (s: string): [tf.Tensor, tf.Tensor] => [params[`blocks.${b}.${s}.w`], params[`blocks.${b}.${s}.b`]];
+  return { q: lin('q'), k: lin('k'), v: lin('v'), o: lin('o') };
+};
+
 /** Labels as an int tensor [N]: row r gets labels[r mod labels.length] (requests tile the same batch). */
 export function labelTensor(labels: ArrayLike<number>, n: number): tf.Tensor1D {
   return tf.tensor1d(Array.from({ length: n }, (_, r) => labels[r % labels.length]), 'int32');
@@ -54,7 +60,7 @@ export function ditForward(params: DiTParams, cfg: DiTConfig, x: tf.Tensor4D, t:
     for (let b = 0; b < cfg.depth; b++) {
       const w = (s: string): [tf.Tensor, tf.Tensor] => [p(`blocks.${b}.${s}.w`), p(`blocks.${b}.${s}.b`)];
       const [shA, scA, gA, shM, scM, gM] = tf.split(linear(c, ...w('ada')), 6, 1); // 6 x [N, D]
-      const a = attention(modulate(layerNorm(h) as tf.Tensor3D, shA, scA), cfg.heads, { q: w('q'), k: w('k'), v: w('v'), o: w('o') });
+      const a = attention(modulate(layerNorm(h) as tf.Tensor3D, shA, scA), cfg.heads, attentionWeights(params, b));
       h = tf.add(h, tf.mul(tf.expandDims(gA, 1), a)) as tf.Tensor3D; // [N, L, D]
       const m = linear3d(gelu(linear3d(modulate(layerNorm(h) as tf.Tensor3D, shM, scM), ...w('mlp1'))) as tf.Tensor3D, ...w('mlp2'));
       h = tf.add(h, tf.mul(tf.expandDims(gM, 1), m)) as tf.Tensor3D; // [N, L, D]
