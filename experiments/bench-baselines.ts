@@ -26,25 +26,48 @@ const acc = new Map<string, { rounds: number[]; calls: number[]; seq: number[]; 
 const seqRef: number[] = [];
 for (let seed = 0; seed < f.seeds; seed++) {
   const p = await mixtureProblem({ steps: f.steps, seed, n: f.n });
-  const ex = batchedExecutor(p.denoiser), seq = await sequentialValues(p, ex);
+  const ex = batchedExecutor(p.denoiser),
+    seq = await sequentialValues(p, ex);
   seqRef.push(qualityOf(p, seq.values, seq.values).errorToReference!);
-  for (const cores of [2, 4, 8]) for (const r of runs) {
-    const { final } = await runMethod(p, { method: r.method, cores, hit: r.hit, tolerance: r.tolerance }, ex, seq.values);
-    const key = `${cores}|${r.label}`, a = acc.get(key) ?? { rounds: [], calls: [], seq: [], ref: [] };
-    a.rounds.push(final.round); a.calls.push(final.modelCalls); a.seq.push(final.errorToSequential); a.ref.push(final.errorToReference!);
-    acc.set(key, a);
-  }
+  for (const cores of [2, 4, 8])
+    for (const r of runs) {
+      const { final } = await runMethod(
+        p,
+        { method: r.method, cores, hit: r.hit, tolerance: r.tolerance },
+        ex,
+        seq.values,
+      );
+      const key = `${cores}|${r.label}`,
+        a = acc.get(key) ?? { rounds: [], calls: [], seq: [], ref: [] };
+      a.rounds.push(final.round);
+      a.calls.push(final.modelCalls);
+      a.seq.push(final.errorToSequential);
+      a.ref.push(final.errorToReference!);
+      acc.set(key, a);
+    }
   p.dispose();
 }
 const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
-console.log(`bench:baselines  backend ${backend.name}; 64-D mixture of 8 Gaussians, flow, T = ${f.steps}, Euler, ${f.n} samples, mean of ${f.seeds} seeds`);
-console.log(`sequential Euler: ${f.steps} rounds, ${f.steps} model calls, relative error to reference ${mean(seqRef).toFixed(4)}\n`);
-console.log('| cores | method | rounds | speedup (rounds) | model calls | rel. RMSE to sequential | rel. error to reference |');
-console.log('|-------|--------|--------|------------------|-------------|-------------------------|-------------------------|');
+console.log(
+  `bench:baselines  backend ${backend.name}; 64-D mixture of 8 Gaussians, flow, T = ${f.steps}, Euler, ${f.n} samples, mean of ${f.seeds} seeds`,
+);
+console.log(
+  `sequential Euler: ${f.steps} rounds, ${f.steps} model calls, relative error to reference ${mean(seqRef).toFixed(4)}\n`,
+);
+console.log(
+  '| cores | method | rounds | speedup (rounds) | model calls | rel. RMSE to sequential | rel. error to reference |',
+);
+console.log(
+  '|-------|--------|--------|------------------|-------------|-------------------------|-------------------------|',
+);
 for (const [key, a] of acc) {
   const [cores, label] = key.split('|');
-  console.log(`| ${cores} | ${label} | ${mean(a.rounds).toFixed(1)} | ${(f.steps / mean(a.rounds)).toFixed(2)} | ${mean(a.calls).toFixed(0)} | ${mean(a.seq).toFixed(5)} | ${mean(a.ref).toFixed(5)} |`);
+  console.log(
+    `| ${cores} | ${label} | ${mean(a.rounds).toFixed(1)} | ${(f.steps / mean(a.rounds)).toFixed(2)} | ${mean(a.calls).toFixed(0)} | ${mean(a.seq).toFixed(5)} | ${mean(a.ref).toFixed(5)} |`,
+  );
 }
 console.log('\nParaDiGMS and SRDS converge to the sequential sample (tolerance 0: exactly); SRDS without pipelining');
-console.log('pays a sequential coarse sweep and a correction sweep per iteration, so it rarely saves rounds at T = 50;');
+console.log(
+  'pays a sequential coarse sweep and a correction sweep per iteration, so it rarely saves rounds at T = 50;',
+);
 console.log('pipelined SRDS computes the same samples and starts every fine solve as soon as its block start exists.');

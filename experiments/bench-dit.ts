@@ -5,12 +5,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
-import { attentionBatched, attentionDepthwise, attentionWeights, ditForward, flopsPerImage, tokens, getDiTConfig, initDiT, paramCount } from '../src/models/dit/index.ts';
+import {
+  attentionBatched,
+  attentionDepthwise,
+  attentionWeights,
+  ditForward,
+  flopsPerImage,
+  tokens,
+  getDiTConfig,
+  initDiT,
+  paramCount,
+} from '../src/models/dit/index.ts';
 import { parseFlags } from './lib/flags.ts';
 
 const f = parseFlags('bench-dit', { reps: 10, preset: 'DiT-S/2' }, { reps: 3 });
 const backend = await initBackend();
-const cfg = getDiTConfig(f.preset), p = initDiT(cfg, 1);
+const cfg = getDiTConfig(f.preset),
+  p = initDiT(cfg, 1);
 /**
  * Milliseconds per call: the best of `trials` runs of `reps` calls (noise on a shared machine only
  * adds time). Each run reads back only its last output, so an output's copy-out is not charged per
@@ -21,39 +32,68 @@ const time = (fn: () => tf.Tensor, reps: number, trials = 5) => {
   let best = Infinity;
   for (let trial = 0; trial < trials; trial++) {
     const t0 = performance.now();
-    for (let i = 0; i < reps; i++) { const o = fn(); if (i === reps - 1) o.dataSync(); o.dispose(); }
+    for (let i = 0; i < reps; i++) {
+      const o = fn();
+      if (i === reps - 1) o.dataSync();
+      o.dispose();
+    }
     best = Math.min(best, (performance.now() - t0) / reps);
   }
   return best;
 };
 const mm = (m: number, k: number, n: number) => {
-  const a = tf.randomNormal([m, k]) as tf.Tensor2D, b = tf.randomNormal([k, n]) as tf.Tensor2D;
+  const a = tf.randomNormal([m, k]) as tf.Tensor2D,
+    b = tf.randomNormal([k, n]) as tf.Tensor2D;
   const ms = time(() => tf.matMul(a, b), 20);
   tf.dispose([a, b]);
   return (2 * m * k * n) / ms / 1e6;
 };
-const big = mm(512, 512, 512), shaped = mm(512, cfg.hidden, cfg.mlpRatio * cfg.hidden);
-console.log(`bench:dit  ${f.preset}: ${paramCount(cfg)} parameters, ${(flopsPerImage(cfg) / 1e6).toFixed(1)} MFLOP per image, backend ${backend.name}`);
-console.log(`plain 2-D matMul: 512x512x512 ${big.toFixed(2)} GFLOP/s; 512x${cfg.hidden}x${cfg.mlpRatio * cfg.hidden} (DiT MLP shape at batch 8) ${shaped.toFixed(2)} GFLOP/s\n`);
+const big = mm(512, 512, 512),
+  shaped = mm(512, cfg.hidden, cfg.mlpRatio * cfg.hidden);
+console.log(
+  `bench:dit  ${f.preset}: ${paramCount(cfg)} parameters, ${(flopsPerImage(cfg) / 1e6).toFixed(1)} MFLOP per image, backend ${backend.name}`,
+);
+console.log(
+  `plain 2-D matMul: 512x512x512 ${big.toFixed(2)} GFLOP/s; 512x${cfg.hidden}x${cfg.mlpRatio * cfg.hidden} (DiT MLP shape at batch 8) ${shaped.toFixed(2)} GFLOP/s\n`,
+);
 console.log('| batch | ms per call | ms per image | GFLOP/s | % of 512^3 matMul | % of DiT-shaped matMul |');
 console.log('|-------|-------------|--------------|---------|-------------------|------------------------|');
 const batches = [1, 2, 4, 8];
-const inputs = (B: number) => [tf.randomNormal([B, cfg.imageSize, cfg.imageSize, cfg.channels]) as tf.Tensor4D, tf.fill([B], 0.5) as tf.Tensor1D, tf.zeros([B], 'int32') as tf.Tensor1D] as const;
-for (const B of batches) { const [x, t, y] = inputs(B); time(() => ditForward(p, cfg, x, t, y), 5); tf.dispose([x, t, y]); } // warm every shape first
+const inputs = (B: number) =>
+  [
+    tf.randomNormal([B, cfg.imageSize, cfg.imageSize, cfg.channels]) as tf.Tensor4D,
+    tf.fill([B], 0.5) as tf.Tensor1D,
+    tf.zeros([B], 'int32') as tf.Tensor1D,
+  ] as const;
+for (const B of batches) {
+  const [x, t, y] = inputs(B);
+  time(() => ditForward(p, cfg, x, t, y), 5);
+  tf.dispose([x, t, y]);
+} // warm every shape first
 let batch8 = 0;
 for (const B of batches) {
   const [x, t, y] = inputs(B);
-  const ms = time(() => ditForward(p, cfg, x, t, y), f.reps), g = (flopsPerImage(cfg) * B) / ms / 1e6;
-  console.log(`| ${String(B).padStart(5)} | ${ms.toFixed(1).padStart(11)} | ${(ms / B).toFixed(2).padStart(12)} | ${g.toFixed(2).padStart(7)} | ${(100 * g / big).toFixed(0).padStart(16)}% | ${(100 * g / shaped).toFixed(0).padStart(21)}% |`);
+  const ms = time(() => ditForward(p, cfg, x, t, y), f.reps),
+    g = (flopsPerImage(cfg) * B) / ms / 1e6;
+  console.log(
+    `| ${String(B).padStart(5)} | ${ms.toFixed(1).padStart(11)} | ${(ms / B).toFixed(2).padStart(12)} | ${g.toFixed(2).padStart(7)} | ${((100 * g) / big).toFixed(0).padStart(16)}% | ${((100 * g) / shaped).toFixed(0).padStart(21)}% |`,
+  );
   tf.dispose([x, t, y]);
   if (B === 8) batch8 = g / big;
 }
 // One block's attention at batch 8 in both formulations (same result; see src/models/dit/attention.ts).
 const h8 = tf.randomNormal([8, tokens(cfg), cfg.hidden]) as tf.Tensor3D;
 const w = attentionWeights(p, 0);
-const msB = time(() => attentionBatched(h8, cfg.heads, w), f.reps * 3), msD = time(() => attentionDepthwise(h8, cfg.heads, w), f.reps * 3);
+const msB = time(() => attentionBatched(h8, cfg.heads, w), f.reps * 3),
+  msD = time(() => attentionDepthwise(h8, cfg.heads, w), f.reps * 3);
 h8.dispose();
-console.log(`\nOne block's attention at batch 8: batched matMul ${msB.toFixed(2)} ms, depthwise convolution ${msD.toFixed(2)} ms (${(msB / msD).toFixed(1)}x).`);
-console.log(`Batch 8 reaches ${(100 * batch8).toFixed(0)}% of the 512^3 matMul rate (target >= 40%): ${batch8 >= 0.4 ? 'met' : 'NOT met'}.`);
+console.log(
+  `\nOne block's attention at batch 8: batched matMul ${msB.toFixed(2)} ms, depthwise convolution ${msD.toFixed(2)} ms (${(msB / msD).toFixed(1)}x).`,
+);
+console.log(
+  `Batch 8 reaches ${(100 * batch8).toFixed(0)}% of the 512^3 matMul rate (target >= 40%): ${batch8 >= 0.4 ? 'met' : 'NOT met'}.`,
+);
 console.log('On wasm, ditForward runs attention as depthwise convolutions (XNNPACK), one channel per (sample, head);');
-console.log("wasm's batched matMul runs outside XNNPACK as a scalar loop. Training uses the same form (channelMatMul's own gradient).");
+console.log(
+  "wasm's batched matMul runs outside XNNPACK as a scalar loop. Training uses the same form (channelMatMul's own gradient).",
+);

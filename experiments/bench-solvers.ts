@@ -12,10 +12,13 @@ import { SOLVER_NAMES, getSolver, sample } from '../src/solvers/index.ts';
 import { rmse } from '../src/tensor.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const n = Number(args.n ?? 16), scheduleName = args.schedule ?? 'flow';
+const n = Number(args.n ?? 16),
+  scheduleName = args.schedule ?? 'flow';
 const backend = await initBackend();
 const schedule = getSchedule(scheduleName);
-console.log(`bench:solvers  backend=${backend.name}  schedule=${scheduleName}  grid=uniform  samples=${n}  mixture: 8 components, seed 0`);
+console.log(
+  `bench:solvers  backend=${backend.name}  schedule=${scheduleName}  grid=uniform  samples=${n}  mixture: 8 components, seed 0`,
+);
 for (const dim of [2, 64]) {
   const model = mixtureModel(schedule, randomMixture({ dim, components: 8, seed: 0 }));
   const start = Float32Array.from(normals(n * dim, 1), (z) => z * schedule.sigma(1));
@@ -26,14 +29,16 @@ for (const dim of [2, 64]) {
   console.log(`|----------|${stepsList.map(() => '-'.repeat(20)).join('|')}|---------|`);
   for (const name of SOLVER_NAMES) {
     const cells: string[] = [];
-    let ms = 0, stepsRun = 0;
+    let ms = 0,
+      stepsRun = 0;
     for (const steps of stepsList) {
       const x = tf.tensor2d(start, [n, dim]);
       sample(getSolver(name), model, x, timeGrid(schedule, { steps: 2 })).x.dispose(); // warm-up
       const t0 = performance.now();
       const r = sample(getSolver(name), model, x, timeGrid(schedule, { steps }));
       const y = await r.x.data();
-      ms += performance.now() - t0; stepsRun += steps;
+      ms += performance.now() - t0;
+      stepsRun += steps;
       cells.push(`${rmse(y, reference).toExponential(2)} (${r.modelCalls})`.padEnd(18));
       tf.dispose([x, r.x]);
     }

@@ -20,51 +20,141 @@ import { normals } from '../src/random.ts';
 import { relativeRmse } from '../src/tensor.ts';
 import { parseFlags } from './lib/flags.ts';
 
-const f = parseFlags('demo', { n: 20, steps: 50, guidance: 2, seed: 7, executor: cpus().length > 1 ? 'workers' : 'batched' }, { n: 10, steps: 30 });
+const f = parseFlags(
+  'demo',
+  { n: 20, steps: 50, guidance: 2, seed: 7, executor: cpus().length > 1 ? 'workers' : 'batched' },
+  { n: 10, steps: 30 },
+);
 const backend = await initBackend();
 const labels = Array.from({ length: f.n }, (_, i) => i % 10);
 const spec: ModelSpec = { kind: 'dit', path: shippedDiTPath(), labels, guidance: f.guidance };
-const model = await buildModel(spec), grid = timeGrid(model.schedule!, { steps: f.steps });
+const model = await buildModel(spec),
+  grid = timeGrid(model.schedule!, { steps: f.steps });
 const x = tf.tensor4d(Float32Array.from(normals(f.n * 256, f.seed)), [f.n, 16, 16, 1]);
-const clf = loadClassifier(), real = realStats(clf.params);
+const clf = loadClassifier(),
+  real = realStats(clf.params);
 const quality = (v: Float32Array) => sampleQuality(clf.params, v, labels, real);
-console.log(`chords-ts demo: the shipped DiT-S/2, ${f.n} digits (classes 0-9), guidance ${f.guidance}, flow matching, Euler, T = ${f.steps}, backend ${backend.name}`);
+console.log(
+  `chords-ts demo: the shipped DiT-S/2, ${f.n} digits (classes 0-9), guidance ${f.guidance}, flow matching, Euler, T = ${f.steps}, backend ${backend.name}`,
+);
 
 const serial = serialExecutor(model);
-await runSequential({ executor: serial, param: model, grid: timeGrid(model.schedule!, { steps: 2 }), x }).then(disposeResult); // warm-up
+await runSequential({ executor: serial, param: model, grid: timeGrid(model.schedule!, { steps: 2 }), x }).then(
+  disposeResult,
+); // warm-up
 const seq = await runSequential({ executor: serial, param: model, grid, x });
-const seqValues = seq.sample.dataSync() as Float32Array, seqQ = quality(seqValues);
-type Row = { method: string; rounds: number; wallMs: number; calls: number; acc: number; fd: number; rmse: number; values: Float32Array };
-const rows: Row[] = [{ method: 'sequential', rounds: seq.rounds, wallMs: seq.wallMs, calls: seq.modelCalls, acc: seqQ.classAccuracy, fd: seqQ.frechetDistance, rmse: 0, values: seqValues }];
-let executor: Executor = batchedExecutor(model), executorLabel = 'batched (one device, virtual cores)';
+const seqValues = seq.sample.dataSync() as Float32Array,
+  seqQ = quality(seqValues);
+type Row = {
+  method: string;
+  rounds: number;
+  wallMs: number;
+  calls: number;
+  acc: number;
+  fd: number;
+  rmse: number;
+  values: Float32Array;
+};
+const rows: Row[] = [
+  {
+    method: 'sequential',
+    rounds: seq.rounds,
+    wallMs: seq.wallMs,
+    calls: seq.modelCalls,
+    acc: seqQ.classAccuracy,
+    fd: seqQ.frechetDistance,
+    rmse: 0,
+    values: seqValues,
+  },
+];
+let executor: Executor = batchedExecutor(model),
+  executorLabel = 'batched (one device, virtual cores)';
 if (f.executor === 'workers') {
   const pool = await workersExecutor({ spec, workers: Math.min(2, cpus().length) });
-  executor = pool; executorLabel = `workers (${pool.size} worker threads, started in ${pool.startupMs.toFixed(0)} ms)`;
+  executor = pool;
+  executorLabel = `workers (${pool.size} worker threads, started in ${pool.startupMs.toFixed(0)} ms)`;
 }
-for (const [cores, index] of [[2, 1], [4, 1], [4, 2], [8, 1], [8, 2]]) {
-  const init = f.steps === 50 && CHORDS_PRESETS[cores] ? [...CHORDS_PRESETS[cores]] : initSequence({ cores, steps: f.steps });
+for (const [cores, index] of [
+  [2, 1],
+  [4, 1],
+  [4, 2],
+  [8, 1],
+  [8, 2],
+]) {
+  const init =
+    f.steps === 50 && CHORDS_PRESETS[cores] ? [...CHORDS_PRESETS[cores]] : initSequence({ cores, steps: f.steps });
   const r = await runChords({ executor, param: model, grid, x }, { init, stop: { kind: 'core-index', index } });
-  const v = r.sample.dataSync() as Float32Array, q = quality(v);
-  rows.push({ method: `CHORDS ${cores} cores, ${index === 1 ? 'fastest' : 'second'} core`, rounds: r.rounds, wallMs: r.wallMs, calls: r.modelCalls, acc: q.classAccuracy, fd: q.frechetDistance, rmse: relativeRmse(v, seqValues), values: v });
+  const v = r.sample.dataSync() as Float32Array,
+    q = quality(v);
+  rows.push({
+    method: `CHORDS ${cores} cores, ${index === 1 ? 'fastest' : 'second'} core`,
+    rounds: r.rounds,
+    wallMs: r.wallMs,
+    calls: r.modelCalls,
+    acc: q.classAccuracy,
+    fd: q.frechetDistance,
+    rmse: relativeRmse(v, seqValues),
+    values: v,
+  });
   disposeResult(r);
 }
 await executor.close();
-const head = ['method', 'rounds', 'speedup (rounds)', 'wall ms', 'speedup (wall)', 'model calls', 'class accuracy', 'Frechet distance', 'rel. RMSE to sequential'];
-const cells = rows.map((r) => [r.method, String(r.rounds), (seq.rounds / r.rounds).toFixed(2), r.wallMs.toFixed(0), (seq.wallMs / r.wallMs).toFixed(2), String(r.calls), `${(100 * r.acc).toFixed(0)}%`, r.fd.toFixed(1), r.rmse.toFixed(4)]);
+const head = [
+  'method',
+  'rounds',
+  'speedup (rounds)',
+  'wall ms',
+  'speedup (wall)',
+  'model calls',
+  'class accuracy',
+  'Frechet distance',
+  'rel. RMSE to sequential',
+];
+const cells = rows.map((r) => [
+  r.method,
+  String(r.rounds),
+  (seq.rounds / r.rounds).toFixed(2),
+  r.wallMs.toFixed(0),
+  (seq.wallMs / r.wallMs).toFixed(2),
+  String(r.calls),
+  `${(100 * r.acc).toFixed(0)}%`,
+  r.fd.toFixed(1),
+  r.rmse.toFixed(4),
+]);
 const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
 console.log(`\nCHORDS executor: ${executorLabel}; sequential: one model call per round on the main thread\n`);
-console.log(`| ${head.map((h, i) => h.padEnd(width[i])).join(' | ')} |\n|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const c of cells) console.log(`| ${c.map((v, i) => (i === 0 ? v.padEnd(width[i]) : v.padStart(width[i]))).join(' | ')} |`);
-console.log(`\nFrechet distance of ${f.n} real digits against the same real statistics (the floor at this sample size): ${realVsReal(clf.params, f.n).toFixed(1)}`);
+console.log(
+  `| ${head.map((h, i) => h.padEnd(width[i])).join(' | ')} |\n|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+);
+for (const c of cells)
+  console.log(`| ${c.map((v, i) => (i === 0 ? v.padEnd(width[i]) : v.padStart(width[i]))).join(' | ')} |`);
+console.log(
+  `\nFrechet distance of ${f.n} real digits against the same real statistics (the floor at this sample size): ${realVsReal(clf.params, f.n).toFixed(1)}`,
+);
 // sample grid: one row per method (sequential first), 10 digits each
-const show = [rows[0], rows.find((r) => r.method === 'CHORDS 4 cores, fastest core')!, rows.find((r) => r.method === 'CHORDS 8 cores, fastest core')!], per = Math.min(10, f.n), grid10 = new Float32Array(show.length * per * 256);
+const show = [
+    rows[0],
+    rows.find((r) => r.method === 'CHORDS 4 cores, fastest core')!,
+    rows.find((r) => r.method === 'CHORDS 8 cores, fastest core')!,
+  ],
+  per = Math.min(10, f.n),
+  grid10 = new Float32Array(show.length * per * 256);
 show.forEach((r, k) => grid10.set(r.values.subarray(0, per * 256), k * per * 256));
 writeGrid('results/demo-samples.png', grid10, show.length * per, 16, 1, { columns: per, scale: 4 });
-const plotRows = rows.filter((r) => r.method.includes('fastest') || r.method === 'sequential').map((r) => ({
-  model: 'dit', method: r.method === 'sequential' ? 'sequential' : 'chords', cores: r.method === 'sequential' ? 1 : Number(r.method.split(' ')[1]),
-  speedupRounds: seq.rounds / r.rounds, speedupWall: seq.wallMs / r.wallMs, errorToSequential: r.rmse, classAccuracy: r.acc,
-}));
+const plotRows = rows
+  .filter((r) => r.method.includes('fastest') || r.method === 'sequential')
+  .map((r) => ({
+    model: 'dit',
+    method: r.method === 'sequential' ? 'sequential' : 'chords',
+    cores: r.method === 'sequential' ? 1 : Number(r.method.split(' ')[1]),
+    speedupRounds: seq.rounds / r.rounds,
+    speedupWall: seq.wallMs / r.wallMs,
+    errorToSequential: r.rmse,
+    classAccuracy: r.acc,
+  }));
 await writePlot('results/demo-speedup', speedupSpec(plotRows, 'Demo: CHORDS fastest core on the shipped DiT'));
-console.log('\nwrote results/demo-samples.png (rows: sequential, CHORDS 4 cores, CHORDS 8 cores; fastest core) and results/demo-speedup.png');
+console.log(
+  '\nwrote results/demo-samples.png (rows: sequential, CHORDS 4 cores, CHORDS 8 cores; fastest core) and results/demo-speedup.png',
+);
 tf.dispose([x, seq.sample]);
 model.dispose();

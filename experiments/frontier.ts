@@ -16,30 +16,53 @@ import { qualityOf, runMethod, sequentialValues, type MethodName } from './lib/m
 import { finish } from './lib/output.ts';
 import { mixtureProblem } from './lib/problems.ts';
 
-const f = parseFlags('frontier', { steps: 50, seeds: 3, n: 16, cores: '4,8', solvers: 'euler,heun,dpmpp-2m,dpmpp-3m', quiet: false }, { seeds: 1, n: 8 });
+const f = parseFlags(
+  'frontier',
+  { steps: 50, seeds: 3, n: 16, cores: '4,8', solvers: 'euler,heun,dpmpp-2m,dpmpp-3m', quiet: false },
+  { seeds: 1, n: 8 },
+);
 await initBackend();
 const stepCounts = [3, 5, 8, 10, 12, 15, 17, 20, 25, 30, 40, 50, 70, 100];
-const solvers = f.solvers.split(','), coreList = f.cores.split(',').map(Number);
+const solvers = f.solvers.split(','),
+  coreList = f.cores.split(',').map(Number);
 const methods: MethodName[] = ['chords', 'chords (dpmpp-2m fine)', 'paradigms', 'srds', 'srds (pipelined)'];
-const bar = progress({ total: f.seeds * (solvers.length + coreList.length * methods.length), label: 'frontier', quiet: f.quiet });
+const bar = progress({
+  total: f.seeds * (solvers.length + coreList.length * methods.length),
+  label: 'frontier',
+  quiet: f.quiet,
+});
 const rows: Record<string, unknown>[] = [];
 let done = 0;
 for (let seed = 0; seed < f.seeds; seed++) {
   const p = await mixtureProblem({ steps: f.steps, seed, n: f.n });
-  const ex = batchedExecutor(p.denoiser), seq = await sequentialValues(p, ex);
+  const ex = batchedExecutor(p.denoiser),
+    seq = await sequentialValues(p, ex);
   for (const name of solvers) {
     for (const steps of stepCounts) {
       const r = sample(getSolver(name), p.denoiser, p.x, timeGrid(p.denoiser.schedule!, { steps }));
-      rows.push({ model: 'mixture', seed, method: 'sequential', solver: name, steps, round: r.modelCalls, modelCalls: r.modelCalls, cores: 1, ...qualityOf(p, r.x.dataSync() as Float32Array, seq.values) });
+      rows.push({
+        model: 'mixture',
+        seed,
+        method: 'sequential',
+        solver: name,
+        steps,
+        round: r.modelCalls,
+        modelCalls: r.modelCalls,
+        cores: 1,
+        ...qualityOf(p, r.x.dataSync() as Float32Array, seq.values),
+      });
       tf.dispose(r.x);
     }
     bar.tick(++done);
   }
-  for (const cores of coreList) for (const method of methods) {
-    const { all } = await runMethod(p, { method, cores }, ex, seq.values, { allHits: true });
-    all.forEach((r, hit) => rows.push({ model: 'mixture', seed, solver: 'euler', steps: f.steps, variant: `${cores} cores`, hit, ...r }));
-    bar.tick(++done);
-  }
+  for (const cores of coreList)
+    for (const method of methods) {
+      const { all } = await runMethod(p, { method, cores }, ex, seq.values, { allHits: true });
+      all.forEach((r, hit) =>
+        rows.push({ model: 'mixture', seed, solver: 'euler', steps: f.steps, variant: `${cores} cores`, hit, ...r }),
+      );
+      bar.tick(++done);
+    }
   p.dispose();
 }
 bar.done();

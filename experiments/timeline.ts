@@ -12,7 +12,9 @@ const init = f.init ? parseInit(f.init) : initSequence({ cores: f.cores, steps: 
 const rows: Record<string, unknown>[] = [];
 for (const r of planChords({ steps: f.steps, init })) {
   for (const e of r.evals) rows.push({ event: 'eval', core: e.core, round: r.round, i: e.i });
-  for (const op of r.ops) if (op.kind === 'rectify') rows.push({ event: 'rectify', core: op.core, round: r.round, i: op.i + 1 });
-  for (const h of r.hits) rows.push({ event: h.kind === 'core' ? 'hit' : 'shoot', core: h.core, round: r.round, i: f.steps });
+  for (const op of r.ops)
+    if (op.kind === 'rectify') rows.push({ event: 'rectify', core: op.core, round: r.round, i: op.i + 1 });
+  for (const h of r.hits)
+    rows.push({ event: h.kind === 'core' ? 'hit' : 'shoot', core: h.core, round: r.round, i: f.steps });
 }
 await finish('timeline', { ...f, init: init.join('-') }, rows);

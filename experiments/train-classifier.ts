@@ -7,11 +7,23 @@ import { saveClassifier, shippedClassifierPath, trainClassifier } from '../src/m
 import { progress } from '../src/progress.ts';
 import { parseFlags, runEnv } from './lib/flags.ts';
 
-const f = parseFlags('train-classifier', { steps: 3000, batch: 128, lr: 2e-3, dataSeed: 1000, out: '' }, { steps: 300 });
+const f = parseFlags(
+  'train-classifier',
+  { steps: 3000, batch: 128, lr: 2e-3, dataSeed: 1000, out: '' },
+  { steps: 300 },
+);
 await initBackend();
 const bar = progress({ total: f.steps, label: 'train-classifier' });
-const { params, training } = trainClassifier({ steps: f.steps, batch: f.batch, lr: f.lr, dataSeed: f.dataSeed, onStep: (s, l) => bar.tick(s + 1, `loss ${l.toFixed(3)}`) });
+const { params, training } = trainClassifier({
+  steps: f.steps,
+  batch: f.batch,
+  lr: f.lr,
+  dataSeed: f.dataSeed,
+  onStep: (s, l) => bar.tick(s + 1, `loss ${l.toFixed(3)}`),
+});
 bar.done();
 const out = f.out || (f.quick ? 'results/classifier-quick' : shippedClassifierPath());
 await saveClassifier(out, params, { ...training, ...runEnv() } as typeof training);
-process.stderr.write(`train-classifier: held-out accuracy ${(100 * training.heldOutAccuracy).toFixed(2)}%, wrote ${out}\n`);
+process.stderr.write(
+  `train-classifier: held-out accuracy ${(100 * training.heldOutAccuracy).toFixed(2)}%, wrote ${out}\n`,
+);

@@ -10,30 +10,80 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
 import { digitBatch } from '../src/data/index.ts';
-import { createTrainer, getDiTConfig, initDiT, loadDiT, paramCount, saveDiT, shippedDiTPath } from '../src/models/dit/index.ts';
+import {
+  createTrainer,
+  getDiTConfig,
+  initDiT,
+  loadDiT,
+  paramCount,
+  saveDiT,
+  shippedDiTPath,
+} from '../src/models/dit/index.ts';
 import { progress } from '../src/progress.ts';
 import { parseFlags, runEnv } from './lib/flags.ts';
 
-const cfgFlags = parseFlags('train-dit', {
-  preset: 'DiT-S/2', steps: 6000, batch: 32, lr: 1e-3, warmup: 200, ema: 0.999, labelDropout: 0.1,
-  seed: 0, dataSeed: 1, out: '', checkpoint: 'checkpoints/train-dit', saveEvery: 250, logEvery: 25, resume: false, quiet: false, name: 'train-dit',
-}, { preset: 'DiT-T/2', steps: 60, batch: 16, warmup: 10, saveEvery: 30, logEvery: 10, checkpoint: 'checkpoints/train-dit-quick', name: 'train-dit-quick' });
+const cfgFlags = parseFlags(
+  'train-dit',
+  {
+    preset: 'DiT-S/2',
+    steps: 6000,
+    batch: 32,
+    lr: 1e-3,
+    warmup: 200,
+    ema: 0.999,
+    labelDropout: 0.1,
+    seed: 0,
+    dataSeed: 1,
+    out: '',
+    checkpoint: 'checkpoints/train-dit',
+    saveEvery: 250,
+    logEvery: 25,
+    resume: false,
+    quiet: false,
+    name: 'train-dit',
+  },
+  {
+    preset: 'DiT-T/2',
+    steps: 60,
+    batch: 16,
+    warmup: 10,
+    saveEvery: 30,
+    logEvery: 10,
+    checkpoint: 'checkpoints/train-dit-quick',
+    name: 'train-dit-quick',
+  },
+);
 const out = cfgFlags.out || (cfgFlags.quick ? 'results/train-dit-quick' : shippedDiTPath(cfgFlags.preset));
 const backend = await initBackend();
 const cfg = getDiTConfig(cfgFlags.preset);
 const ckpt = cfgFlags.checkpoint;
 
 type Row = { step: number; loss: number; lossEma: number; lr: number; seconds: number };
-let start = 0, rows: Row[] = [], init = initDiT(cfg, cfgFlags.seed), ema: Record<string, tf.Tensor> | undefined;
+let start = 0,
+  rows: Row[] = [],
+  init = initDiT(cfg, cfgFlags.seed),
+  ema: Record<string, tf.Tensor> | undefined;
 if (cfgFlags.resume && existsSync(join(ckpt, 'state.json'))) {
   const state = JSON.parse(readFileSync(join(ckpt, 'state.json'), 'utf8'));
-  start = state.step; rows = state.rows;
+  start = state.step;
+  rows = state.rows;
   tf.dispose(Object.values(init));
   init = loadDiT(join(ckpt, 'params')).params;
   ema = loadDiT(join(ckpt, 'ema')).params;
   process.stderr.write(`resuming from step ${start} (${ckpt})\n`);
 }
-const trainer = createTrainer(cfg, init, { lr: cfgFlags.lr, warmup: cfgFlags.warmup, totalSteps: cfgFlags.steps, emaDecay: cfgFlags.ema, labelDropout: cfgFlags.labelDropout }, ema);
+const trainer = createTrainer(
+  cfg,
+  init,
+  {
+    lr: cfgFlags.lr,
+    warmup: cfgFlags.warmup,
+    totalSteps: cfgFlags.steps,
+    emaDecay: cfgFlags.ema,
+    labelDropout: cfgFlags.labelDropout,
+  },
+  ema,
+);
 tf.dispose(Object.values(init));
 if (start > 0) {
   const spec = JSON.parse(readFileSync(join(ckpt, 'optimizer.json'), 'utf8'));
@@ -52,7 +102,9 @@ async function checkpoint(step: number): Promise<void> {
   writeFileSync(join(ckpt, 'state.json'), JSON.stringify({ step, rows }));
 }
 
-process.stderr.write(`train-dit: ${cfgFlags.preset} (${paramCount(cfg)} parameters), ${cfgFlags.steps} steps of batch ${cfgFlags.batch}, backend ${backend.name}, out ${out}\n`);
+process.stderr.write(
+  `train-dit: ${cfgFlags.preset} (${paramCount(cfg)} parameters), ${cfgFlags.steps} steps of batch ${cfgFlags.batch}, backend ${backend.name}, out ${out}\n`,
+);
 const bar = progress({ total: cfgFlags.steps, label: 'train-dit', quiet: cfgFlags.quiet });
 const t0 = performance.now() - (rows.at(-1)?.seconds ?? 0) * 1000;
 let lossEma = rows.at(-1)?.lossEma ?? NaN;
@@ -69,11 +121,27 @@ for (let s = start; s < cfgFlags.steps; s++) {
 bar.done(`loss ${lossEma.toFixed(4)}`);
 await checkpoint(cfgFlags.steps);
 const training = {
-  preset: cfgFlags.preset, dataSeed: cfgFlags.dataSeed, seed: cfgFlags.seed, steps: cfgFlags.steps, batch: cfgFlags.batch, lr: cfgFlags.lr,
-  emaDecay: cfgFlags.ema, labelDropout: cfgFlags.labelDropout, finalLoss: lossEma, seconds: rows.at(-1)?.seconds, weights: 'EMA', script: 'experiments/train-dit.ts', ...runEnv(),
+  preset: cfgFlags.preset,
+  dataSeed: cfgFlags.dataSeed,
+  seed: cfgFlags.seed,
+  steps: cfgFlags.steps,
+  batch: cfgFlags.batch,
+  lr: cfgFlags.lr,
+  emaDecay: cfgFlags.ema,
+  labelDropout: cfgFlags.labelDropout,
+  finalLoss: lossEma,
+  seconds: rows.at(-1)?.seconds,
+  weights: 'EMA',
+  script: 'experiments/train-dit.ts',
+  ...runEnv(),
 };
 await saveDiT(out, cfg, trainer.ema, training);
 mkdirSync('results', { recursive: true });
-writeFileSync(join('results', `${cfgFlags.name}.json`), JSON.stringify({ config: { ...cfgFlags, out }, env: runEnv(), rows }, null, 1));
-process.stderr.write(`train-dit: wrote ${out}/model.json + weights.bin and results/${cfgFlags.name}.json (final loss ${lossEma.toFixed(4)})\n`);
+writeFileSync(
+  join('results', `${cfgFlags.name}.json`),
+  JSON.stringify({ config: { ...cfgFlags, out }, env: runEnv(), rows }, null, 1),
+);
+process.stderr.write(
+  `train-dit: wrote ${out}/model.json + weights.bin and results/${cfgFlags.name}.json (final loss ${lossEma.toFixed(4)})\n`,
+);
 trainer.dispose();

@@ -80,7 +80,8 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       return { name, skipped };
     }
     skipped[name] ??= 'setBackend returned false';
-    if (choice !== 'auto') throw new Error(`backend: '${name}' was requested but failed to initialise (${skipped[name]})`);
+    if (choice !== 'auto')
+      throw new Error(`backend: '${name}' was requested but failed to initialise (${skipped[name]})`);
   }
   throw new Error(`backend: no tfjs backend could be initialised (${JSON.stringify(skipped)})`);
 }

@@ -17,7 +17,8 @@ export function normals(n: number, seed: number): Float64Array {
   const u = uniformRng(seed);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - u())), th = 2 * Math.PI * u();
+    const r = Math.sqrt(-2 * Math.log(1 - u())),
+      th = 2 * Math.PI * u();
     out[i] = r * Math.cos(th);
     if (i + 1 < n) out[i + 1] = r * Math.sin(th);
   }

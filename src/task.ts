@@ -16,10 +16,24 @@ export interface SamplingTask {
 }
 
 /** Per-round timing: model compute, moving tensors to and from workers (0 on one device), and everything else. */
-export interface RoundReport { round: number; evals: number; modelCalls: number; modelMs: number; transferMs: number; otherMs: number; hits: number }
+export interface RoundReport {
+  round: number;
+  evals: number;
+  modelCalls: number;
+  modelMs: number;
+  transferMs: number;
+  otherMs: number;
+  hits: number;
+}
 
 /** A result streamed by a sampler: hit, iteration or final sample. */
-export interface SamplerHit { index: number; round: number; modelCalls: number; wallMs: number; x: tf.Tensor }
+export interface SamplerHit {
+  index: number;
+  round: number;
+  modelCalls: number;
+  wallMs: number;
+  x: tf.Tensor;
+}
 
 export interface SamplerResult<H extends { x: tf.Tensor } = SamplerHit> {
   /** Every intermediate result, oldest first; the last one is `sample`. */
@@ -43,7 +57,11 @@ export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
 }
 
 /** One executor round; a failure is re-thrown naming the round, core and step of the failed request (where known). */
-export async function evaluateRound(executor: Executor, points: readonly EvalRequest[], where: (request: number) => string): Promise<tf.Tensor[]> {
+export async function evaluateRound(
+  executor: Executor,
+  points: readonly EvalRequest[],
+  where: (request: number) => string,
+): Promise<tf.Tensor[]> {
   try {
     return await executor.evaluate(points);
   } catch (e) {
@@ -55,10 +73,11 @@ export async function evaluateRound(executor: Executor, points: readonly EvalReq
 /** Validates a sampling task before any work. */
 export function validateTask(task: SamplingTask): void {
   validateTimeGrid(task.grid);
-  if (!(task.x instanceof tf.Tensor) || task.x.rank < 1) throw new Error('x: must be a tensor of rank >= 1 with the batch first');
-  if (!task.executor || typeof task.executor.evaluate !== 'function') throw new Error('executor: must have evaluate(requests) and close()');
+  if (!(task.x instanceof tf.Tensor) || task.x.rank < 1)
+    throw new Error('x: must be a tensor of rank >= 1 with the batch first');
+  if (!task.executor || typeof task.executor.evaluate !== 'function')
+    throw new Error('executor: must have evaluate(requests) and close()');
 }
-
 
 /** Round bookkeeping shared by every driver: timed evaluation, per-round reports, totals. */
 export interface RoundMeter {
@@ -73,28 +92,54 @@ export interface RoundMeter {
 }
 
 export function roundMeter(executor: Executor, onRound?: (r: RoundReport) => void): RoundMeter {
-  const start = performance.now(), timings: RoundReport[] = [];
-  let modelCalls = 0, modelMs = 0, transferMs = 0, r0 = start, cur = { evals: 0, modelMs: 0, transferMs: 0 };
+  const start = performance.now(),
+    timings: RoundReport[] = [];
+  let modelCalls = 0,
+    modelMs = 0,
+    transferMs = 0,
+    r0 = start,
+    cur = { evals: 0, modelMs: 0, transferMs: 0 };
   return {
-    get modelCalls() { return modelCalls; },
+    get modelCalls() {
+      return modelCalls;
+    },
     elapsed: () => performance.now() - start,
     async evaluate(points, where) {
       r0 = performance.now();
       const outs = await evaluateRound(executor, points, where);
-      const evalMs = performance.now() - r0, m = executor.timings?.computeMs ?? evalMs;
+      const evalMs = performance.now() - r0,
+        m = executor.timings?.computeMs ?? evalMs;
       cur = { evals: points.length, modelMs: m, transferMs: evalMs - m };
-      modelCalls += points.length; modelMs += m; transferMs += evalMs - m;
+      modelCalls += points.length;
+      modelMs += m;
+      transferMs += evalMs - m;
       return outs;
     },
     endRound(round, hits) {
-      const report = { round, evals: cur.evals, modelCalls, modelMs: cur.modelMs, transferMs: cur.transferMs, otherMs: performance.now() - r0 - cur.modelMs - cur.transferMs, hits };
+      const report = {
+        round,
+        evals: cur.evals,
+        modelCalls,
+        modelMs: cur.modelMs,
+        transferMs: cur.transferMs,
+        otherMs: performance.now() - r0 - cur.modelMs - cur.transferMs,
+        hits,
+      };
       timings.push(report);
       onRound?.(report);
       return report;
     },
     totals() {
       const wallMs = performance.now() - start;
-      return { rounds: timings.length, modelCalls, wallMs, modelMs, transferMs, overheadMs: wallMs - modelMs - transferMs, timings };
+      return {
+        rounds: timings.length,
+        modelCalls,
+        wallMs,
+        modelMs,
+        transferMs,
+        overheadMs: wallMs - modelMs - transferMs,
+        timings,
+      };
     },
   };
 }

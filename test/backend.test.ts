@@ -6,7 +6,12 @@ import { initBackend, parseBackend } from '../src/backend.ts';
 import { throwsWith } from './helpers.ts';
 
 const nativeInstalled = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].some((p) => {
-  try { createRequire(import.meta.url).resolve(p); return true; } catch { return false; }
+  try {
+    createRequire(import.meta.url).resolve(p);
+    return true;
+  } catch {
+    return false;
+  }
 });
 
 test('auto falls back to wasm when no native package loads, and says why', async () => {
@@ -23,8 +28,12 @@ test('auto uses the native backend only if it is installed', async () => {
 });
 
 test('a forced backend that cannot load is a clear error, not a fallback', async () => {
-  await throwsWith(() => initBackend({ backend: 'tensorflow', nativePackages: ['@chords-ts/no-such-native-backend'] }),
-    /'tensorflow' was requested/, /no-such-native-backend/, /wasm, cpu/);
+  await throwsWith(
+    () => initBackend({ backend: 'tensorflow', nativePackages: ['@chords-ts/no-such-native-backend'] }),
+    /'tensorflow' was requested/,
+    /no-such-native-backend/,
+    /wasm, cpu/,
+  );
 });
 
 test('CHORDS_BACKEND forces a backend; cpu and wasm give the same numbers', async () => {
@@ -38,7 +47,8 @@ test('CHORDS_BACKEND forces a backend; cpu and wasm give the same numbers', asyn
     const onWasm = tf.tidy(() => tf.tensor1d([1, 2, 3]).mul(0.5).dataSync());
     assert.equal(Array.from(onCpu), Array.from(onWasm));
   } finally {
-    if (old === undefined) delete process.env.CHORDS_BACKEND; else process.env.CHORDS_BACKEND = old;
+    if (old === undefined) delete process.env.CHORDS_BACKEND;
+    else process.env.CHORDS_BACKEND = old;
   }
 });
 

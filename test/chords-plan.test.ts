@@ -1,113 +1,163 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { CHORDS_PRESETS, hitRounds, initSequence, parseInit, planChords, randomInit, searchInitSequence, validateInit, type PlanConfig } from '../src/chords/index.ts';
+import {
+  CHORDS_PRESETS,
+  hitRounds,
+  initSequence,
+  parseInit,
+  planChords,
+  randomInit,
+  searchInitSequence,
+  validateInit,
+  type PlanConfig,
+} from '../src/chords/index.ts';
 import { uniformRng } from '../src/random.ts';
 import { throwsWith } from './helpers.ts';
 
 /** Random valid configs: T in 2..60, 1..8 cores, starts may be neighbours one apart. */
-const arbInit = fc.integer({ min: 2, max: 60 }).chain((steps) =>
-  fc.uniqueArray(fc.integer({ min: 1, max: steps - 1 }), { maxLength: Math.min(7, steps - 1) })
-    .map((rest) => ({ steps, init: [0, ...[...rest].sort((a, b) => a - b)] })));
+const arbInit = fc
+  .integer({ min: 2, max: 60 })
+  .chain((steps) =>
+    fc
+      .uniqueArray(fc.integer({ min: 1, max: steps - 1 }), { maxLength: Math.min(7, steps - 1) })
+      .map((rest) => ({ steps, init: [0, ...[...rest].sort((a, b) => a - b)] })),
+  );
 /** Calls per step from a random pattern (1..3), optionally start-dependent like DPM-Solver++ 3M. */
-const arbConfig = fc.tuple(arbInit, fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 5 }), fc.boolean(), fc.boolean())
+const arbConfig = fc
+  .tuple(arbInit, fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 5 }), fc.boolean(), fc.boolean())
   .map(([c, pattern, firstExtra, rectify]): PlanConfig & { calls: (i: number, s: number) => number } => ({
-    ...c, rectify,
+    ...c,
+    rectify,
     calls: (i, s) => pattern[i % pattern.length] + (firstExtra && i === s ? 1 : 0),
   }));
 
 test('plan: at most K evaluations per round, none repeated, and every op reads only stored items', () => {
-  fc.assert(fc.property(arbConfig, (cfg) => {
-    const rounds = planChords(cfg), K = cfg.init.length;
-    const stored = new Set<string>(['x:0:0']), seen = new Set<string>(), released = new Set<string>();
-    const need = (k: string, why: string) => assert.ok(stored.has(k), `${why} needs ${k}, which is not stored`);
-    for (const r of rounds) {
-      assert.ok(r.evals.length <= K && r.evals.length >= 1);
-      for (const e of r.evals) {
-        const k = `e:${e.core}:${e.i}:${e.stage}`;
-        assert.not.ok(seen.has(k), `${k} evaluated twice`);
-        seen.add(k);
-        need(`x:${e.core}:${e.i}`, k);
-        if (e.stage > 0) need(`e:${e.core}:${e.i}:${e.stage - 1}`, k);
-      }
-      for (const e of r.evals) stored.add(`e:${e.core}:${e.i}:${e.stage}`);
-      for (const op of r.ops) {
-        if (op.kind === 'fine' || op.kind === 'rectify') {
-          const n = cfg.calls(op.i, cfg.init[op.core]);
-          need(`x:${op.core}:${op.i}`, op.kind);
-          for (let s = 0; s < n; s++) need(`e:${op.core}:${op.i}:${s}`, op.kind);
-          if (op.kind === 'rectify') {
-            assert.ok(op.core > 0 && cfg.rectify !== false, 'core 0 is never rectified');
-            for (const c of [op.core, op.core - 1]) { need(`x:${c}:${op.begin}`, 'rectify'); need(`e:${c}:${op.begin}:0`, 'rectify'); }
+  fc.assert(
+    fc.property(arbConfig, (cfg) => {
+      const rounds = planChords(cfg),
+        K = cfg.init.length;
+      const stored = new Set<string>(['x:0:0']),
+        seen = new Set<string>(),
+        released = new Set<string>();
+      const need = (k: string, why: string) => assert.ok(stored.has(k), `${why} needs ${k}, which is not stored`);
+      for (const r of rounds) {
+        assert.ok(r.evals.length <= K && r.evals.length >= 1);
+        for (const e of r.evals) {
+          const k = `e:${e.core}:${e.i}:${e.stage}`;
+          assert.not.ok(seen.has(k), `${k} evaluated twice`);
+          seen.add(k);
+          need(`x:${e.core}:${e.i}`, k);
+          if (e.stage > 0) need(`e:${e.core}:${e.i}:${e.stage - 1}`, k);
+        }
+        for (const e of r.evals) stored.add(`e:${e.core}:${e.i}:${e.stage}`);
+        for (const op of r.ops) {
+          if (op.kind === 'fine' || op.kind === 'rectify') {
+            const n = cfg.calls(op.i, cfg.init[op.core]);
+            need(`x:${op.core}:${op.i}`, op.kind);
+            for (let s = 0; s < n; s++) need(`e:${op.core}:${op.i}:${s}`, op.kind);
+            if (op.kind === 'rectify') {
+              assert.ok(op.core > 0 && cfg.rectify !== false, 'core 0 is never rectified');
+              for (const c of [op.core, op.core - 1]) {
+                need(`x:${c}:${op.begin}`, 'rectify');
+                need(`e:${c}:${op.begin}:0`, 'rectify');
+              }
+            }
+            if (op.i + 1 < cfg.steps) stored.add(`x:${op.core}:${op.i + 1}`);
+          } else {
+            need(`x:${op.from.core}:${op.from.i}`, op.kind);
+            need(`e:${op.from.core}:${op.from.i}:0`, op.kind);
+            if (op.kind === 'spawn') stored.add(`x:${op.core}:${cfg.init[op.core]}`);
           }
-          if (op.i + 1 < cfg.steps) stored.add(`x:${op.core}:${op.i + 1}`);
-        } else {
-          need(`x:${op.from.core}:${op.from.i}`, op.kind);
-          need(`e:${op.from.core}:${op.from.i}:0`, op.kind);
-          if (op.kind === 'spawn') stored.add(`x:${op.core}:${cfg.init[op.core]}`);
+        }
+        for (const it of r.release) {
+          const k = it.kind === 'x' ? `x:${it.core}:${it.i}` : `e:${it.core}:${it.i}:${it.stage}`;
+          assert.ok(stored.has(k), `released ${k}, which is not stored`);
+          assert.not.ok(released.has(k), `${k} released twice`);
+          stored.delete(k);
+          released.add(k);
         }
       }
-      for (const it of r.release) {
-        const k = it.kind === 'x' ? `x:${it.core}:${it.i}` : `e:${it.core}:${it.i}:${it.stage}`;
-        assert.ok(stored.has(k), `released ${k}, which is not stored`);
-        assert.not.ok(released.has(k), `${k} released twice`);
-        stored.delete(k); released.add(k);
-      }
-    }
-    assert.is(stored.size, 0, `never released: ${[...stored].join(', ')}`);
-  }), { numRuns: 500 });
+      assert.is(stored.size, 0, `never released: ${[...stored].join(', ')}`);
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('plan: core k hits at round k + C_k (C_k = its model calls from I[k] to T); one call per step gives k + T - I[k] and T rounds', () => {
-  fc.assert(fc.property(arbConfig, (cfg) => {
-    const rounds = planChords(cfg), hr = hitRounds(rounds);
-    cfg.init.forEach((s, k) => {
-      let c = 0;
-      for (let i = s; i < cfg.steps; i++) c += cfg.calls(i, s);
-      assert.is(hr[k], k + c, `core ${k}`);
-    });
-    assert.is(rounds.length, hr[0]);
-  }), { numRuns: 300 });
-  fc.assert(fc.property(arbInit, (cfg) => {
-    const rounds = planChords(cfg), hr = hitRounds(rounds);
-    assert.is(rounds.length, cfg.steps);
-    cfg.init.forEach((s, k) => assert.is(hr[k], k + cfg.steps - s));
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(arbConfig, (cfg) => {
+      const rounds = planChords(cfg),
+        hr = hitRounds(rounds);
+      cfg.init.forEach((s, k) => {
+        let c = 0;
+        for (let i = s; i < cfg.steps; i++) c += cfg.calls(i, s);
+        assert.is(hr[k], k + c, `core ${k}`);
+      });
+      assert.is(rounds.length, hr[0]);
+    }),
+    { numRuns: 300 },
+  );
+  fc.assert(
+    fc.property(arbInit, (cfg) => {
+      const rounds = planChords(cfg),
+        hr = hitRounds(rounds);
+      assert.is(rounds.length, cfg.steps);
+      cfg.init.forEach((s, k) => assert.is(hr[k], k + cfg.steps - s));
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('plan: hit 0 is the coarse shot in round K; then cores from fastest to slowest, every core exactly once', () => {
-  fc.assert(fc.property(arbConfig, (cfg) => {
-    const rounds = planChords(cfg), K = cfg.init.length;
-    const hits = rounds.flatMap((r) => r.hits.map((h) => ({ ...h, round: r.round })));
-    assert.is(hits[0].kind, 'coarse');
-    assert.is(hits[0].round, K);
-    assert.is(hits[0].core, K - 1);
-    const cores = hits.slice(1).map((h) => h.core);
-    assert.equal([...cores].sort((a, b) => a - b), cfg.init.map((_, k) => k));
-    for (let j = 2; j < hits.length; j++) {
-      assert.ok(hits[j].round >= hits[j - 1].round, 'hit rounds never decrease');
-      if (hits[j].round === hits[j - 1].round && hits[j - 1].kind === 'core') assert.ok(hits[j].core < hits[j - 1].core, 'same round: faster core first');
-    }
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(arbConfig, (cfg) => {
+      const rounds = planChords(cfg),
+        K = cfg.init.length;
+      const hits = rounds.flatMap((r) => r.hits.map((h) => ({ ...h, round: r.round })));
+      assert.is(hits[0].kind, 'coarse');
+      assert.is(hits[0].round, K);
+      assert.is(hits[0].core, K - 1);
+      const cores = hits.slice(1).map((h) => h.core);
+      assert.equal(
+        [...cores].sort((a, b) => a - b),
+        cfg.init.map((_, k) => k),
+      );
+      for (let j = 2; j < hits.length; j++) {
+        assert.ok(hits[j].round >= hits[j - 1].round, 'hit rounds never decrease');
+        if (hits[j].round === hits[j - 1].round && hits[j - 1].kind === 'core')
+          assert.ok(hits[j].core < hits[j - 1].core, 'same round: faster core first');
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('plan: with one call per step core k is rectified every I[k] - I[k-1] steps, at I[k] + m * delta', () => {
-  fc.assert(fc.property(arbInit, (cfg) => {
-    const ops = planChords(cfg).flatMap((r) => r.ops);
-    cfg.init.forEach((s, k) => {
-      const got = ops.filter((o) => o.kind === 'rectify' && o.core === k).map((o) => (o as { i: number }).i + 1);
-      const want: number[] = [];
-      if (k > 0) for (let j = s + (s - cfg.init[k - 1]); j <= cfg.steps; j += s - cfg.init[k - 1]) want.push(j);
-      assert.equal(got, want, `core ${k}`);
-    });
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(arbInit, (cfg) => {
+      const ops = planChords(cfg).flatMap((r) => r.ops);
+      cfg.init.forEach((s, k) => {
+        const got = ops.filter((o) => o.kind === 'rectify' && o.core === k).map((o) => (o as { i: number }).i + 1);
+        const want: number[] = [];
+        if (k > 0) for (let j = s + (s - cfg.init[k - 1]); j <= cfg.steps; j += s - cfg.init[k - 1]) want.push(j);
+        assert.equal(got, want, `core ${k}`);
+      });
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('plan: the reference presets at T = 50 hit at the rounds of REFERENCE.md', () => {
-  assert.equal(hitRounds(planChords({ steps: 50, init: CHORDS_PRESETS[8] })).reverse(), [17, 24, 31, 38, 45, 48, 49, 50]);
+  assert.equal(
+    hitRounds(planChords({ steps: 50, init: CHORDS_PRESETS[8] })).reverse(),
+    [17, 24, 31, 38, 45, 48, 49, 50],
+  );
   assert.is(hitRounds(planChords({ steps: 50, init: CHORDS_PRESETS[4] }))[3], 21);
   assert.is(hitRounds(planChords({ steps: 50, init: CHORDS_PRESETS[6] }))[5], 19);
-  const coarse = planChords({ steps: 50, init: CHORDS_PRESETS[8] }).find((r) => r.hits.some((h) => h.kind === 'coarse'));
+  const coarse = planChords({ steps: 50, init: CHORDS_PRESETS[8] }).find((r) =>
+    r.hits.some((h) => h.kind === 'coarse'),
+  );
   assert.is(coarse?.round, 8);
 });
 
@@ -115,7 +165,11 @@ test('plan: neighbours one apart finish in the same round and are all reported (
   const rounds = planChords({ steps: 10, init: [0, 1, 2] });
   const last = rounds[rounds.length - 1];
   assert.is(last.round, 10);
-  assert.equal(last.hits, [{ kind: 'core', core: 2 }, { kind: 'core', core: 1 }, { kind: 'core', core: 0 }]);
+  assert.equal(last.hits, [
+    { kind: 'core', core: 2 },
+    { kind: 'core', core: 1 },
+    { kind: 'core', core: 0 },
+  ]);
 });
 
 test('init sequences: validated with clear errors; parsed from 0-2-4; presets and a generator for any (cores, T)', async () => {
@@ -123,14 +177,26 @@ test('init sequences: validated with clear errors; parsed from 0-2-4; presets an
   assert.equal(initSequence({ cores: 8, steps: 50 }), [0, 2, 4, 8, 16, 24, 32, 40]);
   assert.equal(initSequence({ cores: 8, steps: 100 }), [0, 4, 8, 16, 32, 48, 64, 80]);
   assert.equal(initSequence({ cores: 1, steps: 7 }), [0]);
-  for (const K of [4, 6, 8]) assert.equal(initSequence({ cores: K, steps: 50, usePresets: false }), [...CHORDS_PRESETS[K]], `the formula reproduces the ${K}-core preset`);
+  for (const K of [4, 6, 8])
+    assert.equal(
+      initSequence({ cores: K, steps: 50, usePresets: false }),
+      [...CHORDS_PRESETS[K]],
+      `the formula reproduces the ${K}-core preset`,
+    );
   assert.equal(initSequence({ cores: 2, steps: 50 }), [0, 25]);
-  fc.assert(fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 16 }), (steps, cores) => {
-    fc.pre(cores <= steps);
-    const init = initSequence({ cores, steps });
-    validateInit(init, steps, cores);
-    if (cores > 1 && init[cores - 1] >= 2 * cores) assert.ok(2 * init[cores - 1] - init[cores - 2] <= steps, `the last core of ${init} is rectified at least once`);
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 16 }), (steps, cores) => {
+      fc.pre(cores <= steps);
+      const init = initSequence({ cores, steps });
+      validateInit(init, steps, cores);
+      if (cores > 1 && init[cores - 1] >= 2 * cores)
+        assert.ok(
+          2 * init[cores - 1] - init[cores - 2] <= steps,
+          `the last core of ${init} is rectified at least once`,
+        );
+    }),
+    { numRuns: 300 },
+  );
   await throwsWith(() => validateInit([1, 2], 10), /must start at 0/);
   await throwsWith(() => validateInit([0, 4, 4], 10), /strictly increasing/, /entries 1 and 2/);
   await throwsWith(() => validateInit([0, 4, 10], 10), /below the number of steps T = 10/);
@@ -140,18 +206,39 @@ test('init sequences: validated with clear errors; parsed from 0-2-4; presets an
   await throwsWith(() => initSequence({ cores: 9, steps: 8 }), /at most T = 8/);
 });
 
-
 test('init search: every candidate is valid and hits by maxRound; the best has the lowest score; deterministic per seed', async () => {
-  fc.assert(fc.property(fc.integer({ min: 3, max: 80 }), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 1000 }), (steps, cores, seed) => {
-    fc.pre(cores <= steps);
-    const maxRound = cores + Math.floor(steps / 2);
-    const init = randomInit(cores, steps, maxRound, uniformRng(seed));
-    validateInit(init, steps, cores);
-    assert.ok(hitRounds(planChords({ steps, init }))[cores - 1] <= maxRound);
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 3, max: 80 }),
+      fc.integer({ min: 2, max: 8 }),
+      fc.integer({ min: 0, max: 1000 }),
+      (steps, cores, seed) => {
+        fc.pre(cores <= steps);
+        const maxRound = cores + Math.floor(steps / 2);
+        const init = randomInit(cores, steps, maxRound, uniformRng(seed));
+        validateInit(init, steps, cores);
+        assert.ok(hitRounds(planChords({ steps, init }))[cores - 1] <= maxRound);
+      },
+    ),
+    { numRuns: 300 },
+  );
   const score = (init: number[]) => Math.abs(init.reduce((a, b) => a + b, 0) - 100);
-  const a = await searchInitSequence({ cores: 4, steps: 50, maxRound: 25, evaluate: score, include: [[...CHORDS_PRESETS[4]]], seed: 3 });
-  const b = await searchInitSequence({ cores: 4, steps: 50, maxRound: 25, evaluate: score, include: [[...CHORDS_PRESETS[4]]], seed: 3 });
+  const a = await searchInitSequence({
+    cores: 4,
+    steps: 50,
+    maxRound: 25,
+    evaluate: score,
+    include: [[...CHORDS_PRESETS[4]]],
+    seed: 3,
+  });
+  const b = await searchInitSequence({
+    cores: 4,
+    steps: 50,
+    maxRound: 25,
+    evaluate: score,
+    include: [[...CHORDS_PRESETS[4]]],
+    seed: 3,
+  });
   assert.equal(a.best, b.best);
   assert.equal(a.tried[0].init, [...CHORDS_PRESETS[4]]);
   assert.is(a.score, Math.min(...a.tried.map((t) => t.score)));

@@ -17,14 +17,20 @@ export async function noLeak<T>(fn: () => T | Promise<T>): Promise<T> {
 /** Asserts that fn throws (or rejects) with a message matching every pattern. */
 export async function throwsWith(fn: () => unknown, ...patterns: RegExp[]): Promise<void> {
   let err: unknown;
-  try { await fn(); } catch (e) { err = e; }
+  try {
+    await fn();
+  } catch (e) {
+    err = e;
+  }
   assert.ok(err instanceof Error, 'expected an error');
   for (const p of patterns) assert.match((err as Error).message, p);
 }
 
 /** Least-squares slope of log(err) against log(steps). */
 export function logSlope(steps: number[], errs: number[]): number {
-  const lx = steps.map(Math.log), ly = errs.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length, my = ly.reduce((a, b) => a + b) / ly.length;
+  const lx = steps.map(Math.log),
+    ly = errs.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b) / lx.length,
+    my = ly.reduce((a, b) => a + b) / ly.length;
   return lx.reduce((a, v, i) => a + (v - mx) * (ly[i] - my), 0) / lx.reduce((a, v) => a + (v - mx) ** 2, 0);
 }

@@ -15,7 +15,16 @@ import { throwsWith } from './helpers.ts';
 const env = { backend: 'wasm', node: process.version, gitRev: 'test', cpus: 2 };
 
 test('a speedup spec renders to SVG with its axis titles; one colour per method', async () => {
-  const rows = ['chords', 'paradigms'].flatMap((method, m) => [1, 2, 4].map((cores) => ({ model: 'mixture', method, cores, speedupRounds: cores * (m + 1) / 2, errorToSequential: 0.01, errorToReference: 0.02 })));
+  const rows = ['chords', 'paradigms'].flatMap((method, m) =>
+    [1, 2, 4].map((cores) => ({
+      model: 'mixture',
+      method,
+      cores,
+      speedupRounds: (cores * (m + 1)) / 2,
+      errorToSequential: 0.01,
+      errorToReference: 0.02,
+    })),
+  );
   const svg = await renderSvg(speedupSpec(rows));
   assert.match(svg, /^<svg/);
   assert.match(svg, /speedup in rounds/);
@@ -26,7 +35,8 @@ test('a speedup spec renders to SVG with its axis titles; one colour per method'
 test('chords plot re-draws PNG and SVG from a results file without re-running; unknown results are an error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plots-'));
   const rows: Record<string, unknown>[] = [];
-  for (const r of planChords({ steps: 10, init: [0, 2, 5] })) for (const e of r.evals) rows.push({ event: 'eval', core: e.core, round: r.round, i: e.i });
+  for (const r of planChords({ steps: 10, init: [0, 2, 5] }))
+    for (const e of r.evals) rows.push({ event: 'eval', core: e.core, round: r.round, i: e.i });
   const path = writeResults(dir, { name: 'timeline', config: {}, env, rows });
   let out = '';
   await main(['plot', path], (s) => (out += s));
@@ -52,7 +62,10 @@ test('sample grids: tiles of the right size, black background for -1, white for 
 });
 
 test('Frechet distance: 0 for identical statistics, the squared mean shift for shifted copies, eigen-decomposition exact', () => {
-  const d = 4, n = 500, a = Float64Array.from(normals(n * d, 1)), b = a.map((v, j) => v + (j % d === 0 ? 2 : 0));
+  const d = 4,
+    n = 500,
+    a = Float64Array.from(normals(n * d, 1)),
+    b = a.map((v, j) => v + (j % d === 0 ? 2 : 0));
   const sa = featureStats(a, n, d);
   assert.ok(frechetDistance(sa, sa) < 1e-9);
   assert.ok(Math.abs(frechetDistance(sa, featureStats(b, n, d)) - 4) < 1e-6);
@@ -63,29 +76,46 @@ test('Frechet distance: 0 for identical statistics, the squared mean shift for s
 test('experiment flags: typed defaults, --key=value overrides (kebab or camel case), --quick merges its overrides, unknown keys are errors', async () => {
   const f = parseFlags('exp', { steps: 50, name: 'x', wall: false }, { steps: 10 }, ['--quick', '--name=y', '--wall']);
   assert.equal(f, { steps: 10, name: 'y', wall: true, quick: true });
-  await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['--stpes=3']), /unknown key 'stpes'/, /allowed: steps, quick/);
+  await throwsWith(
+    () => parseFlags('exp', { steps: 50 }, {}, ['--stpes=3']),
+    /unknown key 'stpes'/,
+    /allowed: steps, quick/,
+  );
   await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['--steps=many']), /--steps needs a number/);
   await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['steps']), /use --key=value/);
-  assert.equal(parseFlags('exp', { saveEvery: 250, labelDropout: 0.1 }, {}, ['--save-every=10', '--labelDropout=0']), { saveEvery: 10, labelDropout: 0, quick: false });
+  assert.equal(parseFlags('exp', { saveEvery: 250, labelDropout: 0.1 }, {}, ['--save-every=10', '--labelDropout=0']), {
+    saveEvery: 10,
+    labelDropout: 0,
+    quick: false,
+  });
 });
-
 
 test('progress: a bar on a terminal, silent otherwise, lines when CHORDS_PROGRESS=lines', async () => {
   const { progress } = await import('../src/progress.ts');
-  const sink = (tty: boolean) => { const out: string[] = []; return { out, stream: { isTTY: tty, write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream }; };
+  const sink = (tty: boolean) => {
+    const out: string[] = [];
+    return { out, stream: { isTTY: tty, write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream };
+  };
   const quietSink = sink(false);
   const p1 = progress({ total: 3, label: 'x', stream: quietSink.stream });
-  p1.tick(1); p1.done();
+  p1.tick(1);
+  p1.done();
   assert.is(quietSink.out.length, 0);
-  const tty = sink(true), p2 = progress({ total: 3, label: 'x', stream: tty.stream });
-  p2.tick(1); p2.done();
+  const tty = sink(true),
+    p2 = progress({ total: 3, label: 'x', stream: tty.stream });
+  p2.tick(1);
+  p2.done();
   assert.match(tty.out.join(''), /x \[#+\.*\] 100\.0% 3\/3/);
   process.env.CHORDS_PROGRESS = 'lines';
   try {
-    const logs = sink(false), p3 = progress({ total: 3, label: 'y', stream: logs.stream, every: 0 });
-    p3.tick(1); p3.done();
+    const logs = sink(false),
+      p3 = progress({ total: 3, label: 'y', stream: logs.stream, every: 0 });
+    p3.tick(1);
+    p3.done();
     assert.ok(logs.out.length >= 2 && logs.out.every((l) => l.endsWith('\n')));
-  } finally { delete process.env.CHORDS_PROGRESS; }
+  } finally {
+    delete process.env.CHORDS_PROGRESS;
+  }
 });
 
 test.run();

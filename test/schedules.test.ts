@@ -8,14 +8,16 @@ const tInner = fc.double({ min: 0.02, max: 0.98, noNaN: true });
 const arbSchedule = fc.constantFrom(...SCHEDULES).map(getSchedule);
 
 test('flow is the straight path: alpha = 1 - t, sigma = t; VP keeps alpha^2 + sigma^2 = 1', () => {
-  fc.assert(fc.property(tInner, (t) => {
-    const f = getSchedule('flow');
-    assert.is(f.alpha(t) + f.sigma(t), 1);
-    for (const name of ['vp-linear', 'vp-cosine']) {
-      const s = getSchedule(name);
-      assert.ok(Math.abs(s.alpha(t) ** 2 + s.sigma(t) ** 2 - 1) < 1e-12);
-    }
-  }));
+  fc.assert(
+    fc.property(tInner, (t) => {
+      const f = getSchedule('flow');
+      assert.is(f.alpha(t) + f.sigma(t), 1);
+      for (const name of ['vp-linear', 'vp-cosine']) {
+        const s = getSchedule(name);
+        assert.ok(Math.abs(s.alpha(t) ** 2 + s.sigma(t) ** 2 - 1) < 1e-12);
+      }
+    }),
+  );
 });
 
 test('t = 1 is pure noise for flow (alpha = 0) and t = 0 is data (sigma = 0) for all', () => {
@@ -25,34 +27,49 @@ test('t = 1 is pure noise for flow (alpha = 0) and t = 0 is data (sigma = 0) for
 });
 
 test('derivatives match central differences; sigmaDSigma = sigma * dSigma', () => {
-  fc.assert(fc.property(arbSchedule, tInner, (s, t) => {
-    const d = 1e-6;
-    const fdA = (s.alpha(t + d) - s.alpha(t - d)) / (2 * d), fdS = (s.sigma(t + d) - s.sigma(t - d)) / (2 * d);
-    assert.ok(Math.abs(fdA - s.dAlpha(t)) < 1e-5 * (1 + Math.abs(fdA)), `${s.name} dAlpha at ${t}`);
-    assert.ok(Math.abs(fdS - s.dSigma(t)) < 1e-5 * (1 + Math.abs(fdS)), `${s.name} dSigma at ${t}`);
-    assert.ok(Math.abs(s.sigmaDSigma(t) - s.sigma(t) * s.dSigma(t)) < 1e-9 * (1 + Math.abs(s.sigmaDSigma(t))));
-  }), { numRuns: 200 });
+  fc.assert(
+    fc.property(arbSchedule, tInner, (s, t) => {
+      const d = 1e-6;
+      const fdA = (s.alpha(t + d) - s.alpha(t - d)) / (2 * d),
+        fdS = (s.sigma(t + d) - s.sigma(t - d)) / (2 * d);
+      assert.ok(Math.abs(fdA - s.dAlpha(t)) < 1e-5 * (1 + Math.abs(fdA)), `${s.name} dAlpha at ${t}`);
+      assert.ok(Math.abs(fdS - s.dSigma(t)) < 1e-5 * (1 + Math.abs(fdS)), `${s.name} dSigma at ${t}`);
+      assert.ok(Math.abs(s.sigmaDSigma(t) - s.sigma(t) * s.dSigma(t)) < 1e-9 * (1 + Math.abs(s.sigmaDSigma(t))));
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test('lambda is decreasing and tOfLambda inverts it', () => {
-  fc.assert(fc.property(arbSchedule, tInner, (s, t) => {
-    assert.ok(s.lambda(t + 1e-3) < s.lambda(t));
-    assert.ok(Math.abs(s.tOfLambda(s.lambda(t)) - t) < 1e-9, `${s.name} at ${t}`);
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(arbSchedule, tInner, (s, t) => {
+      assert.ok(s.lambda(t + 1e-3) < s.lambda(t));
+      assert.ok(Math.abs(s.tOfLambda(s.lambda(t)) - t) < 1e-9, `${s.name} at ${t}`);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('grids: T + 1 strictly decreasing points from tStart to tEnd, for every schedule and kind', () => {
-  fc.assert(fc.property(arbSchedule, fc.constantFrom(...GRIDS), fc.integer({ min: 1, max: 200 }), fc.double({ min: 0.3, max: 6, noNaN: true }),
-    (s, kind, steps, shift) => {
-      const g = timeGrid(s, { steps, kind, shift });
-      assert.is(g.length, steps + 1);
-      assert.is(g[0], 1);
-      assert.is(g[steps], 0);
-      for (let i = 1; i < g.length; i++) assert.ok(g[i] < g[i - 1]);
-    }), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      arbSchedule,
+      fc.constantFrom(...GRIDS),
+      fc.integer({ min: 1, max: 200 }),
+      fc.double({ min: 0.3, max: 6, noNaN: true }),
+      (s, kind, steps, shift) => {
+        const g = timeGrid(s, { steps, kind, shift });
+        assert.is(g.length, steps + 1);
+        assert.is(g[0], 1);
+        assert.is(g[steps], 0);
+        for (let i = 1; i < g.length; i++) assert.ok(g[i] < g[i - 1]);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
-test('uniform grid applies the SD3 shift t\' = s t / (1 + (s - 1) t)', () => {
+test("uniform grid applies the SD3 shift t' = s t / (1 + (s - 1) t)", () => {
   const g = timeGrid(getSchedule('flow'), { steps: 4, shift: 3 });
   const expect = [1, 0.75, 0.5, 0.25, 0].map((u) => (3 * u) / (1 + 2 * u));
   g.forEach((t, i) => assert.ok(Math.abs(t - expect[i]) < 1e-15));
@@ -75,7 +92,11 @@ test('bad grid and schedule inputs are rejected with the allowed values', async 
   await throwsWith(() => getSchedule('cosine'), /unknown schedule 'cosine'/, /flow, vp-linear, vp-cosine, ve/);
   await throwsWith(() => timeGrid(s, { steps: 0 }), /steps: got 0/, /integer from 1/);
   await throwsWith(() => timeGrid(s, { steps: 2.5 }), /steps/);
-  await throwsWith(() => timeGrid(s, { steps: 10, kind: 'cosine' as never }), /unknown grid 'cosine'/, /uniform, karras, logsnr/);
+  await throwsWith(
+    () => timeGrid(s, { steps: 10, kind: 'cosine' as never }),
+    /unknown grid 'cosine'/,
+    /uniform, karras, logsnr/,
+  );
   await throwsWith(() => timeGrid(s, { steps: 10, shift: -1 }), /shift: got -1/);
   await throwsWith(() => timeGrid(s, { steps: 10, tStart: 0.2, tEnd: 0.5 }), /tEnd/);
 });

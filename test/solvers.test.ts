@@ -3,14 +3,29 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { GRIDS, SCHEDULES, asDenoiser, getSchedule, timeGrid, type GridName } from '../src/diffusion/index.ts';
-import { SOLVERS, SOLVER_NAMES, callsOnGrid, euler, getSolver, sample, solverStep, type SolverName } from '../src/solvers/index.ts';
+import {
+  SOLVERS,
+  SOLVER_NAMES,
+  callsOnGrid,
+  euler,
+  getSolver,
+  sample,
+  solverStep,
+  type SolverName,
+} from '../src/solvers/index.ts';
 import { gaussianModel, mixtureModel, randomMixture, type AnalyticModel } from '../src/models/index.ts';
 import { normals } from '../src/random.ts';
 import { rmse, tidy } from '../src/tensor.ts';
 import { logSlope, noLeak, throwsWith } from './helpers.ts';
 
 /** RMS error of a sequential solve from `start` rows at grid[0] to the model's own solution at grid[T]. */
-function solveError(model: AnalyticModel, solver: SolverName, grid: number[], start: Float32Array, rows: number): number {
+function solveError(
+  model: AnalyticModel,
+  solver: SolverName,
+  grid: number[],
+  start: Float32Array,
+  rows: number,
+): number {
   const x = tf.tensor2d(start, [rows, model.dim]);
   const { x: y } = sample(getSolver(solver), model, x, grid);
   const err = rmse(y.dataSync(), model.solve(Float64Array.from(start), grid[0], grid[grid.length - 1]));
@@ -19,35 +34,58 @@ function solveError(model: AnalyticModel, solver: SolverName, grid: number[], st
 }
 
 /** Noise at time t for Gaussian-like data of scale s: alpha mu + sqrt(alpha^2 s^2 + sigma^2) z. */
-function startRows(model: AnalyticModel, mean: number[], s: number, t: number, rows: number, seed: number): Float32Array {
-  const a = model.schedule!.alpha(t), sd = Math.sqrt(a * a * s * s + model.schedule!.sigma(t) ** 2);
+function startRows(
+  model: AnalyticModel,
+  mean: number[],
+  s: number,
+  t: number,
+  rows: number,
+  seed: number,
+): Float32Array {
+  const a = model.schedule!.alpha(t),
+    sd = Math.sqrt(a * a * s * s + model.schedule!.sigma(t) ** 2);
   return Float32Array.from(normals(rows * model.dim, seed), (z, j) => a * mean[j % model.dim] + sd * z);
 }
 
 // Where each solver's asymptotic order shows while the error stays far above float32 noise (~1e-6 here).
-const ORDER_SETUP: Record<SolverName, { steps: number[] | ((schedule: string) => number[]); grid: (schedule: string) => GridName; lambda: number }> = {
+const ORDER_SETUP: Record<
+  SolverName,
+  { steps: number[] | ((schedule: string) => number[]); grid: (schedule: string) => GridName; lambda: number }
+> = {
   euler: { steps: [16, 32, 64, 128], grid: () => 'logsnr', lambda: 2.5 },
   ddim: { steps: [16, 32, 64, 128], grid: () => 'logsnr', lambda: 2.5 },
   heun: { steps: [16, 32, 64, 128], grid: () => 'logsnr', lambda: 2.5 },
   dpm2: { steps: [16, 32, 64, 128], grid: () => 'logsnr', lambda: 2.5 },
   dpm3: { steps: [8, 16, 32], grid: () => 'logsnr', lambda: 2.5 },
   'dpmpp-2m': { steps: [32, 64, 128, 256], grid: () => 'logsnr', lambda: 2.5 },
-  'dpmpp-3m': { steps: (s) => (s === 've' ? [32, 64, 128] : [64, 128, 256]), grid: (s) => (s === 've' ? 'karras' : 'uniform'), lambda: 3 },
+  'dpmpp-3m': {
+    steps: (s) => (s === 've' ? [32, 64, 128] : [64, 128, 256]),
+    grid: (s) => (s === 've' ? 'karras' : 'uniform'),
+    lambda: 3,
+  },
 };
 
 for (const name of SOLVER_NAMES) {
   test(`${name}: measured order of convergence is within 0.3 of the declared ${SOLVERS[name].order}, on every schedule`, () => {
-    const setup = ORDER_SETUP[name], D = 16, rows = 8, mean = Array.from({ length: D }, (_, j) => 0.5 * Math.sin(j + 1));
+    const setup = ORDER_SETUP[name],
+      D = 16,
+      rows = 8,
+      mean = Array.from({ length: D }, (_, j) => 0.5 * Math.sin(j + 1));
     for (const sname of SCHEDULES) {
       const schedule = getSchedule(sname);
       const model = gaussianModel({ schedule, mean, scale: 0.5 });
-      const tStart = schedule.tOfLambda(-setup.lambda), tEnd = schedule.tOfLambda(setup.lambda);
+      const tStart = schedule.tOfLambda(-setup.lambda),
+        tEnd = schedule.tOfLambda(setup.lambda);
       const start = startRows(model, mean, 0.5, tStart, rows, 5);
       const stepList = typeof setup.steps === 'function' ? setup.steps(sname) : setup.steps;
-      const errs = stepList.map((steps) => solveError(model, name, timeGrid(schedule, { steps, kind: setup.grid(sname), tStart, tEnd }), start, rows));
+      const errs = stepList.map((steps) =>
+        solveError(model, name, timeGrid(schedule, { steps, kind: setup.grid(sname), tStart, tEnd }), start, rows),
+      );
       const order = -logSlope(stepList, errs);
-      assert.ok(Math.abs(order - SOLVERS[name].order) <= 0.3,
-        `${name} on ${sname}: slope ${order.toFixed(2)} (errors ${errs.map((e) => e.toExponential(2)).join(', ')})`);
+      assert.ok(
+        Math.abs(order - SOLVERS[name].order) <= 0.3,
+        `${name} on ${sname}: slope ${order.toFixed(2)} (errors ${errs.map((e) => e.toExponential(2)).join(', ')})`,
+      );
       assert.ok(Math.min(...errs) > 2e-6, `${name} on ${sname}: errors reach float32 noise, choose fewer steps`);
       model.dispose();
     }
@@ -55,28 +93,49 @@ for (const name of SOLVER_NAMES) {
 }
 
 test('property: every solver gets closer to the reference solution with 4x the steps (random mixtures, schedules, grids)', () => {
-  fc.assert(fc.property(
-    fc.constantFrom(...SCHEDULES), fc.constantFrom(...GRIDS), fc.constantFrom(...SOLVER_NAMES),
-    fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1e6 }),
-    (sname, kind, solver, components, dim, seed) => {
-      fc.pre(!(sname === 've' && kind === 'uniform')); // sigma = 80 t on a uniform t grid is not a sampling grid
-      const schedule = getSchedule(sname);
-      const model = mixtureModel(schedule, randomMixture({ dim, components, seed }));
-      const start = Float32Array.from(normals(3 * dim, seed + 1), (z) => z * schedule.sigma(1));
-      const coarse = solveError(model, solver, timeGrid(schedule, { steps: 10, kind }), start, 3);
-      const fine = solveError(model, solver, timeGrid(schedule, { steps: 40, kind }), start, 3);
-      model.dispose();
-      assert.ok(fine < coarse, `${solver} ${sname}/${kind}: ${coarse.toExponential(2)} at 10 steps, ${fine.toExponential(2)} at 40`);
-    }), { numRuns: 60, seed: 42 });
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...SCHEDULES),
+      fc.constantFrom(...GRIDS),
+      fc.constantFrom(...SOLVER_NAMES),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 0, max: 1e6 }),
+      (sname, kind, solver, components, dim, seed) => {
+        fc.pre(!(sname === 've' && kind === 'uniform')); // sigma = 80 t on a uniform t grid is not a sampling grid
+        const schedule = getSchedule(sname);
+        const model = mixtureModel(schedule, randomMixture({ dim, components, seed }));
+        const start = Float32Array.from(normals(3 * dim, seed + 1), (z) => z * schedule.sigma(1));
+        const coarse = solveError(model, solver, timeGrid(schedule, { steps: 10, kind }), start, 3);
+        const fine = solveError(model, solver, timeGrid(schedule, { steps: 40, kind }), start, 3);
+        model.dispose();
+        assert.ok(
+          fine < coarse,
+          `${solver} ${sname}/${kind}: ${coarse.toExponential(2)} at 10 steps, ${fine.toExponential(2)} at 40`,
+        );
+      },
+    ),
+    { numRuns: 60, seed: 42 },
+  );
 });
 
 test('Euler on a flow velocity model is exactly the FlowMatchEuler update x + (t_next - t) * velocity', () => {
-  const velocity = asDenoiser((x, t) => tf.tidy(() => tf.sin(x).mul(tf.reshape(t, [-1, 1])).add(0.3)), { prediction: 'velocity', schedule: getSchedule('flow') });
+  const velocity = asDenoiser(
+    (x, t) =>
+      tf.tidy(() =>
+        tf
+          .sin(x)
+          .mul(tf.reshape(t, [-1, 1]))
+          .add(0.3),
+      ),
+    { prediction: 'velocity', schedule: getSchedule('flow') },
+  );
   const grid = timeGrid(getSchedule('flow'), { steps: 7, shift: 3 });
   tidy(() => {
     const x0 = tf.tensor2d(Float32Array.from(normals(20, 3)), [4, 5]);
     let manual = x0;
-    for (let i = 0; i < 7; i++) manual = manual.add(velocity.predict(manual, tf.fill([4], grid[i]) as tf.Tensor1D).mul(grid[i + 1] - grid[i]));
+    for (let i = 0; i < 7; i++)
+      manual = manual.add(velocity.predict(manual, tf.fill([4], grid[i]) as tf.Tensor1D).mul(grid[i + 1] - grid[i]));
     const { x } = sample(euler, velocity, x0, grid);
     assert.equal(Array.from(x.dataSync()), Array.from(manual.dataSync()));
   });
@@ -97,9 +156,16 @@ test('the registry declares calls per step; a counted model sees exactly that ma
   const schedule = getSchedule('vp-linear');
   const g = gaussianModel({ schedule, mean: [0.2, 0.1], scale: 0.7 });
   let calls = 0;
-  const counted = { ...g, predict: (x: tf.Tensor, t: tf.Tensor1D) => { calls++; return g.predict(x, t); } };
+  const counted = {
+    ...g,
+    predict: (x: tf.Tensor, t: tf.Tensor1D) => {
+      calls++;
+      return g.predict(x, t);
+    },
+  };
   for (const name of SOLVER_NAMES) {
-    const solver = SOLVERS[name], grid = timeGrid(schedule, { steps: 12, kind: 'karras' });
+    const solver = SOLVERS[name],
+      grid = timeGrid(schedule, { steps: 12, kind: 'karras' });
     const perStep = callsOnGrid(solver, counted, grid);
     calls = 0;
     const x = tf.tensor2d([[0.5, -0.5]]);
@@ -108,7 +174,10 @@ test('the registry declares calls per step; a counted model sees exactly that ma
     const sum = perStep.reduce((a, b) => a + b, 0);
     assert.is(calls, sum, name);
     assert.is(modelCalls, sum, name);
-    assert.ok(perStep.slice(2, -1).every((c) => c === solver.callsPerStep), `${name}: interior steps take ${solver.callsPerStep}`);
+    assert.ok(
+      perStep.slice(2, -1).every((c) => c === solver.callsPerStep),
+      `${name}: interior steps take ${solver.callsPerStep}`,
+    );
   }
   // steps to clean data are first order: Heun's last step is Euler; 3M starts with a 2-call DPM-Solver++(2S) step
   const grid = timeGrid(schedule, { steps: 5 });
@@ -116,7 +185,14 @@ test('the registry declares calls per step; a counted model sees exactly that ma
   assert.equal(callsOnGrid(SOLVERS.dpm3, g, grid), [3, 3, 3, 3, 1]);
   assert.equal(callsOnGrid(SOLVERS['dpmpp-3m'], g, grid), [2, 1, 1, 1, 1]);
   // from pure noise (flow, lambda = -inf) the first step has no midpoint: 3M starts one step later
-  assert.equal(callsOnGrid(SOLVERS['dpmpp-3m'], { ...g, schedule: getSchedule('flow') }, timeGrid(getSchedule('flow'), { steps: 4 })), [1, 2, 1, 1]);
+  assert.equal(
+    callsOnGrid(
+      SOLVERS['dpmpp-3m'],
+      { ...g, schedule: getSchedule('flow') },
+      timeGrid(getSchedule('flow'), { steps: 4 }),
+    ),
+    [1, 2, 1, 1],
+  );
   g.dispose();
 });
 
@@ -126,7 +202,10 @@ test('no tensor leaks from sample() or any single solver step', async () => {
   const x = tf.tensor2d(Float32Array.from(normals(6, 1)), [2, 3]);
   for (const name of SOLVER_NAMES) {
     const solver = SOLVERS[name];
-    await noLeak(() => { const r = sample(solver, model, x, timeGrid(schedule, { steps: 6 }), { onStep: () => undefined }); r.x.dispose(); });
+    await noLeak(() => {
+      const r = sample(solver, model, x, timeGrid(schedule, { steps: 6 }), { onStep: () => undefined });
+      r.x.dispose();
+    });
     await noLeak(() => {
       const out = tidy(() => solverStep(solver, model, { x, t: 0.8, tNext: 0.6, state: solver.init() }));
       out.x.dispose();
@@ -145,7 +224,10 @@ test('bad inputs are rejected before any work, naming the argument and what is a
   await throwsWith(() => sample(euler, model, x, [1, 0.5, 0.7]), /strictly monotone/);
   await throwsWith(() => sample(euler, model, x, [1, NaN]), /finite/);
   await throwsWith(() => gaussianModel({ schedule: getSchedule('flow'), mean: [0], scale: 0 }), /scale: got 0/);
-  await throwsWith(() => mixtureModel(getSchedule('flow'), { means: [[0, 1], [1]], scales: [1, 1], weights: [1, 1] }), /means/);
+  await throwsWith(
+    () => mixtureModel(getSchedule('flow'), { means: [[0, 1], [1]], scales: [1, 1], weights: [1, 1] }),
+    /means/,
+  );
   await throwsWith(() => mixtureModel(getSchedule('flow'), { means: [[0]], scales: [1], weights: [-1] }), /weights/);
   x.dispose();
   model.dispose();

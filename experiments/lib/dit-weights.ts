@@ -9,7 +9,8 @@ export async function benchDiTPath(): Promise<{ path: string; trained: boolean }
   if (existsSync(join(shipped, 'model.json'))) return { path: shipped, trained: true };
   const path = 'results/bench-dit-random';
   if (!existsSync(join(path, 'model.json'))) {
-    const cfg = getDiTConfig('DiT-S/2'), p = initDiT(cfg, 1);
+    const cfg = getDiTConfig('DiT-S/2'),
+      p = initDiT(cfg, 1);
     await saveDiT(path, cfg, p, { note: 'random weights for timing only' });
     tf.dispose(Object.values(p));
   }

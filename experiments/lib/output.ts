@@ -2,7 +2,12 @@
 import { plotResults, writeResults, type ResultsFile } from '../../src/plots/index.ts';
 import { runEnv } from './flags.ts';
 
-export async function finish(name: string, config: Record<string, unknown>, rows: Record<string, unknown>[], dir = 'results'): Promise<void> {
+export async function finish(
+  name: string,
+  config: Record<string, unknown>,
+  rows: Record<string, unknown>[],
+  dir = 'results',
+): Promise<void> {
   const file: ResultsFile = { name, config, env: runEnv(), rows };
   const path = writeResults(dir, file);
   const pngs = await plotResults(path);

@@ -9,7 +9,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { tidy } from '../tensor.ts';
-import { roundMeter, validateTask, type RoundReport, type SamplerHit, type SamplerResult, type SamplingTask } from '../task.ts';
+import {
+  roundMeter,
+  validateTask,
+  type RoundReport,
+  type SamplerHit,
+  type SamplerResult,
+  type SamplingTask,
+} from '../task.ts';
 import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
 
 export interface ParadigmsOptions {
@@ -23,24 +30,35 @@ export interface ParadigmsOptions {
   onRound?: (r: RoundReport) => void;
 }
 
-export interface ParadigmsResult extends SamplerResult<SamplerHit> { window: number }
+export interface ParadigmsResult extends SamplerResult<SamplerHit> {
+  window: number;
+}
 
 export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Promise<ParadigmsResult> {
   validateTask(task);
-  const { executor, param, grid } = task, T = grid.length - 1, step = o.step ?? eulerJump, tol = o.tolerance ?? 0.1;
+  const { executor, param, grid } = task,
+    T = grid.length - 1,
+    step = o.step ?? eulerJump,
+    tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(o.window) || o.window < 1) throw new Error(`window: got ${o.window}; allowed: an integer >= 1`);
   validateTolerance(tol);
-  const meter = roundMeter(executor, o.onRound), hits: SamplerHit[] = [];
+  const meter = roundMeter(executor, o.onRound),
+    hits: SamplerHit[] = [];
   const xs: tf.Tensor[] = Array.from({ length: T + 1 }, () => tf.clone(task.x)); // every point starts at x_0 (ParaDiGMS)
-  let a = 0, round = 0;
+  let a = 0,
+    round = 0;
   try {
     while (a < T) {
       const b = Math.min(a + o.window, T);
-      const outs = await meter.evaluate(Array.from({ length: b - a }, (_, k) => ({ x: xs[a + k], t: grid[a + k] })), (k) => `round ${round + 1}, window point ${a + k}`);
+      const outs = await meter.evaluate(
+        Array.from({ length: b - a }, (_, k) => ({ x: xs[a + k], t: grid[a + k] })),
+        (k) => `round ${round + 1}, window point ${a + k}`,
+      );
       // x'_{a+1} = Phi(x_a); x'_{j+1} = x'_{a+1} + sum_{i=a+1..j} (Phi(x_i) - x_i)   (Picard, Shih et al. Eq. 5)
       const next = tidy(() => {
         const out: tf.Tensor[] = [step(param, xs[a], outs[0], grid[a], grid[a + 1])];
-        for (let j = a + 1; j < b; j++) out.push(tf.add(out[out.length - 1], tf.sub(step(param, xs[j], outs[j - a], grid[j], grid[j + 1]), xs[j])));
+        for (let j = a + 1; j < b; j++)
+          out.push(tf.add(out[out.length - 1], tf.sub(step(param, xs[j], outs[j - a], grid[j], grid[j + 1]), xs[j])));
         return out;
       });
       tf.dispose(outs);
@@ -51,11 +69,20 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
         xs[j + 1] = next[j - a];
       }
       // points past the window start from the window's last value (ParaDiGMS fills new slots with it)
-      for (let j = b + 1; j <= Math.min(b + o.window, T); j++) { xs[j].dispose(); xs[j] = tf.clone(xs[b]); }
+      for (let j = b + 1; j <= Math.min(b + o.window, T); j++) {
+        xs[j].dispose();
+        xs[j] = tf.clone(xs[b]);
+      }
       a = Math.max(a + 1, firstOpen);
       round++;
       if (b === T) {
-        const hit = { index: hits.length, round, modelCalls: meter.modelCalls, wallMs: meter.elapsed(), x: tf.clone(xs[T]) };
+        const hit = {
+          index: hits.length,
+          round,
+          modelCalls: meter.modelCalls,
+          wallMs: meter.elapsed(),
+          x: tf.clone(xs[T]),
+        };
         hits.push(hit);
         o.onHit?.(hit);
       }

@@ -13,84 +13,145 @@ import { roundMeter, validateTask, type SamplerHit, type SamplingTask } from '..
 import { blockBoundaries, validateSrds, type SrdsOptions, type SrdsResult } from './srds.ts';
 import { noiseScale, rmsChange } from './tolerance.ts';
 
-interface Fine { k: number; b: number; i: number; x: tf.Tensor; own: boolean; state: SolverState; evals: StageEval[] }
+interface Fine {
+  k: number;
+  b: number;
+  i: number;
+  x: tf.Tensor;
+  own: boolean;
+  state: SolverState;
+  evals: StageEval[];
+}
 
 export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}): Promise<SrdsResult> {
   validateTask(task);
-  const { executor, param, grid } = task, T = grid.length - 1;
+  const { executor, param, grid } = task,
+    T = grid.length - 1;
   const { B, fine: fineSolver, coarse: jump, tol } = validateSrds(T, o);
   const n = blockBoundaries(T, B);
-  const meter = roundMeter(executor, o.onRound), hits: SamplerHit[] = [];
+  const meter = roundMeter(executor, o.onRound),
+    hits: SamplerHit[] = [];
   // X[k][b]: block start b after iteration k; E[k][b]: the model output there; F[k][b]: fine solve of block b from X[k-1][b]
   const start = tf.clone(task.x);
   // every iteration's row exists from the start (all begin at x): the schedule is a pure dataflow
-  const X: tf.Tensor[][] = Array.from({ length: B + 1 }, () => [start]), E: tf.Tensor[][] = [[]], F: tf.Tensor[][] = [[]];
+  const X: tf.Tensor[][] = Array.from({ length: B + 1 }, () => [start]),
+    E: tf.Tensor[][] = [[]],
+    F: tf.Tensor[][] = [[]];
   const owned: tf.Tensor[] = [start];
   const running: Fine[] = [];
-  let round = 0, done = -1, iterations = 0;
+  let round = 0,
+    done = -1,
+    iterations = 0;
   const at = <V>(m: V[][], k: number, b: number): V | undefined => m[k]?.[b];
-  const set = <V>(m: V[][], k: number, b: number, v: V) => { (m[k] ??= [])[b] = v; };
+  const set = <V>(m: V[][], k: number, b: number, v: V) => {
+    (m[k] ??= [])[b] = v;
+  };
   const ready = (k: number) => X[k]?.[B] !== undefined;
   try {
     for (;;) {
       // 1. every evaluation whose input exists: block starts still open, and stages of running fine solves
       const pts: { x: tf.Tensor; t: number; kind: 'start' | 'stage'; k: number; b: number; f?: Fine }[] = [];
-      for (let k = 0; k < B; k++) for (let b = k; b < B; b++) if (at(X, k, b) && !at(E, k, b)) pts.push({ x: X[k][b], t: grid[n[b]], kind: 'start', k, b });
-      for (const f of running) if (f.evals.length > 0) {
-        const s = tidy(() => fineSolver.stage(param, { x: f.x, t: grid[f.i], tNext: grid[f.i + 1], state: f.state }, f.evals));
-        pts.push({ ...s, kind: 'stage', k: f.k, b: f.b, f });
-      } else if (f.i > n[f.b]) pts.push({ x: f.x, t: grid[f.i], kind: 'stage', k: f.k, b: f.b, f });
+      for (let k = 0; k < B; k++)
+        for (let b = k; b < B; b++)
+          if (at(X, k, b) && !at(E, k, b)) pts.push({ x: X[k][b], t: grid[n[b]], kind: 'start', k, b });
+      for (const f of running)
+        if (f.evals.length > 0) {
+          const s = tidy(() =>
+            fineSolver.stage(param, { x: f.x, t: grid[f.i], tNext: grid[f.i + 1], state: f.state }, f.evals),
+          );
+          pts.push({ ...s, kind: 'stage', k: f.k, b: f.b, f });
+        } else if (f.i > n[f.b]) pts.push({ x: f.x, t: grid[f.i], kind: 'stage', k: f.k, b: f.b, f });
       if (!pts.length) throw new Error('srds (pipelined): no evaluation is possible; the schedule is stuck');
-      const outs = await meter.evaluate(pts, (j) => `round ${round + 1}, iteration ${pts[j].k}, block ${pts[j].b}`).catch((e) => {
-        pts.forEach((p) => { if (p.kind === 'stage' && p.f!.evals.length > 0) p.x.dispose(); });
-        throw e;
-      });
+      const outs = await meter
+        .evaluate(pts, (j) => `round ${round + 1}, iteration ${pts[j].k}, block ${pts[j].b}`)
+        .catch((e) => {
+          pts.forEach((p) => {
+            if (p.kind === 'stage' && p.f!.evals.length > 0) p.x.dispose();
+          });
+          throw e;
+        });
       round++;
       // 2. record outputs: a block start's output also starts the next iteration's fine solve of that block
       pts.forEach((p, j) => {
         if (p.kind === 'start') {
           set(E, p.k, p.b, outs[j]);
-          running.push({ k: p.k + 1, b: p.b, i: n[p.b], x: p.x, own: false, state: fineSolver.init(), evals: [{ x: p.x, t: p.t, out: outs[j] }] });
+          running.push({
+            k: p.k + 1,
+            b: p.b,
+            i: n[p.b],
+            x: p.x,
+            own: false,
+            state: fineSolver.init(),
+            evals: [{ x: p.x, t: p.t, out: outs[j] }],
+          });
         } else p.f!.evals.push({ x: p.x, t: p.t, out: outs[j] });
       });
       // 3. finish fine steps whose stages are all in; a solve reaching its block end is F[k][b]
       for (const f of [...running]) {
         if (f.evals.length < fineSolver.calls(param, grid[f.i], grid[f.i + 1], pastTimes(grid, n[f.b], f.i))) continue;
-        const next = tidy(() => fineSolver.finish(param, { x: f.x, t: grid[f.i], tNext: grid[f.i + 1], state: f.state }, f.evals));
-        f.evals.forEach((e, s) => { if (s > 0) e.x.dispose(); if (!(s === 0 && f.i === n[f.b])) e.out.dispose(); });
+        const next = tidy(() =>
+          fineSolver.finish(param, { x: f.x, t: grid[f.i], tNext: grid[f.i + 1], state: f.state }, f.evals),
+        );
+        f.evals.forEach((e, s) => {
+          if (s > 0) e.x.dispose();
+          if (!(s === 0 && f.i === n[f.b])) e.out.dispose();
+        });
         if (f.own) f.x.dispose();
         disposeState(f.state);
         Object.assign(f, { x: next.x, state: next.state, evals: [], i: f.i + 1, own: true });
-        if (f.i === n[f.b + 1]) { set(F, f.k, f.b, f.x); owned.push(f.x); running.splice(running.indexOf(f), 1); }
+        if (f.i === n[f.b + 1]) {
+          set(F, f.k, f.b, f.x);
+          owned.push(f.x);
+          running.splice(running.indexOf(f), 1);
+        }
       }
       // 4. every block start now computable: exact ones carried over, the first open one F, the rest corrected
-      for (let progress = true; progress;) {
+      for (let progress = true; progress; ) {
         progress = false;
-        for (let k = 0; k <= B; k++) for (let b = 0; b < B; b++) {
-          if (at(X, k, b + 1) || !at(X, k, b)) continue;
-          let v: tf.Tensor | undefined;
-          if (k === 0) v = at(E, 0, b) && tidy(() => jump(param, X[0][b], E[0][b], grid[n[b]], grid[n[b + 1]]));
-          else if (b + 1 < k) v = X[k - 1][b + 1];
-          else if (b + 1 === k) v = at(F, k, b);
-          else if (at(E, k, b) && at(F, k, b) && at(E, k - 1, b))
-            v = tidy(() => tf.add(tf.sub(jump(param, X[k][b], E[k][b], grid[n[b]], grid[n[b + 1]]), jump(param, X[k - 1][b], E[k - 1][b], grid[n[b]], grid[n[b + 1]])), F[k][b]));
-          if (!v) continue;
-          if (v !== X[k - 1]?.[b + 1] && v !== at(F, k, b)) owned.push(v);
-          set(X, k, b + 1, v);
-          progress = true;
-        }
+        for (let k = 0; k <= B; k++)
+          for (let b = 0; b < B; b++) {
+            if (at(X, k, b + 1) || !at(X, k, b)) continue;
+            let v: tf.Tensor | undefined;
+            if (k === 0) v = at(E, 0, b) && tidy(() => jump(param, X[0][b], E[0][b], grid[n[b]], grid[n[b + 1]]));
+            else if (b + 1 < k) v = X[k - 1][b + 1];
+            else if (b + 1 === k) v = at(F, k, b);
+            else if (at(E, k, b) && at(F, k, b) && at(E, k - 1, b))
+              v = tidy(() =>
+                tf.add(
+                  tf.sub(
+                    jump(param, X[k][b], E[k][b], grid[n[b]], grid[n[b + 1]]),
+                    jump(param, X[k - 1][b], E[k - 1][b], grid[n[b]], grid[n[b + 1]]),
+                  ),
+                  F[k][b],
+                ),
+              );
+            if (!v) continue;
+            if (v !== X[k - 1]?.[b + 1] && v !== at(F, k, b)) owned.push(v);
+            set(X, k, b + 1, v);
+            progress = true;
+          }
       }
       // 5. iterations completed this round: emit, and stop when converged or exact
       let stop = false;
       while (ready(done + 1) && !stop) {
         done++;
-        const hit = { index: hits.length, round, modelCalls: meter.modelCalls, wallMs: meter.elapsed(), x: tf.clone(X[done][B]) };
+        const hit = {
+          index: hits.length,
+          round,
+          modelCalls: meter.modelCalls,
+          wallMs: meter.elapsed(),
+          x: tf.clone(X[done][B]),
+        };
         hits.push(hit);
         o.onHit?.(hit);
         if (done >= 1) {
           iterations = done;
           let change = 0;
-          for (let b = 1; b <= B; b++) change = Math.max(change, rmsChange(X[done][b], X[done - 1][b]) / Math.max(noiseScale(param, grid, n[b] - 1), 1e-12));
+          for (let b = 1; b <= B; b++)
+            change = Math.max(
+              change,
+              rmsChange(X[done][b], X[done - 1][b]) / Math.max(noiseScale(param, grid, n[b] - 1), 1e-12),
+            );
           stop = change <= tol || done >= B;
         }
       }
@@ -101,7 +162,14 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
     tf.dispose(hits.map((h) => h.x));
     throw e;
   } finally {
-    for (const f of running) { f.evals.forEach((e, s) => { if (s > 0) e.x.dispose(); if (!(s === 0 && f.i === n[f.b])) e.out.dispose(); }); if (f.own) f.x.dispose(); disposeState(f.state); }
+    for (const f of running) {
+      f.evals.forEach((e, s) => {
+        if (s > 0) e.x.dispose();
+        if (!(s === 0 && f.i === n[f.b])) e.out.dispose();
+      });
+      if (f.own) f.x.dispose();
+      disposeState(f.state);
+    }
     tf.dispose([...new Set([...owned, ...E.flat().filter(Boolean)])]);
   }
   return { ...meter.totals(), hits, sample: hits[hits.length - 1].x, blocks: B, iterations, boundaries: n };

@@ -14,7 +14,14 @@ import { euler } from '../solvers/euler.ts';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { disposeState, pastTimes, type Solver, type SolverState, type StageEval } from '../solvers/solver.ts';
 import { tidy } from '../tensor.ts';
-import { roundMeter, validateTask, type RoundReport, type SamplerHit, type SamplerResult, type SamplingTask } from '../task.ts';
+import {
+  roundMeter,
+  validateTask,
+  type RoundReport,
+  type SamplerHit,
+  type SamplerResult,
+  type SamplingTask,
+} from '../task.ts';
 import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
 
 export interface SrdsOptions {
@@ -30,14 +37,20 @@ export interface SrdsOptions {
   onRound?: (r: RoundReport) => void;
 }
 
-export interface SrdsResult extends SamplerResult<SamplerHit> { blocks: number; iterations: number; boundaries: number[] }
+export interface SrdsResult extends SamplerResult<SamplerHit> {
+  blocks: number;
+  iterations: number;
+  boundaries: number[];
+}
 
 /** Block boundaries n_0 = 0 < ... < n_B = T, blocks as even as possible. */
-export const blockBoundaries = (T: number, B: number): number[] => Array.from({ length: B + 1 }, (_, b) => Math.round((b * T) / B));
+export const blockBoundaries = (T: number, B: number): number[] =>
+  Array.from({ length: B + 1 }, (_, b) => Math.round((b * T) / B));
 
 /** The most rounds SRDS can take (every iteration to B): B + sum_k (maxBlockCalls - 1 + B - k). */
 export function srdsRoundBound(blockCalls: readonly number[]): number {
-  const B = blockCalls.length, m = Math.max(...blockCalls);
+  const B = blockCalls.length,
+    m = Math.max(...blockCalls);
   return B + B * (m - 1) + (B * (B - 1)) / 2;
 }
 
@@ -45,22 +58,34 @@ const MULTISTEP = new Set(['dpmpp-2m', 'dpmpp-3m']);
 
 /** Checks SRDS options (blocks within 1..T, a single-step fine solver, a tolerance >= 0) and fills defaults. */
 export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solver; coarse: Jump; tol: number } {
-  const B = o.blocks ?? Math.max(1, Math.round(Math.sqrt(T))), fine = o.fine ?? euler, coarse = o.coarse ?? eulerJump, tol = o.tolerance ?? 0.1;
-  if (!Number.isInteger(B) || B < 1 || B > T) throw new Error(`blocks: got ${B}; allowed: an integer from 1 to T = ${T}`);
-  if (MULTISTEP.has(fine.name)) throw new Error(`fine: SRDS needs a single-step fine solver (blocks restart it); got '${fine.name}'; allowed: euler, heun, ddim, dpm2, dpm3`);
+  const B = o.blocks ?? Math.max(1, Math.round(Math.sqrt(T))),
+    fine = o.fine ?? euler,
+    coarse = o.coarse ?? eulerJump,
+    tol = o.tolerance ?? 0.1;
+  if (!Number.isInteger(B) || B < 1 || B > T)
+    throw new Error(`blocks: got ${B}; allowed: an integer from 1 to T = ${T}`);
+  if (MULTISTEP.has(fine.name))
+    throw new Error(
+      `fine: SRDS needs a single-step fine solver (blocks restart it); got '${fine.name}'; allowed: euler, heun, ddim, dpm2, dpm3`,
+    );
   validateTolerance(tol);
   return { B, fine, coarse, tol };
 }
 
 export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<SrdsResult> {
   validateTask(task);
-  const { executor, param, grid } = task, T = grid.length - 1;
+  const { executor, param, grid } = task,
+    T = grid.length - 1;
   const { B, fine, coarse: G, tol } = validateSrds(T, o);
   const n = blockBoundaries(T, B);
-  const meter = roundMeter(executor, o.onRound), hits: SamplerHit[] = [];
+  const meter = roundMeter(executor, o.onRound),
+    hits: SamplerHit[] = [];
   // block starts X[b] with the model output there (both feed G; the output also starts the fine solve)
-  const X: tf.Tensor[] = [tf.clone(task.x)], E: (tf.Tensor | undefined)[] = [];
-  let round = 0, exact = 1, iterations = 0;
+  const X: tf.Tensor[] = [tf.clone(task.x)],
+    E: (tf.Tensor | undefined)[] = [];
+  let round = 0,
+    exact = 1,
+    iterations = 0;
   const evalAt = async (pts: { x: tf.Tensor; t: number }[], what: (j: number) => string) => {
     const outs = await meter.evaluate(pts, what);
     meter.endRound(++round, 0);
@@ -72,7 +97,8 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
     o.onHit?.(hit);
   };
   try {
-    for (let b = 0; b < B; b++) { // coarse sweep
+    for (let b = 0; b < B; b++) {
+      // coarse sweep
       [E[b]] = await evalAt([{ x: X[b], t: grid[n[b]] }], () => `coarse sweep, block ${b}`);
       X[b + 1] = tidy(() => G(param, X[b], E[b]!, grid[n[b]], grid[n[b + 1]]));
     }
@@ -81,48 +107,99 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
       iterations++;
       // fine solves of blocks exact-1 .. B-1 in parallel, stage by stage; each block's first stage is E[b]
       const active = Array.from({ length: B - exact + 1 }, (_, k) => exact - 1 + k);
-      const cur = active.map((b) => ({ b, i: n[b], x: X[b], state: fine.init() as SolverState, evals: [] as StageEval[], own: false }));
+      const cur = active.map((b) => ({
+        b,
+        i: n[b],
+        x: X[b],
+        state: fine.init() as SolverState,
+        evals: [] as StageEval[],
+        own: false,
+      }));
       for (;;) {
         const want = cur.filter((c) => c.i < n[c.b + 1]);
         if (!want.length) break;
         const pts = want.map((c) => {
           const s = c.evals.length;
-          return s === 0 ? { x: c.x, t: grid[c.i] } : tidy(() => fine.stage(param, { x: c.x, t: grid[c.i], tNext: grid[c.i + 1], state: c.state }, c.evals));
+          return s === 0
+            ? { x: c.x, t: grid[c.i] }
+            : tidy(() => fine.stage(param, { x: c.x, t: grid[c.i], tNext: grid[c.i + 1], state: c.state }, c.evals));
         });
         const fresh = pts.map((_, j) => !(want[j].i === n[want[j].b] && want[j].evals.length === 0));
         const need = pts.filter((_, j) => fresh[j]);
-        const outs = need.length ? await evalAt(need, (j) => `iteration ${iterations}, block ${want[pts.indexOf(need[j])].b}`).catch((e) => {
-          want.forEach((c, j) => { if (c.evals.length > 0) pts[j].x.dispose(); });
-          cur.forEach((c) => { c.evals.forEach((ev, s) => { if (s > 0) ev.x.dispose(); if (!(s === 0 && c.i === n[c.b])) ev.out.dispose(); }); if (c.own) c.x.dispose(); disposeState(c.state); });
-          throw e;
-        }) : [];
+        const outs = need.length
+          ? await evalAt(need, (j) => `iteration ${iterations}, block ${want[pts.indexOf(need[j])].b}`).catch((e) => {
+              want.forEach((c, j) => {
+                if (c.evals.length > 0) pts[j].x.dispose();
+              });
+              cur.forEach((c) => {
+                c.evals.forEach((ev, s) => {
+                  if (s > 0) ev.x.dispose();
+                  if (!(s === 0 && c.i === n[c.b])) ev.out.dispose();
+                });
+                if (c.own) c.x.dispose();
+                disposeState(c.state);
+              });
+              throw e;
+            })
+          : [];
         let q = 0;
         want.forEach((c, j) => c.evals.push({ ...pts[j], out: fresh[j] ? outs[q++] : E[c.b]! }));
         for (const c of want) {
           if (c.evals.length < fine.calls(param, grid[c.i], grid[c.i + 1], pastTimes(grid, n[c.b], c.i))) continue;
           const step = { x: c.x, t: grid[c.i], tNext: grid[c.i + 1], state: c.state };
           const next = tidy(() => fine.finish(param, step, c.evals));
-          c.evals.forEach((e, s) => { if (s > 0) e.x.dispose(); if (!(s === 0 && c.i === n[c.b])) e.out.dispose(); });
+          c.evals.forEach((e, s) => {
+            if (s > 0) e.x.dispose();
+            if (!(s === 0 && c.i === n[c.b])) e.out.dispose();
+          });
           if (c.own) c.x.dispose();
           disposeState(c.state);
-          c.x = next.x; c.state = next.state; c.evals = []; c.i++; c.own = true;
+          c.x = next.x;
+          c.state = next.state;
+          c.evals = [];
+          c.i++;
+          c.own = true;
         }
       }
-      const F = new Map(cur.map((c) => { disposeState(c.state); return [c.b, c.x] as const; }));
+      const F = new Map(
+        cur.map((c) => {
+          disposeState(c.state);
+          return [c.b, c.x] as const;
+        }),
+      );
       // predictor-corrector, sequential over blocks; the first open start is F of an exact start
       let change = 0;
       const newX: tf.Tensor[] = [];
       newX[exact] = F.get(exact - 1)!;
-      change = Math.max(change, rmsChange(newX[exact], X[exact]) / Math.max(noiseScale(param, grid, n[exact] - 1), 1e-12));
+      change = Math.max(
+        change,
+        rmsChange(newX[exact], X[exact]) / Math.max(noiseScale(param, grid, n[exact] - 1), 1e-12),
+      );
       for (let b = exact; b < B; b++) {
-        const [e] = await evalAt([{ x: newX[b], t: grid[n[b]] }], () => `iteration ${iterations}, correction of block ${b + 1}`);
-        newX[b + 1] = tidy(() => tf.add(tf.sub(G(param, newX[b], e, grid[n[b]], grid[n[b + 1]]), G(param, X[b], E[b]!, grid[n[b]], grid[n[b + 1]])), F.get(b)!));
-        E[b]!.dispose(); E[b] = e;
-        change = Math.max(change, rmsChange(newX[b + 1], X[b + 1]) / Math.max(noiseScale(param, grid, n[b + 1] - 1), 1e-12));
+        const [e] = await evalAt(
+          [{ x: newX[b], t: grid[n[b]] }],
+          () => `iteration ${iterations}, correction of block ${b + 1}`,
+        );
+        newX[b + 1] = tidy(() =>
+          tf.add(
+            tf.sub(G(param, newX[b], e, grid[n[b]], grid[n[b + 1]]), G(param, X[b], E[b]!, grid[n[b]], grid[n[b + 1]])),
+            F.get(b)!,
+          ),
+        );
+        E[b]!.dispose();
+        E[b] = e;
+        change = Math.max(
+          change,
+          rmsChange(newX[b + 1], X[b + 1]) / Math.max(noiseScale(param, grid, n[b + 1] - 1), 1e-12),
+        );
       }
       for (const [b, f] of F) if (b !== exact - 1) f.dispose();
-      for (let b = exact; b <= B; b++) { X[b].dispose(); X[b] = newX[b]; }
-      E[exact - 1]?.dispose(); E[exact - 1] = undefined; // that block is final now
+      for (let b = exact; b <= B; b++) {
+        X[b].dispose();
+        X[b] = newX[b];
+      }
+      E[exact - 1]?.dispose();
+      E[exact - 1] = undefined; // that block is final now
       exact++;
       emit();
       if (change <= tol) break;

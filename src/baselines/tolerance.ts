@@ -7,10 +7,12 @@ import type { Parametrization } from '../diffusion/prediction.ts';
  * noise level at the start of the step into it (ParaDiGMS compares squared changes with
  * tolerance^2 times the noise variance). 1 for models without a schedule (an absolute tolerance).
  */
-export const noiseScale = (p: Parametrization, grid: readonly number[], j: number): number => (p.schedule ? p.schedule.sigma(grid[j]) : 1);
+export const noiseScale = (p: Parametrization, grid: readonly number[], j: number): number =>
+  p.schedule ? p.schedule.sigma(grid[j]) : 1;
 
 /** RMS of a - b (one sync). */
-export const rmsChange = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => Math.sqrt(tf.mean(tf.square(tf.sub(a, b))).dataSync()[0]));
+export const rmsChange = (a: tf.Tensor, b: tf.Tensor): number =>
+  tf.tidy(() => Math.sqrt(tf.mean(tf.square(tf.sub(a, b))).dataSync()[0]));
 
 export function validateTolerance(tol: number): void {
   if (!(tol >= 0) || !Number.isFinite(tol)) throw new Error(`tolerance: got ${tol}; allowed: a finite number >= 0`);

@@ -11,19 +11,26 @@ export const PRESET_STEPS = 50;
 /** Checks I[0] = 0 < I[1] < ... < I[K-1] < T, integers, one per core; errors name what is wrong. */
 export function validateInit(init: readonly number[], steps: number, cores?: number): void {
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps: got ${steps}; allowed: an integer >= 1`);
-  if (!Array.isArray(init) || init.length === 0) throw new Error('init: needs at least one start index (core 0 starts at 0)');
-  if (cores !== undefined && init.length !== cores) throw new Error(`init: has ${init.length} entries but ${cores} cores were asked for; allowed: one start index per core`);
+  if (!Array.isArray(init) || init.length === 0)
+    throw new Error('init: needs at least one start index (core 0 starts at 0)');
+  if (cores !== undefined && init.length !== cores)
+    throw new Error(
+      `init: has ${init.length} entries but ${cores} cores were asked for; allowed: one start index per core`,
+    );
   if (init[0] !== 0) throw new Error(`init: must start at 0 (core 0 is the sequential solver); got ${init[0]}`);
   for (let k = 0; k < init.length; k++) {
     if (!Number.isInteger(init[k])) throw new Error(`init: entry ${k} is ${init[k]}; allowed: integers`);
-    if (k > 0 && !(init[k] > init[k - 1])) throw new Error(`init: must be strictly increasing; entries ${k - 1} and ${k} are ${init[k - 1]}, ${init[k]}`);
-    if (init[k] >= steps) throw new Error(`init: entry ${k} is ${init[k]}; allowed: below the number of steps T = ${steps}`);
+    if (k > 0 && !(init[k] > init[k - 1]))
+      throw new Error(`init: must be strictly increasing; entries ${k - 1} and ${k} are ${init[k - 1]}, ${init[k]}`);
+    if (init[k] >= steps)
+      throw new Error(`init: entry ${k} is ${init[k]}; allowed: below the number of steps T = ${steps}`);
   }
 }
 
 /** Parses the reference's string form '0-2-4-8'. */
 export function parseInit(text: string): number[] {
-  if (!/^\d+(-\d+)*$/.test(text.trim())) throw new Error(`init: got '${text}'; allowed: start indices joined by '-', e.g. 0-2-4-8-16-24-32-40`);
+  if (!/^\d+(-\d+)*$/.test(text.trim()))
+    throw new Error(`init: got '${text}'; allowed: start indices joined by '-', e.g. 0-2-4-8-16-24-32-40`);
   return text.trim().split('-').map(Number);
 }
 
@@ -47,17 +54,21 @@ export interface InitOptions {
 export function initSequence({ cores, steps, lastStart, usePresets = true }: InitOptions): number[] {
   if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${cores}; allowed: an integer >= 1`);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps: got ${steps}; allowed: an integer >= 1`);
-  if (cores > steps) throw new Error(`cores: got ${cores}; allowed: at most T = ${steps} (every core needs its own start index)`);
+  if (cores > steps)
+    throw new Error(`cores: got ${cores}; allowed: at most T = ${steps} (every core needs its own start index)`);
   const frac = lastStart ?? Math.min(0.85, 0.48 + 0.04 * cores);
   if (!(frac > 0 && frac < 1)) throw new Error(`lastStart: got ${frac}; allowed: a number in (0, 1)`);
-  if (usePresets && lastStart === undefined && steps === PRESET_STEPS && CHORDS_PRESETS[cores]) return [...CHORDS_PRESETS[cores]];
+  if (usePresets && lastStart === undefined && steps === PRESET_STEPS && CHORDS_PRESETS[cores])
+    return [...CHORDS_PRESETS[cores]];
   if (cores === 1) return [0];
   const m = [0];
   while (m.length < cores) {
-    const k = m.length, gap = k === 1 ? 1 : Math.min(m[k - 1], 4);
+    const k = m.length,
+      gap = k === 1 ? 1 : Math.min(m[k - 1], 4);
     m.push(m[k - 1] + gap);
   }
-  const last = m[cores - 1], prev = m[cores - 2];
+  const last = m[cores - 1],
+    prev = m[cores - 2];
   const limit = Math.min(steps - 1, Math.floor(frac * steps));
   const d = Math.min(Math.floor(limit / last), Math.floor(steps / (2 * last - prev)));
   let init = d >= 1 ? m.map((v) => v * d) : m.map((_, k) => Math.round((k * limit) / (cores - 1)));

@@ -31,9 +31,16 @@ export interface PlanConfig {
 }
 
 /** A stored point: core `core`'s state at fine index i. */
-export interface PlanNode { core: number; i: number }
+export interface PlanNode {
+  core: number;
+  i: number;
+}
 /** One model evaluation: stage `stage` of core `core`'s step from index i (stage 0 is at x(core, i)). */
-export interface PlanEval { core: number; i: number; stage: number }
+export interface PlanEval {
+  core: number;
+  i: number;
+  stage: number;
+}
 
 export type PlanOp =
   /** x(core, i + 1) = F(x(core, i)), the fine solver step completed from its stages. */
@@ -45,7 +52,10 @@ export type PlanOp =
   /** Hit 0 = G(x(from) -> T): the coarse shot. */
   | { kind: 'shoot'; from: PlanNode };
 
-export interface PlanHit { kind: 'coarse' | 'core'; core: number }
+export interface PlanHit {
+  kind: 'coarse' | 'core';
+  core: number;
+}
 
 /** x: a core's state at index i; e: the evaluation (point and model output) of a stage there. */
 export type StoreItem = { kind: 'x'; core: number; i: number } | { kind: 'e'; core: number; i: number; stage: number };
@@ -61,14 +71,23 @@ export interface PlanRound {
   release: StoreItem[];
 }
 
-interface Core { start: number; cur: number; stage: number; begin: number; active: boolean; evaluated: Set<number> }
+interface Core {
+  start: number;
+  cur: number;
+  stage: number;
+  begin: number;
+  active: boolean;
+  evaluated: Set<number>;
+}
 
 const key = (it: StoreItem) => (it.kind === 'x' ? `x:${it.core}:${it.i}` : `e:${it.core}:${it.i}:${it.stage}`);
 
 /** All rounds of a CHORDS run to completion (the driver stops early by its stop rule). */
 export function planChords(cfg: PlanConfig): PlanRound[] {
   const { steps: T, init } = cfg;
-  const calls = cfg.calls ?? (() => 1), rectify = cfg.rectify ?? true, K = init.length;
+  const calls = cfg.calls ?? (() => 1),
+    rectify = cfg.rectify ?? true,
+    K = init.length;
   const cores: Core[] = [{ start: 0, cur: 0, stage: 0, begin: 0, active: true, evaluated: new Set() }];
   const stored = new Map<string, StoreItem>();
   const store = (it: StoreItem) => stored.set(key(it), it);
@@ -77,8 +96,12 @@ export function planChords(cfg: PlanConfig): PlanRound[] {
   const rounds: PlanRound[] = [];
   for (let round = 1; cores.some((c) => c.active); round++) {
     if (round > 64 * T * (K + 1)) throw new Error('planChords: no progress (a step must take at least one model call)');
-    const evals: PlanEval[] = [], ops: PlanOp[] = [], coreHits: PlanHit[] = [];
-    cores.forEach((c, k) => { if (c.active) evals.push({ core: k, i: c.cur, stage: c.stage }); });
+    const evals: PlanEval[] = [],
+      ops: PlanOp[] = [],
+      coreHits: PlanHit[] = [];
+    cores.forEach((c, k) => {
+      if (c.active) evals.push({ core: k, i: c.cur, stage: c.stage });
+    });
     for (const ev of evals) {
       store({ kind: 'e', ...ev });
       if (ev.stage === 0) cores[ev.core].evaluated.add(ev.i);
@@ -88,15 +111,22 @@ export function planChords(cfg: PlanConfig): PlanRound[] {
     for (const { core: k } of evals) {
       const c = cores[k];
       const n = calls(c.cur, c.start);
-      if (!(Number.isInteger(n) && n >= 1)) throw new Error(`planChords: calls(${c.cur}, ${c.start}) = ${n}; allowed: an integer >= 1`);
-      if (c.stage + 1 < n) { c.stage++; continue; }
+      if (!(Number.isInteger(n) && n >= 1))
+        throw new Error(`planChords: calls(${c.cur}, ${c.start}) = ${n}; allowed: an integer >= 1`);
+      if (c.stage + 1 < n) {
+        c.stage++;
+        continue;
+      }
       if (k > 0 && rectify && cores[k - 1].evaluated.has(c.begin)) {
         ops.push({ kind: 'rectify', core: k, i: c.cur, begin: c.begin });
         c.begin = c.cur + 1;
       } else ops.push({ kind: 'fine', core: k, i: c.cur });
-      c.cur++; c.stage = 0;
-      if (c.cur === T) { c.active = false; coreHits.push({ kind: 'core', core: k }); }
-      else store({ kind: 'x', core: k, i: c.cur });
+      c.cur++;
+      c.stage = 0;
+      if (c.cur === T) {
+        c.active = false;
+        coreHits.push({ kind: 'core', core: k });
+      } else store({ kind: 'x', core: k, i: c.cur });
     }
     const hits: PlanHit[] = [];
     if (newestFirst) {
@@ -123,13 +153,18 @@ export function planChords(cfg: PlanConfig): PlanRound[] {
       if (k === 0 || !rectify) return;
       live.add(key({ kind: 'x', core: k, i: c.begin }));
       live.add(key({ kind: 'e', core: k, i: c.begin, stage: 0 }));
-      for (const i of cores[k - 1].evaluated) if (i === c.begin || i > c.cur) {
-        live.add(key({ kind: 'x', core: k - 1, i }));
-        live.add(key({ kind: 'e', core: k - 1, i, stage: 0 }));
-      }
+      for (const i of cores[k - 1].evaluated)
+        if (i === c.begin || i > c.cur) {
+          live.add(key({ kind: 'x', core: k - 1, i }));
+          live.add(key({ kind: 'e', core: k - 1, i, stage: 0 }));
+        }
     });
     const release: StoreItem[] = [];
-    for (const [k, it] of stored) if (!live.has(k)) { release.push(it); stored.delete(k); }
+    for (const [k, it] of stored)
+      if (!live.has(k)) {
+        release.push(it);
+        stored.delete(k);
+      }
     rounds.push({ round, evals, ops, hits, release });
   }
   return rounds;

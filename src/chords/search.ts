@@ -20,12 +20,19 @@ export interface InitSearchOptions {
   seed?: number;
 }
 
-export interface InitSearchResult { best: number[]; score: number; tried: { init: number[]; score: number }[] }
+export interface InitSearchResult {
+  best: number[];
+  score: number;
+  tried: { init: number[]; score: number }[];
+}
 
 /** A random valid sequence whose last core starts late enough to hit by maxRound. */
 export function randomInit(cores: number, steps: number, maxRound: number, u: () => number): number[] {
   const lo = Math.max(cores - 1, cores - 1 + steps - maxRound);
-  if (lo > steps - 1) throw new Error(`maxRound: ${maxRound} is too early for ${cores} cores and T = ${steps}; allowed: at least ${cores}`);
+  if (lo > steps - 1)
+    throw new Error(
+      `maxRound: ${maxRound} is too early for ${cores} cores and T = ${steps}; allowed: at least ${cores}`,
+    );
   const last = lo + Math.floor(u() * (steps - lo));
   const picks = new Set<number>();
   while (picks.size < cores - 2) picks.add(1 + Math.floor(u() * (last - 1)));
@@ -34,9 +41,18 @@ export function randomInit(cores: number, steps: number, maxRound: number, u: ()
   return init;
 }
 
-export async function searchInitSequence({ cores, steps, maxRound, evaluate, samples = 40, include = [], seed = 0 }: InitSearchOptions): Promise<InitSearchResult> {
+export async function searchInitSequence({
+  cores,
+  steps,
+  maxRound,
+  evaluate,
+  samples = 40,
+  include = [],
+  seed = 0,
+}: InitSearchOptions): Promise<InitSearchResult> {
   if (cores < 2) throw new Error(`cores: got ${cores}; allowed: at least 2 (one core has nothing to search)`);
-  const u = uniformRng(seed), tried: { init: number[]; score: number }[] = [];
+  const u = uniformRng(seed),
+    tried: { init: number[]; score: number }[] = [];
   const seen = new Set<string>();
   for (const init of [...include, ...Array.from({ length: samples }, () => randomInit(cores, steps, maxRound, u))]) {
     validateInit(init, steps, cores);

@@ -14,23 +14,32 @@ export type StopRule =
 
 export function validateStop(stop: StopRule): void {
   if (stop.kind === 'core-index') {
-    if (!Number.isInteger(stop.index) || stop.index < 0) throw new Error(`stop: core-index got ${stop.index}; allowed: an integer >= 0`);
+    if (!Number.isInteger(stop.index) || stop.index < 0)
+      throw new Error(`stop: core-index got ${stop.index}; allowed: an integer >= 0`);
   } else if (stop.kind === 'residual') {
-    if (!(stop.tol >= 0) || !Number.isFinite(stop.tol)) throw new Error(`stop: residual tolerance got ${stop.tol}; allowed: a finite number >= 0`);
-    if (stop.norm && stop.norm !== 'reference' && stop.norm !== 'rmse') throw new Error(`stop: residual norm '${stop.norm}'; allowed: reference, rmse`);
-  } else if (stop.kind !== 'complete') throw new Error(`stop: unknown rule '${(stop as { kind: string }).kind}'; allowed: core-index, residual, complete`);
+    if (!(stop.tol >= 0) || !Number.isFinite(stop.tol))
+      throw new Error(`stop: residual tolerance got ${stop.tol}; allowed: a finite number >= 0`);
+    if (stop.norm && stop.norm !== 'reference' && stop.norm !== 'rmse')
+      throw new Error(`stop: residual norm '${stop.norm}'; allowed: reference, rmse`);
+  } else if (stop.kind !== 'complete')
+    throw new Error(`stop: unknown rule '${(stop as { kind: string }).kind}'; allowed: core-index, residual, complete`);
 }
 
 /** Parses 'core-index:1', 'residual:4e-4', 'residual-rmse:1e-3' or 'complete'. */
 export function parseStop(text: string): StopRule {
   const [name, arg] = text.split(':');
   const rule: StopRule | undefined =
-    name === 'complete' && arg === undefined ? { kind: 'complete' }
-    : name === 'core-index' ? { kind: 'core-index', index: Number(arg) }
-    : name === 'residual' ? { kind: 'residual', tol: arg === undefined ? 4e-4 : Number(arg), norm: 'reference' }
-    : name === 'residual-rmse' ? { kind: 'residual', tol: Number(arg), norm: 'rmse' }
-    : undefined;
-  if (!rule || (arg !== undefined && arg.trim() === '')) throw new Error(`stop: got '${text}'; allowed: core-index:<i>, residual[:<tol>], residual-rmse:<tol>, complete`);
+    name === 'complete' && arg === undefined
+      ? { kind: 'complete' }
+      : name === 'core-index'
+        ? { kind: 'core-index', index: Number(arg) }
+        : name === 'residual'
+          ? { kind: 'residual', tol: arg === undefined ? 4e-4 : Number(arg), norm: 'reference' }
+          : name === 'residual-rmse'
+            ? { kind: 'residual', tol: Number(arg), norm: 'rmse' }
+            : undefined;
+  if (!rule || (arg !== undefined && arg.trim() === ''))
+    throw new Error(`stop: got '${text}'; allowed: core-index:<i>, residual[:<tol>], residual-rmse:<tol>, complete`);
   validateStop(rule);
   return rule;
 }

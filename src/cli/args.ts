@@ -1,7 +1,12 @@
 /** Command-line parsing: node:util parseArgs plus typed, range-checked values with clear errors. */
 import { parseArgs } from 'node:util';
 
-export interface OptSpec { type: 'string' | 'boolean'; help: string; default?: string; short?: string }
+export interface OptSpec {
+  type: 'string' | 'boolean';
+  help: string;
+  default?: string;
+  short?: string;
+}
 export type Spec = Record<string, OptSpec>;
 export type Parsed = Record<string, string | boolean | undefined>;
 
@@ -9,8 +14,12 @@ export type Parsed = Record<string, string | boolean | undefined>;
 export function parseOptions(command: string, argv: string[], spec: Spec): Parsed {
   try {
     const { values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: Object.fromEntries(Object.entries(spec).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(
+        Object.entries(spec).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+      ),
     });
     const out: Parsed = {};
     for (const [k, o] of Object.entries(spec)) out[k] = (values as Parsed)[k] ?? o.default;
@@ -18,7 +27,12 @@ export function parseOptions(command: string, argv: string[], spec: Spec): Parse
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     const m = msg.match(/Unknown option '([^']+)'/);
-    if (m) throw new Error(`unknown option ${m[1]} for 'chords ${command}'; allowed: ${Object.keys(spec).map((k) => `--${k}`).join(', ')}`);
+    if (m)
+      throw new Error(
+        `unknown option ${m[1]} for 'chords ${command}'; allowed: ${Object.keys(spec)
+          .map((k) => `--${k}`)
+          .join(', ')}`,
+      );
     throw new Error(`chords ${command}: ${msg}`);
   }
 }
@@ -30,7 +44,13 @@ export function intArg(name: string, v: string | boolean | undefined, min: numbe
   return n;
 }
 
-export function numArg(name: string, v: string | boolean | undefined, min: number, max: number, { above = false } = {}): number {
+export function numArg(
+  name: string,
+  v: string | boolean | undefined,
+  min: number,
+  max: number,
+  { above = false } = {},
+): number {
   const n = Number(v);
   if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || (above ? n <= min : n < min) || n > max)
     throw new Error(`--${name}: got '${v}'; allowed: a number ${above ? '>' : '>='} ${min} and <= ${max}`);
@@ -46,7 +66,8 @@ export function choiceArg<T extends string>(name: string, v: string | boolean | 
 /** A comma-separated list of finite numbers. */
 export function numListArg(name: string, v: string): number[] {
   const xs = v.split(',').map((s) => Number(s.trim()));
-  if (!v.trim() || xs.some((x) => !Number.isFinite(x))) throw new Error(`--${name}: got '${v}'; allowed: comma-separated finite numbers`);
+  if (!v.trim() || xs.some((x) => !Number.isFinite(x)))
+    throw new Error(`--${name}: got '${v}'; allowed: comma-separated finite numbers`);
   return xs;
 }
 

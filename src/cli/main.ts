@@ -5,11 +5,20 @@ import { plotCommand } from './plot.ts';
 import { sampleCommand } from './sample.ts';
 import { solveCommand } from './solve.ts';
 
-const COMMANDS: Record<string, { help: string; run: (argv: string[], out: (s: string) => void, backend: () => Promise<string>) => Promise<void> }> = {
+const COMMANDS: Record<
+  string,
+  { help: string; run: (argv: string[], out: (s: string) => void, backend: () => Promise<string>) => Promise<void> }
+> = {
   solve: { help: 'one sequential solve of an analytic model, with its error to the exact solution', run: solveCommand },
-  run: { help: 'CHORDS on a model: every hit vs the sequential solver and the exact solution (or sample quality)', run: runCommand },
+  run: {
+    help: 'CHORDS on a model: every hit vs the sequential solver and the exact solution (or sample quality)',
+    run: runCommand,
+  },
   plot: { help: 'redraw the plots of results/<name>.json (SVG and PNG) without re-running', run: plotCommand },
-  sample: { help: 'DiT samples as a PNG grid, sequential or CHORDS, with class accuracy and Frechet distance', run: sampleCommand },
+  sample: {
+    help: 'DiT samples as a PNG grid, sequential or CHORDS, with class accuracy and Frechet distance',
+    run: sampleCommand,
+  },
 };
 
 const HELP = `chords: parallel diffusion sampling (CHORDS, ParaDiGMS, SRDS) on tfjs
@@ -17,7 +26,9 @@ const HELP = `chords: parallel diffusion sampling (CHORDS, ParaDiGMS, SRDS) on t
 Usage: chords <command> [options]     (chords <command> --help for its options)
 
 Commands:
-${Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(8)} ${c.help}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([k, c]) => `  ${k.padEnd(8)} ${c.help}`)
+  .join('\n')}
 
 Environment: CHORDS_BACKEND=auto|tensorflow|wasm|cpu picks the tfjs backend (--backend too).
 `;
@@ -29,9 +40,15 @@ function backendFrom(argv: string[]): () => Promise<string> {
   return async () => (await initBackend({ backend: value })).name;
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`)): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { out(HELP); return 0; }
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    out(HELP);
+    return 0;
+  }
   const c = COMMANDS[cmd];
   if (!c) throw new Error(`unknown command '${cmd}'; allowed: ${Object.keys(COMMANDS).join(', ')}`);
   await c.run(rest, out, backendFrom(rest));

@@ -3,11 +3,18 @@ import { plotResults } from '../plots/results.ts';
 import { helpText, parseOptions, type Spec } from './args.ts';
 
 const PLOT_OPTIONS: Spec = { help: { type: 'boolean', short: 'h', help: 'show this help' } };
-export const PLOT_HELP = helpText('Usage: chords plot <results/name.json> [...]\n\nRe-draws the plots of experiment results next to the JSON file (name.svg, name.png, name.vl.json).', PLOT_OPTIONS);
+export const PLOT_HELP = helpText(
+  'Usage: chords plot <results/name.json> [...]\n\nRe-draws the plots of experiment results next to the JSON file (name.svg, name.png, name.vl.json).',
+  PLOT_OPTIONS,
+);
 
 export async function plotCommand(argv: string[], out: (s: string) => void): Promise<void> {
   const files = argv.filter((a) => !a.startsWith('-'));
-  const o = parseOptions('plot', argv.filter((a) => a.startsWith('-')), PLOT_OPTIONS);
+  const o = parseOptions(
+    'plot',
+    argv.filter((a) => a.startsWith('-')),
+    PLOT_OPTIONS,
+  );
   if (o.help || files.length === 0) return out(PLOT_HELP);
   for (const f of files) for (const png of await plotResults(f)) out(`wrote ${png}`);
 }

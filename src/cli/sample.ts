@@ -12,7 +12,11 @@ export const SAMPLE_OPTIONS: Spec = {
   ...PROBLEM_OPTIONS,
   model: { type: 'string', default: 'dit', help: 'model: dit (the only image model)' },
   n: { type: 'string', default: '16', help: 'number of samples (1..4096)' },
-  solver: { type: 'string', default: 'euler', help: `solver (the fine solver with --cores): ${SOLVER_NAMES.join(' | ')}` },
+  solver: {
+    type: 'string',
+    default: 'euler',
+    help: `solver (the fine solver with --cores): ${SOLVER_NAMES.join(' | ')}`,
+  },
   cores: { type: 'string', help: 'sample with CHORDS on this many cores (default: sequential)' },
   stop: { type: 'string', default: 'core-index:1', help: 'CHORDS stop rule with --cores' },
   out: { type: 'string', default: 'results/samples.png', help: 'PNG grid to write' },
@@ -21,9 +25,16 @@ export const SAMPLE_OPTIONS: Spec = {
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
-export const SAMPLE_HELP = helpText('Usage: chords sample [options]\n\nSamples the shipped DiT (no download) and writes a PNG grid; without --class, classes cycle 0..9.', SAMPLE_OPTIONS);
+export const SAMPLE_HELP = helpText(
+  'Usage: chords sample [options]\n\nSamples the shipped DiT (no download) and writes a PNG grid; without --class, classes cycle 0..9.',
+  SAMPLE_OPTIONS,
+);
 
-export async function sampleCommand(argv: string[], out: (s: string) => void, backendName: () => Promise<string>): Promise<void> {
+export async function sampleCommand(
+  argv: string[],
+  out: (s: string) => void,
+  backendName: () => Promise<string>,
+): Promise<void> {
   const o = parseOptions('sample', argv, SAMPLE_OPTIONS);
   if (o.help) return out(SAMPLE_HELP);
   choiceArg('model', o.model, ['dit'] as const);
@@ -38,21 +49,39 @@ export async function sampleCommand(argv: string[], out: (s: string) => void, ba
     let values: Float32Array, modelCalls: number, rounds: number;
     if (cores === undefined) {
       const r = sample(getSolver(solverName), p.model, x, p.grid);
-      values = (await r.x.data()) as Float32Array; modelCalls = r.modelCalls; rounds = r.modelCalls;
+      values = (await r.x.data()) as Float32Array;
+      modelCalls = r.modelCalls;
+      rounds = r.modelCalls;
       r.x.dispose();
     } else {
       const init = initSequence({ cores, steps: p.grid.length - 1 });
-      const r = await runChords({ executor: batchedExecutor(p.model), param: p.model, grid: p.grid, x }, { init, fine: getSolver(solverName), stop });
-      values = (await r.sample.data()) as Float32Array; modelCalls = r.modelCalls; rounds = r.rounds;
+      const r = await runChords(
+        { executor: batchedExecutor(p.model), param: p.model, grid: p.grid, x },
+        { init, fine: getSolver(solverName), stop },
+      );
+      values = (await r.sample.data()) as Float32Array;
+      modelCalls = r.modelCalls;
+      rounds = r.rounds;
       disposeResult(r);
     }
     const wallMs = performance.now() - t0;
     const file = resolve(String(o.out));
     writeGrid(file, values, p.n, p.shape[1], p.shape[3]);
-    const report = { command: 'sample', backend, config: { ...p.config, solver: solverName, ...(cores ? { cores, stop: String(o.stop) } : {}) }, rounds, modelCalls, wallMs, out: file, ...p.quality!(values) };
+    const report = {
+      command: 'sample',
+      backend,
+      config: { ...p.config, solver: solverName, ...(cores ? { cores, stop: String(o.stop) } : {}) },
+      rounds,
+      modelCalls,
+      wallMs,
+      out: file,
+      ...p.quality!(values),
+    };
     if (o.json) return out(JSON.stringify(report));
-    out(`${p.n} DiT samples (${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps, guidance ${p.config.guidance}): ${rounds} rounds, ${modelCalls} model calls, ${wallMs.toFixed(0)} ms\n` +
-      `  class accuracy ${(100 * report.classAccuracy).toFixed(1)}%, Frechet distance ${report.frechetDistance.toFixed(2)}\n  wrote ${file}\n`);
+    out(
+      `${p.n} DiT samples (${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps, guidance ${p.config.guidance}): ${rounds} rounds, ${modelCalls} model calls, ${wallMs.toFixed(0)} ms\n` +
+        `  class accuracy ${(100 * report.classAccuracy).toFixed(1)}%, Frechet distance ${report.frechetDistance.toFixed(2)}\n  wrote ${file}\n`,
+    );
   } finally {
     x.dispose();
     p.model.dispose();

@@ -17,9 +17,16 @@ export const SOLVE_OPTIONS: Spec = {
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
-export const SOLVE_HELP = helpText('Usage: chords solve [options]\n\nRuns one sequential solve and reports model calls, wall time and the RMS error to the\nexact (gaussian, linear) or float64 reference (mixture) ODE solution from the same noise;\nfor the DiT, the class accuracy and Frechet distance of the samples.', SOLVE_OPTIONS);
+export const SOLVE_HELP = helpText(
+  'Usage: chords solve [options]\n\nRuns one sequential solve and reports model calls, wall time and the RMS error to the\nexact (gaussian, linear) or float64 reference (mixture) ODE solution from the same noise;\nfor the DiT, the class accuracy and Frechet distance of the samples.',
+  SOLVE_OPTIONS,
+);
 
-export async function solveCommand(argv: string[], out: (s: string) => void, backendName: () => Promise<string>): Promise<void> {
+export async function solveCommand(
+  argv: string[],
+  out: (s: string) => void,
+  backendName: () => Promise<string>,
+): Promise<void> {
   const o = parseOptions('solve', argv, SOLVE_OPTIONS);
   if (o.help) return out(SOLVE_HELP);
   const solverName = choiceArg('solver', o.solver, SOLVER_NAMES);
@@ -27,27 +34,44 @@ export async function solveCommand(argv: string[], out: (s: string) => void, bac
   const p = buildProblem(o);
   const solver = getSolver(solverName);
   const x = tf.tensor(p.x0, p.shape);
-  let made: Awaited<ReturnType<typeof makeExecutor>> | undefined, values: Float32Array, wallMs: number, modelCalls: number;
+  let made: Awaited<ReturnType<typeof makeExecutor>> | undefined,
+    values: Float32Array,
+    wallMs: number,
+    modelCalls: number;
   try {
     made = await makeExecutor(o, backend, p.name, p.model, p.spec, 1);
     const res = await runSequential({ executor: made.executor, param: p.model, grid: p.grid, x }, { solver });
-    values = (await res.sample.data()) as Float32Array; wallMs = res.wallMs; modelCalls = res.modelCalls;
+    values = (await res.sample.data()) as Float32Array;
+    wallMs = res.wallMs;
+    modelCalls = res.modelCalls;
     res.sample.dispose();
   } finally {
     await made?.executor.close();
     x.dispose();
   }
   const report = {
-    command: 'solve', config: { ...p.config, solver: solverName, executor: made.name }, backend, startupMs: made.startupMs,
-    modelCalls, wallMs: Number(wallMs.toFixed(3)),
+    command: 'solve',
+    config: { ...p.config, solver: solverName, executor: made.name },
+    backend,
+    startupMs: made.startupMs,
+    modelCalls,
+    wallMs: Number(wallMs.toFixed(3)),
     ...(p.reference ? { errorToReference: rmse(values, p.reference()) } : {}),
     ...(p.quality ? p.quality(values) : {}),
     ...(o.values ? { values: Array.from(values) } : {}),
   };
   p.model.dispose();
   if (o.json) return out(JSON.stringify(report));
-  out(`${solverName} on ${p.name} (${Object.entries(p.config).map(([k, v]) => `${k}=${v}`).join(' ')})\n` +
-    `  model calls        ${report.modelCalls}\n  wall time          ${report.wallMs.toFixed(1)} ms\n` +
-    ('errorToReference' in report ? `  error to reference ${(report.errorToReference as number).toExponential(3)} (RMS)\n` : '') +
-    ('classAccuracy' in report ? `  class accuracy     ${(100 * (report.classAccuracy as number)).toFixed(1)}%\n  Frechet distance   ${(report.frechetDistance as number).toFixed(2)}\n` : ''));
+  out(
+    `${solverName} on ${p.name} (${Object.entries(p.config)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')})\n` +
+      `  model calls        ${report.modelCalls}\n  wall time          ${report.wallMs.toFixed(1)} ms\n` +
+      ('errorToReference' in report
+        ? `  error to reference ${(report.errorToReference as number).toExponential(3)} (RMS)\n`
+        : '') +
+      ('classAccuracy' in report
+        ? `  class accuracy     ${(100 * (report.classAccuracy as number)).toFixed(1)}%\n  Frechet distance   ${(report.frechetDistance as number).toFixed(2)}\n`
+        : ''),
+  );
 }

@@ -19,8 +19,13 @@ const FONT: readonly string[] = [
   '01110 10001 10001 01111 00001 00010 01100', // 9
 ];
 const CELLS: [number, number][][] = FONT.map((g) => {
-  const rows = g.split(' '), cells: [number, number][] = [];
-  rows.forEach((r, y) => [...r].forEach((c, x) => { if (c === '1') cells.push([x - 2, y - 3]); }));
+  const rows = g.split(' '),
+    cells: [number, number][] = [];
+  rows.forEach((r, y) =>
+    [...r].forEach((c, x) => {
+      if (c === '1') cells.push([x - 2, y - 3]);
+    }),
+  );
   return cells;
 });
 
@@ -42,21 +47,37 @@ export interface DigitBatch {
 }
 
 /** Draws one digit into out[offset .. offset + size^2) from a uniform stream u. */
-function drawDigit(label: number, size: number, jitter: number, u: () => number, out: Float32Array, offset: number): void {
+function drawDigit(
+  label: number,
+  size: number,
+  jitter: number,
+  u: () => number,
+  out: Float32Array,
+  offset: number,
+): void {
   const r = (a: number) => (2 * u() - 1) * a * jitter;
-  const angle = r(0.25), scale = (size / 9.5) * (1 + r(0.12)), shear = r(0.2);
-  const tx = r(size * 0.08), ty = r(size * 0.08), stroke = 0.5 + 0.25 * (u() * jitter + (1 - jitter) * 0.5);
-  const ca = Math.cos(angle), sa = Math.sin(angle), c = (size - 1) / 2;
+  const angle = r(0.25),
+    scale = (size / 9.5) * (1 + r(0.12)),
+    shear = r(0.2);
+  const tx = r(size * 0.08),
+    ty = r(size * 0.08),
+    stroke = 0.5 + 0.25 * (u() * jitter + (1 - jitter) * 0.5);
+  const ca = Math.cos(angle),
+    sa = Math.sin(angle),
+    c = (size - 1) / 2;
   const cells = CELLS[label];
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
       // inverse affine: pixel -> glyph coordinates (glyph cell centres at integers)
-      const dx = (px - c - tx) / scale, dy = (py - c - ty) / scale;
-      let gx = ca * dx + sa * dy, gy = -sa * dx + ca * dy;
+      const dx = (px - c - tx) / scale,
+        dy = (py - c - ty) / scale;
+      let gx = ca * dx + sa * dy,
+        gy = -sa * dx + ca * dy;
       gx -= shear * gy;
       let best = Infinity;
       for (const [cx, cy] of cells) {
-        const ex = Math.max(0, Math.abs(gx - cx) - 0.5), ey = Math.max(0, Math.abs(gy - cy) - 0.5);
+        const ex = Math.max(0, Math.abs(gx - cx) - 0.5),
+          ey = Math.max(0, Math.abs(gy - cy) - 0.5);
         best = Math.min(best, Math.hypot(ex, ey));
       }
       // soft edge: full ink inside the stroke, fading over half a glyph cell
@@ -67,11 +88,18 @@ function drawDigit(label: number, size: number, jitter: number, u: () => number,
 }
 
 /** n digits with labels cycling 0..9 (or as given), the same images for the same seed. */
-export function digitBatch(n: number, seed: number, { size = 16, jitter = 1, noise = 0.05 }: DigitOptions = {}, labels?: ArrayLike<number>): DigitBatch {
+export function digitBatch(
+  n: number,
+  seed: number,
+  { size = 16, jitter = 1, noise = 0.05 }: DigitOptions = {},
+  labels?: ArrayLike<number>,
+): DigitBatch {
   if (!Number.isInteger(n) || n < 1) throw new Error(`n: got ${n}; allowed: an integer >= 1`);
   if (!Number.isInteger(size) || size < 8) throw new Error(`size: got ${size}; allowed: an integer >= 8`);
-  const u = uniformRng(seed * 2654435761 + 1), z = normals(n * size * size, seed + 77);
-  const images = new Float32Array(n * size * size), lab = new Int32Array(n);
+  const u = uniformRng(seed * 2654435761 + 1),
+    z = normals(n * size * size, seed + 77);
+  const images = new Float32Array(n * size * size),
+    lab = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     lab[i] = labels ? labels[i % labels.length] : Math.floor(u() * 10);
     if (!(lab[i] >= 0 && lab[i] <= 9)) throw new Error(`labels: got ${lab[i]}; allowed: integers 0..9`);
@@ -83,7 +111,8 @@ export function digitBatch(n: number, seed: number, { size = 16, jitter = 1, noi
 
 /** ASCII art of one image (for logs and tests). */
 export function asciiDigit(b: DigitBatch, i: number): string {
-  const s = b.size, chars = ' .:-=+*#%@';
+  const s = b.size,
+    chars = ' .:-=+*#%@';
   const rows: string[] = [];
   for (let y = 0; y < s; y++) {
     let row = '';

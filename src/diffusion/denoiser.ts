@@ -19,7 +19,10 @@ export interface AsDenoiserOptions {
 }
 
 /** Adapts any model function `(x, t) -> prediction` into a Denoiser. */
-export function asDenoiser(fn: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor, { prediction, schedule }: AsDenoiserOptions): Denoiser {
+export function asDenoiser(
+  fn: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor,
+  { prediction, schedule }: AsDenoiserOptions,
+): Denoiser {
   checkPrediction(prediction);
   return { prediction, schedule, predict: fn };
 }
@@ -29,7 +32,8 @@ export function denoise(model: Denoiser, x: tf.Tensor, t: tf.Tensor1D): tf.Tenso
   return tf.tidy(() => {
     const out = model.predict(x, t);
     if (model.prediction === 'x0') return out;
-    if (!model.schedule) throw new Error(`denoise: a '${model.prediction}' model without a noise schedule has no x0 estimate`);
+    if (!model.schedule)
+      throw new Error(`denoise: a '${model.prediction}' model without a noise schedule has no x0 estimate`);
     return x0From(model.prediction, out, x, coeffsPerSample(model.schedule, t, x.rank));
   });
 }

@@ -27,11 +27,19 @@ function check(name: string, v: number, ok: boolean, allowed: string): void {
 
 /** Validates grid options before any work; errors name the argument and the allowed range. */
 export function validateGrid(o: GridOptions): void {
-  check('steps', o.steps, Number.isInteger(o.steps) && o.steps >= 1 && o.steps <= 100000, 'an integer from 1 to 100000');
+  check(
+    'steps',
+    o.steps,
+    Number.isInteger(o.steps) && o.steps >= 1 && o.steps <= 100000,
+    'an integer from 1 to 100000',
+  );
   const kind = o.kind ?? 'uniform';
   if (!(GRIDS as readonly string[]).includes(kind))
     throw new Error(`grid: unknown grid '${kind}'; allowed: ${GRIDS.join(', ')}`);
-  const shift = o.shift ?? 1, rho = o.rho ?? 7, t0 = o.tStart ?? 1, t1 = o.tEnd ?? 0;
+  const shift = o.shift ?? 1,
+    rho = o.rho ?? 7,
+    t0 = o.tStart ?? 1,
+    t1 = o.tEnd ?? 0;
   check('shift', shift, Number.isFinite(shift) && shift > 0, 'a finite number > 0');
   check('rho', rho, Number.isFinite(rho) && rho > 0, 'a finite number > 0');
   check('tStart', t0, t0 > 0 && t0 <= 1, 'a number in (0, 1]');
@@ -54,18 +62,23 @@ function uniform(o: Required<Pick<GridOptions, 'steps' | 'shift' | 'tStart' | 't
  * kept as its own point and the spacing runs from the cap instead.
  */
 function spaced(schedule: NoiseSchedule, o: Required<GridOptions>): number[] {
-  const capHi = -Math.log(o.nsrMax), capLo = -Math.log(o.nsrMin);
-  const lHi = schedule.lambda(o.tStart), lLo = schedule.lambda(o.tEnd);
+  const capHi = -Math.log(o.nsrMax),
+    capLo = -Math.log(o.nsrMin);
+  const lHi = schedule.lambda(o.tStart),
+    lLo = schedule.lambda(o.tEnd);
   // An end beyond the caps (or infinite: pure noise, clean data) stays as it is; the spacing runs between the caps.
-  const hiOut = !(lHi >= capHi), loOut = !(lLo <= capLo);
+  const hiOut = !(lHi >= capHi),
+    loOut = !(lLo <= capLo);
   const m = o.steps + 1 - (hiOut ? 1 : 0) - (loOut ? 1 : 0);
-  const a = hiOut ? capHi : lHi, b = loOut ? capLo : lLo;
+  const a = hiOut ? capHi : lHi,
+    b = loOut ? capLo : lLo;
   const inner: number[] = [];
   for (let j = 0; j < m; j++) {
     const f = m === 1 ? 0.5 : j / (m - 1);
     if (o.kind === 'logsnr') inner.push(a + (b - a) * f);
     else {
-      const sMax = Math.exp(-a / o.rho), sMin = Math.exp(-b / o.rho);
+      const sMax = Math.exp(-a / o.rho),
+        sMin = Math.exp(-b / o.rho);
       inner.push(-o.rho * Math.log(sMax + f * (sMin - sMax)));
     }
   }
@@ -79,11 +92,20 @@ function spaced(schedule: NoiseSchedule, o: Required<GridOptions>): number[] {
 export function timeGrid(schedule: NoiseSchedule, options: GridOptions): number[] {
   validateGrid(options);
   const o: Required<GridOptions> = {
-    kind: 'uniform', shift: 1, rho: 7, tStart: 1, tEnd: 0, nsrMax: 80, nsrMin: 0.002, ...options,
+    kind: 'uniform',
+    shift: 1,
+    rho: 7,
+    tStart: 1,
+    tEnd: 0,
+    nsrMax: 80,
+    nsrMin: 0.002,
+    ...options,
   };
   const grid = o.kind === 'uniform' ? uniform(o) : spaced(schedule, o);
   for (let i = 1; i < grid.length; i++)
     if (!(grid[i] < grid[i - 1]))
-      throw new Error(`grid: ${o.kind} grid is not strictly decreasing at step ${i} (${grid[i - 1]} -> ${grid[i]}); use fewer steps or other ends`);
+      throw new Error(
+        `grid: ${o.kind} grid is not strictly decreasing at step ${i} (${grid[i - 1]} -> ${grid[i]}); use fewer steps or other ends`,
+      );
   return grid;
 }

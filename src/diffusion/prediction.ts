@@ -10,7 +10,12 @@ export type Prediction = (typeof PREDICTIONS)[number];
 export type Coef = number | tf.Tensor;
 
 /** alpha, sigma and their time derivatives at one time (or per sample). */
-export interface Coeffs<C extends Coef = Coef> { alpha: C; sigma: C; dAlpha: C; dSigma: C }
+export interface Coeffs<C extends Coef = Coef> {
+  alpha: C;
+  sigma: C;
+  dAlpha: C;
+  dSigma: C;
+}
 
 /** How to read a model's output: its prediction type and, where conversions need it, its schedule. */
 export interface Parametrization {
@@ -42,17 +47,26 @@ export function coeffsPerSample(schedule: NoiseSchedule, t: tf.Tensor1D, rank: n
   const ts = Array.from(t.dataSync());
   const shape = [ts.length, ...Array(Math.max(0, rank - 1)).fill(1)];
   const make = (f: (u: number) => number) => tf.tensor(ts.map(f), shape, 'float32');
-  return { alpha: make(schedule.alpha), sigma: make(schedule.sigma), dAlpha: make(schedule.dAlpha), dSigma: make(schedule.dSigma) };
+  return {
+    alpha: make(schedule.alpha),
+    sigma: make(schedule.sigma),
+    dAlpha: make(schedule.dAlpha),
+    dSigma: make(schedule.dSigma),
+  };
 }
 
 /** The x0 (data) estimate from any prediction (`out` itself for x0; use inside tf.tidy). */
 export function x0From(kind: Prediction, out: tf.Tensor, x: tf.Tensor, c: Coeffs): tf.Tensor {
   const { alpha: a, sigma: s, dAlpha: da, dSigma: ds } = c;
   switch (kind) {
-    case 'x0': return out;
-    case 'eps': return tf.div(tf.sub(x, tf.mul(out, s)), a); // x0 = (x - s eps) / a
-    case 'v': return tf.div(lin(a, x, mul(-1, s), out), add(mul(a, a), mul(s, s))); // (a x - s v) / (a^2 + s^2)
-    case 'velocity': return tf.div(lin(ds, x, mul(-1, s), out), sub(mul(a, ds), mul(s, da))); // (s' x - s u) / (a s' - s a')
+    case 'x0':
+      return out;
+    case 'eps':
+      return tf.div(tf.sub(x, tf.mul(out, s)), a); // x0 = (x - s eps) / a
+    case 'v':
+      return tf.div(lin(a, x, mul(-1, s), out), add(mul(a, a), mul(s, s))); // (a x - s v) / (a^2 + s^2)
+    case 'velocity':
+      return tf.div(lin(ds, x, mul(-1, s), out), sub(mul(a, ds), mul(s, da))); // (s' x - s u) / (a s' - s a')
   }
 }
 
@@ -60,10 +74,14 @@ export function x0From(kind: Prediction, out: tf.Tensor, x: tf.Tensor, c: Coeffs
 export function epsFrom(kind: Prediction, out: tf.Tensor, x: tf.Tensor, c: Coeffs): tf.Tensor {
   const { alpha: a, sigma: s, dAlpha: da, dSigma: ds } = c;
   switch (kind) {
-    case 'eps': return out;
-    case 'x0': return tf.div(tf.sub(x, tf.mul(out, a)), s); // eps = (x - a x0) / s
-    case 'v': return tf.div(lin(s, x, a, out), add(mul(a, a), mul(s, s))); // (s x + a v) / (a^2 + s^2)
-    case 'velocity': return tf.div(lin(a, out, mul(-1, da), x), sub(mul(a, ds), mul(s, da))); // (a u - a' x) / (a s' - s a')
+    case 'eps':
+      return out;
+    case 'x0':
+      return tf.div(tf.sub(x, tf.mul(out, a)), s); // eps = (x - a x0) / s
+    case 'v':
+      return tf.div(lin(s, x, a, out), add(mul(a, a), mul(s, s))); // (s x + a v) / (a^2 + s^2)
+    case 'velocity':
+      return tf.div(lin(a, out, mul(-1, da), x), sub(mul(a, ds), mul(s, da))); // (a u - a' x) / (a s' - s a')
   }
 }
 
@@ -80,20 +98,32 @@ export function vFrom(kind: Prediction, out: tf.Tensor, x: tf.Tensor, c: Coeffs)
 }
 
 /** Converts a prediction of one kind into another, exactly (up to float32 rounding); always a new tensor the caller owns. */
-export function convertPrediction(from: Prediction, to: Prediction, out: tf.Tensor, x: tf.Tensor, c: Coeffs): tf.Tensor {
+export function convertPrediction(
+  from: Prediction,
+  to: Prediction,
+  out: tf.Tensor,
+  x: tf.Tensor,
+  c: Coeffs,
+): tf.Tensor {
   if (from === to) return tf.clone(out);
   switch (to) {
-    case 'x0': return x0From(from, out, x, c);
-    case 'eps': return epsFrom(from, out, x, c);
-    case 'v': return vFrom(from, out, x, c);
-    case 'velocity': return velocityFrom(from, out, x, c);
+    case 'x0':
+      return x0From(from, out, x, c);
+    case 'eps':
+      return epsFrom(from, out, x, c);
+    case 'v':
+      return vFrom(from, out, x, c);
+    case 'velocity':
+      return velocityFrom(from, out, x, c);
   }
 }
 
 /** Coefficients at t for a parametrization; a clear error where the model has no schedule. */
 export function paramCoeffs(p: Parametrization, t: number, needFor: string): Coeffs<number> {
   if (!p.schedule)
-    throw new Error(`${needFor} needs a noise schedule, but this model has none (it predicts '${p.prediction}' on its own grid); on such a model use the euler or heun solver and the euler coarse jump`);
+    throw new Error(
+      `${needFor} needs a noise schedule, but this model has none (it predicts '${p.prediction}' on its own grid); on such a model use the euler or heun solver and the euler coarse jump`,
+    );
   return coeffsAt(p.schedule, t);
 }
 
@@ -101,12 +131,18 @@ export function paramCoeffs(p: Parametrization, t: number, needFor: string): Coe
 
 /** Reads the model output as x0 at scalar time t. */
 export const x0Of = (p: Parametrization, out: tf.Tensor, x: tf.Tensor, t: number): tf.Tensor =>
-  p.prediction === 'x0' ? out : x0From(p.prediction, out, x, paramCoeffs(p, t, `reading a '${p.prediction}' output as x0`));
+  p.prediction === 'x0'
+    ? out
+    : x0From(p.prediction, out, x, paramCoeffs(p, t, `reading a '${p.prediction}' output as x0`));
 
 /** Reads the model output as eps at scalar time t. */
 export const epsOf = (p: Parametrization, out: tf.Tensor, x: tf.Tensor, t: number): tf.Tensor =>
-  p.prediction === 'eps' ? out : epsFrom(p.prediction, out, x, paramCoeffs(p, t, `reading a '${p.prediction}' output as eps`));
+  p.prediction === 'eps'
+    ? out
+    : epsFrom(p.prediction, out, x, paramCoeffs(p, t, `reading a '${p.prediction}' output as eps`));
 
 /** Reads the model output as the ODE velocity at scalar time t. */
 export const velocityOf = (p: Parametrization, out: tf.Tensor, x: tf.Tensor, t: number): tf.Tensor =>
-  p.prediction === 'velocity' ? out : velocityFrom(p.prediction, out, x, paramCoeffs(p, t, `reading a '${p.prediction}' output as a velocity`));
+  p.prediction === 'velocity'
+    ? out
+    : velocityFrom(p.prediction, out, x, paramCoeffs(p, t, `reading a '${p.prediction}' output as a velocity`));

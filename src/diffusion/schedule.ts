@@ -36,7 +36,10 @@ export function flowSchedule(): NoiseSchedule {
   };
 }
 
-export interface VpLinearOptions { beta0?: number; beta1?: number }
+export interface VpLinearOptions {
+  beta0?: number;
+  beta1?: number;
+}
 
 /** VP SDE with linear beta(t) = beta0 + t (beta1 - beta0) (Song et al. 2021; DPM-Solver's NoiseScheduleVP). */
 export function vpLinearSchedule({ beta0 = 0.1, beta1 = 20 }: VpLinearOptions = {}): NoiseSchedule {
@@ -57,13 +60,16 @@ export function vpLinearSchedule({ beta0 = 0.1, beta1 = 20 }: VpLinearOptions = 
     tOfLambda: (l) => {
       // log alpha = -softplus(-2 lambda) / 2; solve the quadratic in t stably.
       const c = 0.5 * softplus(-2 * l);
-      const a = 0.25 * (beta1 - beta0), b = 0.5 * beta0;
+      const a = 0.25 * (beta1 - beta0),
+        b = 0.5 * beta0;
       return (2 * c) / (b + Math.sqrt(b * b + 4 * a * c));
     },
   };
 }
 
-export interface VpCosineOptions { s?: number }
+export interface VpCosineOptions {
+  s?: number;
+}
 
 /** VP cosine schedule alpha = cos(pi/2 (t+s)/(1+s)) / cos(pi/2 s/(1+s)) (Nichol & Dhariwal 2021). */
 export function vpCosineSchedule({ s = 0.008 }: VpCosineOptions = {}): NoiseSchedule {
@@ -77,7 +83,8 @@ export function vpCosineSchedule({ s = 0.008 }: VpCosineOptions = {}): NoiseSche
     sigma,
     dAlpha: (t) => (-k * Math.sin(k * (t + s))) / c0,
     dSigma: (t) => {
-      const a = alpha(t), sg = sigma(t);
+      const a = alpha(t),
+        sg = sigma(t);
       return sg === 0 ? Infinity : (a * k * Math.sin(k * (t + s))) / c0 / sg;
     },
     sigmaDSigma: (t) => (alpha(t) * k * Math.sin(k * (t + s))) / c0,
@@ -89,7 +96,9 @@ export function vpCosineSchedule({ s = 0.008 }: VpCosineOptions = {}): NoiseSche
   };
 }
 
-export interface VeOptions { sigmaMax?: number }
+export interface VeOptions {
+  sigmaMax?: number;
+}
 
 /** Variance exploding, EDM parametrisation sigma = sigmaMax * t, alpha = 1 (Karras et al. 2022, sigma(t) = t). */
 export function veSchedule({ sigmaMax = 80 }: VeOptions = {}): NoiseSchedule {

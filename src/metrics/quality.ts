@@ -26,12 +26,21 @@ export function realStats(p: ClassifierParams, n = 2000, seed = 424242): Feature
 }
 
 /** Quality of generated samples (values in [-1, 1], n x 16 x 16) for their requested labels. */
-export function sampleQuality(p: ClassifierParams, images: Float32Array, labels: ArrayLike<number>, real: FeatureStats = realStats(p)): Quality {
+export function sampleQuality(
+  p: ClassifierParams,
+  images: Float32Array,
+  labels: ArrayLike<number>,
+  real: FeatureStats = realStats(p),
+): Quality {
   const n = labels.length;
   const pred = tf.tidy(() => tf.argMax(classify(p, tf.tensor2d(images, [n, 256])).logits, 1).dataSync());
   let ok = 0;
   for (let i = 0; i < n; i++) if (pred[i] === labels[i]) ok++;
-  return { classAccuracy: ok / n, frechetDistance: frechetDistance(featureStats(features(p, images, n), n, 64), real), n };
+  return {
+    classAccuracy: ok / n,
+    frechetDistance: frechetDistance(featureStats(features(p, images, n), n, 64), real),
+    n,
+  };
 }
 
 /**

@@ -32,25 +32,35 @@ export const MODEL_KINDS = ['gaussian', 'mixture', 'linear', 'dit', 'tfjs', 'loa
 /** Builds a model from its spec (in this thread). */
 export async function buildModel(spec: ModelSpec): Promise<BuiltModel> {
   switch (spec?.kind) {
-    case 'gaussian': return gaussianModel({ schedule: getSchedule(spec.schedule), mean: spec.mean, scale: spec.scale });
-    case 'mixture': return mixtureModel(getSchedule(spec.schedule), spec.mixture);
-    case 'linear': return linearToyModel(spec.dim);
+    case 'gaussian':
+      return gaussianModel({ schedule: getSchedule(spec.schedule), mean: spec.mean, scale: spec.scale });
+    case 'mixture':
+      return mixtureModel(getSchedule(spec.schedule), spec.mixture);
+    case 'linear':
+      return linearToyModel(spec.dim);
     case 'dit': {
       const { config, params } = loadDiT(spec.path ?? shippedDiTPath());
       return ditDenoiser(params, config, { labels: spec.labels, guidance: spec.guidance });
     }
-    case 'tfjs': return loadTfjsModel(spec.path, spec);
+    case 'tfjs':
+      return loadTfjsModel(spec.path, spec);
     case 'load': {
       const inner = await buildModel(spec.inner);
-      const w = tf.keep(tf.mul(tf.randomNormal([spec.width, spec.width], 0, 1, 'float32', 7), 1 / Math.sqrt(spec.width)));
+      const w = tf.keep(
+        tf.mul(tf.randomNormal([spec.width, spec.width], 0, 1, 'float32', 7), 1 / Math.sqrt(spec.width)),
+      );
       return {
         ...inner,
-        predict: (x, t) => tf.tidy(() => {
-          let h = tf.ones([Math.max(1, x.shape[0]) * 16, spec.width]) as tf.Tensor2D;
-          for (let i = 0; i < spec.extra; i++) h = tf.sigmoid(tf.matMul(h, w as tf.Tensor2D)) as tf.Tensor2D;
-          return tf.add(inner.predict(x, t), tf.mul(tf.sum(h), 0)); // the load's result joins the graph, adding 0
-        }),
-        dispose: () => { w.dispose(); inner.dispose(); },
+        predict: (x, t) =>
+          tf.tidy(() => {
+            let h = tf.ones([Math.max(1, x.shape[0]) * 16, spec.width]) as tf.Tensor2D;
+            for (let i = 0; i < spec.extra; i++) h = tf.sigmoid(tf.matMul(h, w as tf.Tensor2D)) as tf.Tensor2D;
+            return tf.add(inner.predict(x, t), tf.mul(tf.sum(h), 0)); // the load's result joins the graph, adding 0
+          }),
+        dispose: () => {
+          w.dispose();
+          inner.dispose();
+        },
       };
     }
     case 'faulty': {
@@ -61,13 +71,19 @@ export async function buildModel(spec: ModelSpec): Promise<BuiltModel> {
         predict: (x, t) => {
           if (++calls === spec.after) {
             if (spec.fault === 'exit') process.exit(3);
-            if (spec.fault === 'crash') setImmediate(() => { throw new Error('faulty model: crashed'); });
+            if (spec.fault === 'crash')
+              setImmediate(() => {
+                throw new Error('faulty model: crashed');
+              });
             else throw new Error(`faulty model: failed on call ${calls}`);
           }
           return inner.predict(x, t);
         },
       };
     }
-    default: throw new Error(`model spec: unknown kind '${(spec as { kind?: string })?.kind}'; allowed: ${MODEL_KINDS.join(', ')}`);
+    default:
+      throw new Error(
+        `model spec: unknown kind '${(spec as { kind?: string })?.kind}'; allowed: ${MODEL_KINDS.join(', ')}`,
+      );
   }
 }

@@ -33,8 +33,14 @@ export function fileHandler(path: string): tf.io.IOHandler {
         for (const p of group.paths) buffers.push(readFileSync(join(dirname(file), p)));
       }
       const all = Buffer.concat(buffers);
-      return { modelTopology: json.modelTopology, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy,
-        weightSpecs: specs, weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) };
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        weightSpecs: specs,
+        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+      };
     },
   };
 }
@@ -42,18 +48,28 @@ export function fileHandler(path: string): tf.io.IOHandler {
 export type TfjsDenoiser = Denoiser & { dispose(): void };
 
 /** Loads a layers model (or a graph model) from a path and adapts it to the Denoiser interface. */
-export async function loadTfjsModel(path: string, { prediction, schedule, time = 'column' }: TfjsModelOptions): Promise<TfjsDenoiser> {
+export async function loadTfjsModel(
+  path: string,
+  { prediction, schedule, time = 'column' }: TfjsModelOptions,
+): Promise<TfjsDenoiser> {
   checkPrediction(prediction);
   const s = getSchedule(schedule);
-  if (!['vector', 'column', 'none'].includes(time)) throw new Error(`time: got '${time}'; allowed: vector, column, none`);
+  if (!['vector', 'column', 'none'].includes(time))
+    throw new Error(`time: got '${time}'; allowed: vector, column, none`);
   const handler = fileHandler(path);
   const json = JSON.parse(readFileSync(path.endsWith('.json') ? path : join(path, 'model.json'), 'utf8'));
   const isGraph = json.format === 'graph-model';
-  const model: tf.LayersModel | tf.GraphModel = isGraph ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
-  const d = asDenoiser((x, t) => tf.tidy(() => {
-    const tt = time === 'column' ? tf.reshape(t, [-1, 1]) : t;
-    const out = time === 'none' ? model.predict(x) : model.predict([x, tt]);
-    return Array.isArray(out) ? out[0] : (out as tf.Tensor);
-  }), { prediction, schedule: s });
+  const model: tf.LayersModel | tf.GraphModel = isGraph
+    ? await tf.loadGraphModel(handler)
+    : await tf.loadLayersModel(handler);
+  const d = asDenoiser(
+    (x, t) =>
+      tf.tidy(() => {
+        const tt = time === 'column' ? tf.reshape(t, [-1, 1]) : t;
+        const out = time === 'none' ? model.predict(x) : model.predict([x, tt]);
+        return Array.isArray(out) ? out[0] : (out as tf.Tensor);
+      }),
+    { prediction, schedule: s },
+  );
   return { ...d, dispose: () => model.dispose() };
 }

@@ -11,7 +11,12 @@ export interface WeightsFile<M> {
 }
 
 /** Writes dir/model.json and dir/weights.bin (dir created if needed). */
-export async function saveWeights<M>(dir: string, format: string, meta: M, named: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+export async function saveWeights<M>(
+  dir: string,
+  format: string,
+  meta: M,
+  named: { name: string; tensor: tf.Tensor }[],
+): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(named);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'weights.bin'), Buffer.from(data as ArrayBuffer));
@@ -27,7 +32,10 @@ export function loadWeights<M>(path: string, format: string): { meta: M; tensors
   if (m.format !== format) throw new Error(`weights: '${file}' holds '${m.format}', expected '${format}'`);
   const group = m.weightsManifest[0];
   const buf = readFileSync(join(dirname(file), group.paths[0]));
-  return { meta: m.meta, tensors: tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), group.weights) };
+  return {
+    meta: m.meta,
+    tensors: tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), group.weights),
+  };
 }
 
 /** Checks that every expected tensor is present with its shape; frees them all and throws otherwise. */

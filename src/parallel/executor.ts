@@ -3,14 +3,27 @@ import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 
 /** Evaluate the model at x: [n, ...] (every row at time t). */
-export interface EvalRequest { x: tf.Tensor; t: number }
+export interface EvalRequest {
+  x: tf.Tensor;
+  t: number;
+}
 
 /** Wall time of the last evaluate() call and the model compute inside it (the slowest member's). */
-export interface ExecutorTimings { computeMs: number; wallMs: number }
+export interface ExecutorTimings {
+  computeMs: number;
+  wallMs: number;
+}
 
 /** An executor failure; requestIndex says which request of the round (so which core) failed, where known. */
 export class ExecutorError extends Error {
-  constructor(message: string, readonly member?: number, public requestIndex?: number) { super(message); this.name = 'ExecutorError'; }
+  constructor(
+    message: string,
+    readonly member?: number,
+    public requestIndex?: number,
+  ) {
+    super(message);
+    this.name = 'ExecutorError';
+  }
 }
 
 export interface Executor {
@@ -27,7 +40,8 @@ export interface Executor {
 export function serialExecutor(model: Denoiser): Executor {
   return {
     name: 'serial',
-    evaluate: async (requests) => requests.map(({ x, t }) => tf.tidy(() => model.predict(x, tf.fill([x.shape[0]], t) as tf.Tensor1D))),
+    evaluate: async (requests) =>
+      requests.map(({ x, t }) => tf.tidy(() => model.predict(x, tf.fill([x.shape[0]], t) as tf.Tensor1D))),
     close: async () => undefined,
   };
 }
@@ -41,8 +55,14 @@ export function batchedExecutor(model: Denoiser): Executor {
       if (requests.length === 1) return serialExecutor(model).evaluate(requests);
       return tf.tidy(() => {
         const sizes = requests.map((r) => r.x.shape[0]);
-        const x = tf.concat(requests.map((r) => r.x), 0); // [sum n, ...]
-        const t = tf.tensor1d(requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t)), 'float32'); // [sum n]
+        const x = tf.concat(
+          requests.map((r) => r.x),
+          0,
+        ); // [sum n, ...]
+        const t = tf.tensor1d(
+          requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t)),
+          'float32',
+        ); // [sum n]
         return tf.split(model.predict(x, t), sizes, 0);
       });
     },

@@ -43,63 +43,125 @@ export interface PoolExecutor extends Executor {
   readonly pids: number[];
 }
 
-interface Member { t: Transport; alive: boolean; group?: number[]; ready?: (ms: number) => void; waiting?: { id: number; resolve: (m: FromRemote & { type: 'result' }) => void } }
+interface Member {
+  t: Transport;
+  alive: boolean;
+  group?: number[];
+  ready?: (ms: number) => void;
+  waiting?: { id: number; resolve: (m: FromRemote & { type: 'result' }) => void };
+}
 
 export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
-  if (!Number.isInteger(o.size) || o.size < 1 || o.size > 256) throw new Error(`${o.kind}: size got ${o.size}; allowed: an integer from 1 to 256`);
-  const timeoutMs = o.timeoutMs ?? 600_000, label = o.kind === 'workers' ? 'worker' : 'process';
-  let broken: Error | undefined, closing: Promise<void> | undefined, nextId = 1;
+  if (!Number.isInteger(o.size) || o.size < 1 || o.size > 256)
+    throw new Error(`${o.kind}: size got ${o.size}; allowed: an integer from 1 to 256`);
+  const timeoutMs = o.timeoutMs ?? 600_000,
+    label = o.kind === 'workers' ? 'worker' : 'process';
+  let broken: Error | undefined,
+    closing: Promise<void> | undefined,
+    nextId = 1;
   let fail: (e: Error) => void = () => undefined;
   const members: Member[] = [];
   const failAll = (e: Error) => {
     if (broken) return;
     broken = e;
-    for (const m of members) if (m.alive) { m.alive = false; m.t.kill(); }
+    for (const m of members)
+      if (m.alive) {
+        m.alive = false;
+        m.t.kill();
+      }
     fail(e);
   };
   const t0 = performance.now();
   for (let i = 0; i < o.size; i++) {
-    const t = o.spawn(i), m: Member = { t, alive: true };
+    const t = o.spawn(i),
+      m: Member = { t, alive: true };
     members.push(m);
     t.onMessage((msg) => {
       if (msg.type === 'loaded') t.post({ type: 'init', spec: o.spec, backend: o.backend ?? 'wasm' }, []);
       else if (msg.type === 'ready') m.ready?.(msg.startupMs);
-      else if (msg.type === 'result' && m.waiting?.id === msg.id) { const w = m.waiting; m.waiting = undefined; w.resolve(msg); }
-      else if (msg.type === 'error') failAll(new ExecutorError(`${o.kind}: ${label} ${i} failed: ${msg.message}`, i, m.group?.[0]));
+      else if (msg.type === 'result' && m.waiting?.id === msg.id) {
+        const w = m.waiting;
+        m.waiting = undefined;
+        w.resolve(msg);
+      } else if (msg.type === 'error')
+        failAll(new ExecutorError(`${o.kind}: ${label} ${i} failed: ${msg.message}`, i, m.group?.[0]));
     });
     t.onError((e) => failAll(new ExecutorError(`${o.kind}: ${label} ${i} crashed: ${e.message}`, i, m.group?.[0])));
     t.onExit((code, signal) => {
       if (!m.alive) return;
       m.alive = false;
-      if (!closing) failAll(new ExecutorError(`${o.kind}: ${label} ${i} exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})${t.stderrTail?.() ? `: ${t.stderrTail!()}` : ''}`, i, m.group?.[0]));
+      if (!closing)
+        failAll(
+          new ExecutorError(
+            `${o.kind}: ${label} ${i} exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})${t.stderrTail?.() ? `: ${t.stderrTail!()}` : ''}`,
+            i,
+            m.group?.[0],
+          ),
+        );
     });
   }
-  const guard = <T>(p: Promise<T>, what: string): Promise<T> => new Promise<T>((resolve, reject) => {
-    if (broken) return reject(broken);
-    const timer = setTimeout(() => failAll(new ExecutorError(`${o.kind}: ${what} took longer than ${timeoutMs} ms`)), timeoutMs);
-    fail = (e) => { clearTimeout(timer); reject(e); };
-    p.then((v) => { clearTimeout(timer); if (broken) reject(broken); else resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
-  });
+  const guard = <T>(p: Promise<T>, what: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (broken) return reject(broken);
+      const timer = setTimeout(
+        () => failAll(new ExecutorError(`${o.kind}: ${what} took longer than ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      fail = (e) => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      p.then(
+        (v) => {
+          clearTimeout(timer);
+          if (broken) reject(broken);
+          else resolve(v);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
   await guard(Promise.all(members.map((m) => new Promise<number>((r) => (m.ready = r)))), 'start-up');
   const startupMs = performance.now() - t0;
 
   const timings: ExecutorTimings = { computeMs: 0, wallMs: 0 };
   const executor: PoolExecutor = {
-    name: o.kind, size: o.size, startupMs, pids: members.map((m) => m.t.pid ?? -1), timings,
+    name: o.kind,
+    size: o.size,
+    startupMs,
+    pids: members.map((m) => m.t.pid ?? -1),
+    timings,
     async evaluate(requests: readonly EvalRequest[]) {
       if (broken) throw broken;
       if (closing) throw new Error(`${o.kind}: the executor is closed`);
-      const w0 = performance.now(), k = requests.length, groups: number[][] = [];
+      const w0 = performance.now(),
+        k = requests.length,
+        groups: number[][] = [];
       for (let i = 0; i < Math.min(k, o.size); i++) {
-        const lo = Math.floor((i * k) / Math.min(k, o.size)), hi = Math.floor(((i + 1) * k) / Math.min(k, o.size));
+        const lo = Math.floor((i * k) / Math.min(k, o.size)),
+          hi = Math.floor(((i + 1) * k) / Math.min(k, o.size));
         groups.push(Array.from({ length: hi - lo }, (_, j) => lo + j));
       }
-      const results = await guard(Promise.all(groups.map((g, i) => new Promise<FromRemote & { type: 'result' }>((resolve) => {
-        const xs = g.map((j) => toWire(requests[j].x)), id = nextId++;
-        members[i].waiting = { id, resolve };
-        members[i].group = g;
-        members[i].t.post({ type: 'eval', id, xs, ts: g.map((j) => requests[j].t) }, xs.map((x) => x.data.buffer as ArrayBuffer));
-      }))), 'a round');
+      const results = await guard(
+        Promise.all(
+          groups.map(
+            (g, i) =>
+              new Promise<FromRemote & { type: 'result' }>((resolve) => {
+                const xs = g.map((j) => toWire(requests[j].x)),
+                  id = nextId++;
+                members[i].waiting = { id, resolve };
+                members[i].group = g;
+                members[i].t.post(
+                  { type: 'eval', id, xs, ts: g.map((j) => requests[j].t) },
+                  xs.map((x) => x.data.buffer as ArrayBuffer),
+                );
+              }),
+          ),
+        ),
+        'a round',
+      );
       members.forEach((m) => (m.group = undefined));
       const outs = new Array(k);
       results.forEach((r, i) => groups[i].forEach((j, q) => (outs[j] = fromWire(r.outs[q]))));
@@ -109,12 +171,27 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
     },
     close() {
       closing ??= (async () => {
-        await Promise.all(members.map((m) => new Promise<void>((resolve) => {
-          if (!m.alive) return resolve();
-          const timer = setTimeout(() => { m.t.kill(); resolve(); }, 2000);
-          m.t.onExit(() => { clearTimeout(timer); resolve(); });
-          try { m.t.post({ type: 'close' }, []); } catch { m.t.kill(); }
-        })));
+        await Promise.all(
+          members.map(
+            (m) =>
+              new Promise<void>((resolve) => {
+                if (!m.alive) return resolve();
+                const timer = setTimeout(() => {
+                  m.t.kill();
+                  resolve();
+                }, 2000);
+                m.t.onExit(() => {
+                  clearTimeout(timer);
+                  resolve();
+                });
+                try {
+                  m.t.post({ type: 'close' }, []);
+                } catch {
+                  m.t.kill();
+                }
+              }),
+          ),
+        );
         for (const m of members) m.alive = false;
       })();
       return closing;

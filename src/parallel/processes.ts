@@ -21,25 +21,54 @@ export interface ProcessesOptions {
 
 export function processTransport(env: Record<string, string>): Transport {
   const c = fork(packagePath('src', 'parallel', 'remote-child.mjs'), [], {
-    serialization: 'advanced', env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    serialization: 'advanced',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let tail = '';
-  c.stderr?.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-400); });
+  c.stderr?.on('data', (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-400);
+  });
   return {
-    post: (msg) => { c.send(msg); },
+    post: (msg) => {
+      c.send(msg);
+    },
     onMessage: (cb) => c.on('message', cb as (m: unknown) => void),
     onError: (cb) => c.on('error', cb),
     onExit: (cb) => c.on('exit', cb),
-    kill: () => { c.kill('SIGKILL'); },
-    stderrTail: () => tail.split('\n').filter((l) => l.trim() && !l.startsWith('var Module')).slice(-2).join(' | ').slice(0, 300),
+    kill: () => {
+      c.kill('SIGKILL');
+    },
+    stderrTail: () =>
+      tail
+        .split('\n')
+        .filter((l) => l.trim() && !l.startsWith('var Module'))
+        .slice(-2)
+        .join(' | ')
+        .slice(0, 300),
     pid: c.pid,
   };
 }
 
 /** Starts one child process per core (resolves once every child has built its model). */
-export function processesExecutor({ spec, processes, backend, devices, env, timeoutMs }: ProcessesOptions): Promise<PoolExecutor> {
+export function processesExecutor({
+  spec,
+  processes,
+  backend,
+  devices,
+  env,
+  timeoutMs,
+}: ProcessesOptions): Promise<PoolExecutor> {
   return createPool({
-    kind: 'processes', spec, size: processes, backend, timeoutMs,
-    spawn: (i) => processTransport({ ...(devices?.length ? { CUDA_VISIBLE_DEVICES: String(devices[i % devices.length]) } : {}), ...(env?.(i) ?? {}) }),
+    kind: 'processes',
+    spec,
+    size: processes,
+    backend,
+    timeoutMs,
+    spawn: (i) =>
+      processTransport({
+        ...(devices?.length ? { CUDA_VISIBLE_DEVICES: String(devices[i % devices.length]) } : {}),
+        ...(env?.(i) ?? {}),
+      }),
   });
 }

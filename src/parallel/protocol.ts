@@ -2,7 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../models/spec.ts';
 
-export interface WireTensor { shape: number[]; data: Float32Array }
+export interface WireTensor {
+  shape: number[];
+  data: Float32Array;
+}
 
 export type ToRemote =
   | { type: 'init'; spec: ModelSpec; backend: string }

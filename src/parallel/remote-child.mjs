@@ -3,7 +3,15 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { serve } = await import('./remote.ts');
-const handle = serve((msg) => process.send(msg), () => { process.disconnect?.(); process.exit(0); });
-process.on('message', (msg) => { void handle(msg); });
+const handle = serve(
+  (msg) => process.send(msg),
+  () => {
+    process.disconnect?.();
+    process.exit(0);
+  },
+);
+process.on('message', (msg) => {
+  void handle(msg);
+});
 process.on('disconnect', () => process.exit(0)); // the parent went away: never linger
 process.send({ type: 'loaded' });

@@ -6,7 +6,10 @@ import { tidy } from '../tensor.ts';
 import { fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
 
 /** Serves one channel: `send` posts a message back (with buffers to transfer where the transport can). */
-export function serve(send: (msg: FromRemote, transfer: ArrayBuffer[]) => void, exit: () => void): (msg: ToRemote) => Promise<void> {
+export function serve(
+  send: (msg: FromRemote, transfer: ArrayBuffer[]) => void,
+  exit: () => void,
+): (msg: ToRemote) => Promise<void> {
   let model: BuiltModel | undefined;
   return async (msg) => {
     try {
@@ -21,17 +24,30 @@ export function serve(send: (msg: FromRemote, transfer: ArrayBuffer[]) => void, 
         const outs = tidy(() => {
           const sizes = msg.xs.map((w) => w.shape[0]);
           const x = msg.xs.length === 1 ? fromWire(msg.xs[0]) : tf.concat(msg.xs.map(fromWire), 0);
-          const t = tf.tensor1d(msg.ts.flatMap((v, j) => Array<number>(sizes[j]).fill(v)), 'float32');
+          const t = tf.tensor1d(
+            msg.ts.flatMap((v, j) => Array<number>(sizes[j]).fill(v)),
+            'float32',
+          );
           const out = model!.predict(x, t);
           return (msg.xs.length === 1 ? [out] : tf.split(out, sizes, 0)).map(toWire);
         });
-        send({ type: 'result', id: msg.id, outs, computeMs: performance.now() - t0 }, outs.map((o) => o.data.buffer as ArrayBuffer));
+        send(
+          { type: 'result', id: msg.id, outs, computeMs: performance.now() - t0 },
+          outs.map((o) => o.data.buffer as ArrayBuffer),
+        );
       } else if (msg.type === 'close') {
         model?.dispose();
         exit();
       }
     } catch (e) {
-      send({ type: 'error', id: msg.type === 'eval' ? msg.id : undefined, message: e instanceof Error ? e.message : String(e) }, []);
+      send(
+        {
+          type: 'error',
+          id: msg.type === 'eval' ? msg.id : undefined,
+          message: e instanceof Error ? e.message : String(e),
+        },
+        [],
+      );
     }
   };
 }

@@ -4,7 +4,12 @@ import type { ModelSpec } from '../models/spec.ts';
 import { packagePath } from '../paths.ts';
 import { createPool, type PoolExecutor, type Transport } from './pool.ts';
 
-export interface WorkersOptions { spec: ModelSpec; workers: number; backend?: string; timeoutMs?: number }
+export interface WorkersOptions {
+  spec: ModelSpec;
+  workers: number;
+  backend?: string;
+  timeoutMs?: number;
+}
 
 export function workerTransport(): Transport {
   const w = new Worker(packagePath('src', 'parallel', 'remote-worker.mjs'));
@@ -13,7 +18,9 @@ export function workerTransport(): Transport {
     onMessage: (cb) => w.on('message', cb),
     onError: (cb) => w.on('error', cb),
     onExit: (cb) => w.on('exit', (code) => cb(code, null)),
-    kill: () => { void w.terminate(); },
+    kill: () => {
+      void w.terminate();
+    },
   };
 }
 

@@ -18,11 +18,20 @@ export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
 
 /** Rasterises an SVG at `zoom` (default 2) on a white background. */
 export function svgToPng(svg: string, zoom = 2): Buffer {
-  return new Resvg(svg, { fitTo: { mode: 'zoom', value: zoom }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: FONT } }).render().asPng();
+  return new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: zoom },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: FONT },
+  })
+    .render()
+    .asPng();
 }
 
 /** Writes <base>.svg and <base>.png (and <base>.vl.json, the spec itself); returns the paths. */
-export async function writePlot(base: string, spec: vl.TopLevelSpec): Promise<{ svg: string; png: string; spec: string }> {
+export async function writePlot(
+  base: string,
+  spec: vl.TopLevelSpec,
+): Promise<{ svg: string; png: string; spec: string }> {
   mkdirSync(dirname(base), { recursive: true });
   const svg = await renderSvg(spec);
   const paths = { svg: `${base}.svg`, png: `${base}.png`, spec: `${base}.vl.json` };

@@ -44,6 +44,7 @@ export async function plotResults(path: string): Promise<string[]> {
   const key = Object.keys(PLOTS).find((k) => r.name === k || r.name.startsWith(`${k}-`));
   if (!key) throw new Error(`plot: no plot for '${r.name}'; known experiments: ${Object.keys(PLOTS).join(', ')}`);
   const out: string[] = [];
-  for (const [suffix, build] of PLOTS[key]) out.push((await writePlot(join(dirname(path), `${r.name}${suffix}`), build(r.rows))).png);
+  for (const [suffix, build] of PLOTS[key])
+    out.push((await writePlot(join(dirname(path), `${r.name}${suffix}`), build(r.rows))).png);
   return out;
 }

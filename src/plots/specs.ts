@@ -5,39 +5,88 @@
 import type { TopLevelSpec } from 'vega-lite';
 
 export const METHOD_COLORS: Record<string, string> = {
-  sequential: '#7f7f7f', chords: '#1f77b4', 'chords (dpmpp-2m fine)': '#9467bd', paradigms: '#ff7f0e', srds: '#2ca02c', 'srds (pipelined)': '#98df8a', 'chords (no rectification)': '#9edae5',
+  sequential: '#7f7f7f',
+  chords: '#1f77b4',
+  'chords (dpmpp-2m fine)': '#9467bd',
+  paradigms: '#ff7f0e',
+  srds: '#2ca02c',
+  'srds (pipelined)': '#98df8a',
+  'chords (no rectification)': '#9edae5',
 };
 const methodColor = (methods: string[]) => ({
-  field: 'method', type: 'nominal' as const, title: 'method', legend: { labelLimit: 300 },
+  field: 'method',
+  type: 'nominal' as const,
+  title: 'method',
+  legend: { labelLimit: 300 },
   scale: { domain: methods, range: methods.map((m) => METHOD_COLORS[m] ?? '#8c564b') },
 });
-const methodsIn = (rows: Record<string, unknown>[]) => [...new Set(rows.map((r) => String(r.method)))].sort((a, b) => Object.keys(METHOD_COLORS).indexOf(a) - Object.keys(METHOD_COLORS).indexOf(b));
+const methodsIn = (rows: Record<string, unknown>[]) =>
+  [...new Set(rows.map((r) => String(r.method)))].sort(
+    (a, b) => Object.keys(METHOD_COLORS).indexOf(a) - Object.keys(METHOD_COLORS).indexOf(b),
+  );
 type Rows = Record<string, unknown>[];
 
 /** Per model: speedup in rounds, wall-clock speedup (where measured), and the quality of the same samples, against cores. */
-export function speedupSpec(rows: Rows, title = 'Speedup over sequential sampling, and the quality of the returned samples'): TopLevelSpec {
-  const methods = methodsIn(rows), models = [...new Set(rows.map((r) => String(r.model)))];
-  const x = { field: 'cores', type: 'quantitative' as const, title: 'cores (parallel calls per round)', scale: { type: 'log' as const, base: 2 }, axis: { values: [1, 2, 4, 6, 8] } };
+export function speedupSpec(
+  rows: Rows,
+  title = 'Speedup over sequential sampling, and the quality of the returned samples',
+): TopLevelSpec {
+  const methods = methodsIn(rows),
+    models = [...new Set(rows.map((r) => String(r.model)))];
+  const x = {
+    field: 'cores',
+    type: 'quantitative' as const,
+    title: 'cores (parallel calls per round)',
+    scale: { type: 'log' as const, base: 2 },
+    axis: { values: [1, 2, 4, 6, 8] },
+  };
   const panel = (model: string, field: string, ytitle: string, log = false, unit = false) => ({
-    width: 180, height: 150,
-    transform: [{ filter: { field: 'model', equal: model } }, { filter: `isValid(datum['${field}'])` }, ...(log ? [{ calculate: `max(datum['${field}'], 1e-7)`, as: field }] : [])],
+    width: 180,
+    height: 150,
+    transform: [
+      { filter: { field: 'model', equal: model } },
+      { filter: `isValid(datum['${field}'])` },
+      ...(log ? [{ calculate: `max(datum['${field}'], 1e-7)`, as: field }] : []),
+    ],
     layer: [
-      { mark: { type: 'line' as const, point: true }, encoding: {
-        x, y: { aggregate: 'mean' as const, field, type: 'quantitative' as const, title: `${model}: ${ytitle}`, ...(log ? { scale: { type: 'log' as const } } : {}) },
-        color: methodColor(methods),
-        tooltip: [{ field: 'method' }, { field: 'cores' }, { aggregate: 'mean' as const, field, type: 'quantitative' as const }],
-      } },
-      ...(unit ? [{ mark: { type: 'rule' as const, strokeDash: [4, 4], color: '#999' }, encoding: { y: { datum: 1 } } }] : []),
+      {
+        mark: { type: 'line' as const, point: true },
+        encoding: {
+          x,
+          y: {
+            aggregate: 'mean' as const,
+            field,
+            type: 'quantitative' as const,
+            title: `${model}: ${ytitle}`,
+            ...(log ? { scale: { type: 'log' as const } } : {}),
+          },
+          color: methodColor(methods),
+          tooltip: [
+            { field: 'method' },
+            { field: 'cores' },
+            { aggregate: 'mean' as const, field, type: 'quantitative' as const },
+          ],
+        },
+      },
+      ...(unit
+        ? [{ mark: { type: 'rule' as const, strokeDash: [4, 4], color: '#999' }, encoding: { y: { datum: 1 } } }]
+        : []),
     ],
   });
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, data: { values: rows },
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    data: { values: rows },
     vconcat: models.map((m) => ({
       hconcat: [
         panel(m, 'speedupRounds', 'speedup in rounds (x)', false, true),
-        ...(rows.some((r) => r.model === m && r.speedupWall != null) ? [panel(m, 'speedupWall', 'wall-clock speedup (x)', false, true)] : []),
+        ...(rows.some((r) => r.model === m && r.speedupWall != null)
+          ? [panel(m, 'speedupWall', 'wall-clock speedup (x)', false, true)]
+          : []),
         panel(m, 'errorToSequential', 'rel. RMSE to sequential (log)', true),
-        ...(m === 'dit' ? [panel(m, 'classAccuracy', 'class accuracy')] : [panel(m, 'errorToReference', 'rel. error to reference (log)', true)]),
+        ...(m === 'dit'
+          ? [panel(m, 'classAccuracy', 'class accuracy')]
+          : [panel(m, 'errorToReference', 'rel. error to reference (log)', true)]),
       ],
     })),
   } as TopLevelSpec;
@@ -47,22 +96,74 @@ export function speedupSpec(rows: Rows, title = 'Speedup over sequential samplin
  * Error against latency in rounds, averaged over seeds: sequential solvers at many step counts
  * (lines, labelled at their right end), and every intermediate result of every parallel method.
  */
-export function frontierSpec(rows: Rows, yField = 'errorToReference', yTitle = 'relative error to the reference solution (log)'): TopLevelSpec {
+export function frontierSpec(
+  rows: Rows,
+  yField = 'errorToReference',
+  yTitle = 'relative error to the reference solution (log)',
+): TopLevelSpec {
   const x = { field: 'round', type: 'quantitative' as const, title: 'latency (rounds of parallel model calls)' };
   const y = { field: yField, type: 'quantitative' as const, title: yTitle, scale: { type: 'log' as const } };
-  const seq = [{ filter: "datum.method === 'sequential'" }, { aggregate: [{ op: 'mean' as const, field: 'round', as: 'round' }, { op: 'mean' as const, field: yField, as: yField }], groupby: ['method', 'solver', 'steps'] }];
+  const seq = [
+    { filter: "datum.method === 'sequential'" },
+    {
+      aggregate: [
+        { op: 'mean' as const, field: 'round', as: 'round' },
+        { op: 'mean' as const, field: yField, as: yField },
+      ],
+      groupby: ['method', 'solver', 'steps'],
+    },
+  ];
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values: rows }, width: 520, height: 320,
-    title: { text: 'Error against latency', subtitle: 'mean over seeds; lines: sequential solvers at 3 to 100 steps; points: every result of each parallel run (T = 50)' },
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values: rows },
+    width: 520,
+    height: 320,
+    title: {
+      text: 'Error against latency',
+      subtitle:
+        'mean over seeds; lines: sequential solvers at 3 to 100 steps; points: every result of each parallel run (T = 50)',
+    },
     layer: [
-      { transform: seq, mark: { type: 'line', point: true, strokeWidth: 1.5 }, encoding: { x, y, detail: { field: 'solver' }, color: methodColor(methodsIn(rows)), strokeDash: { field: 'solver', type: 'nominal', legend: null } } },
-      { transform: [...seq, { joinaggregate: [{ op: 'max', field: 'round', as: 'last' }], groupby: ['solver'] }, { filter: 'datum.round === datum.last' }],
-        mark: { type: 'text', align: 'left', dx: 5, fontSize: 11, color: '#555' }, encoding: { x, y, text: { field: 'solver' } } },
-      { transform: [{ filter: "datum.method !== 'sequential'" }, { aggregate: [{ op: 'mean', field: 'round', as: 'round' }, { op: 'mean', field: yField, as: yField }], groupby: ['method', 'variant', 'hit'] }],
-        mark: { type: 'point', filled: true, size: 55, opacity: 0.85 }, encoding: {
-          x, y, color: methodColor(methodsIn(rows)), shape: { field: 'variant', type: 'nominal', title: 'parallel run' },
+      {
+        transform: seq,
+        mark: { type: 'line', point: true, strokeWidth: 1.5 },
+        encoding: {
+          x,
+          y,
+          detail: { field: 'solver' },
+          color: methodColor(methodsIn(rows)),
+          strokeDash: { field: 'solver', type: 'nominal', legend: null },
+        },
+      },
+      {
+        transform: [
+          ...seq,
+          { joinaggregate: [{ op: 'max', field: 'round', as: 'last' }], groupby: ['solver'] },
+          { filter: 'datum.round === datum.last' },
+        ],
+        mark: { type: 'text', align: 'left', dx: 5, fontSize: 11, color: '#555' },
+        encoding: { x, y, text: { field: 'solver' } },
+      },
+      {
+        transform: [
+          { filter: "datum.method !== 'sequential'" },
+          {
+            aggregate: [
+              { op: 'mean', field: 'round', as: 'round' },
+              { op: 'mean', field: yField, as: yField },
+            ],
+            groupby: ['method', 'variant', 'hit'],
+          },
+        ],
+        mark: { type: 'point', filled: true, size: 55, opacity: 0.85 },
+        encoding: {
+          x,
+          y,
+          color: methodColor(methodsIn(rows)),
+          shape: { field: 'variant', type: 'nominal', title: 'parallel run' },
           tooltip: [{ field: 'method' }, { field: 'variant' }, { field: 'hit' }, { field: 'round' }, { field: yField }],
-        } },
+        },
+      },
     ],
   } as TopLevelSpec;
 }
@@ -70,15 +171,35 @@ export function frontierSpec(rows: Rows, yField = 'errorToReference', yTitle = '
 /** Init sequences: round of each hit and its error, one line per sequence. */
 export function initSequencesSpec(rows: Rows): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values: rows },
-    title: { text: 'CHORDS init sequences: every hit, its round and error', subtitle: 'errors below 1e-7 (hits equal to the sequential sample) are drawn at 1e-7' },
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values: rows },
+    title: {
+      text: 'CHORDS init sequences: every hit, its round and error',
+      subtitle: 'errors below 1e-7 (hits equal to the sequential sample) are drawn at 1e-7',
+    },
     transform: [{ calculate: 'max(datum.errorToSequential, 1e-7)', as: 'err' }],
     facet: { column: { field: 'cores', type: 'ordinal', title: 'cores' } },
-    spec: { width: 300, height: 220, mark: { type: 'line', point: true }, encoding: {
-      x: { field: 'round', type: 'quantitative', title: 'round of the hit' },
-      y: { aggregate: 'mean', field: 'err', type: 'quantitative', title: 'relative RMSE to sequential (log)', scale: { type: 'log' } },
-      color: { field: 'sequence', type: 'nominal', title: 'init sequence', legend: { labelLimit: 400, orient: 'bottom', columns: 2 } },
-    } },
+    spec: {
+      width: 300,
+      height: 220,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'round', type: 'quantitative', title: 'round of the hit' },
+        y: {
+          aggregate: 'mean',
+          field: 'err',
+          type: 'quantitative',
+          title: 'relative RMSE to sequential (log)',
+          scale: { type: 'log' },
+        },
+        color: {
+          field: 'sequence',
+          type: 'nominal',
+          title: 'init sequence',
+          legend: { labelLimit: 400, orient: 'bottom', columns: 2 },
+        },
+      },
+    },
   };
 }
 
@@ -87,11 +208,37 @@ export function stepsSpec(rows: Rows): TopLevelSpec {
   const x = { field: 'steps', type: 'quantitative' as const, title: 'steps T', axis: { values: [25, 50, 100] } };
   const color = { field: 'hit', type: 'nominal' as const, title: 'result' };
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: 'CHORDS (8 cores) against the number of steps', data: { values: rows },
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'CHORDS (8 cores) against the number of steps',
+    data: { values: rows },
     transform: [{ calculate: 'max(datum.errorToSequential, 1e-7)', as: 'err' }],
     hconcat: [
-      { width: 300, height: 220, mark: { type: 'line', point: true }, encoding: { x, y: { aggregate: 'mean', field: 'speedupRounds', type: 'quantitative', title: 'speedup in rounds (x)' }, color } },
-      { width: 300, height: 220, mark: { type: 'line', point: true }, encoding: { x, y: { aggregate: 'mean', field: 'err', type: 'quantitative', title: 'relative RMSE to sequential (log)', scale: { type: 'log' } }, color } },
+      {
+        width: 300,
+        height: 220,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x,
+          y: { aggregate: 'mean', field: 'speedupRounds', type: 'quantitative', title: 'speedup in rounds (x)' },
+          color,
+        },
+      },
+      {
+        width: 300,
+        height: 220,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x,
+          y: {
+            aggregate: 'mean',
+            field: 'err',
+            type: 'quantitative',
+            title: 'relative RMSE to sequential (log)',
+            scale: { type: 'log' },
+          },
+          color,
+        },
+      },
     ],
   };
 }
@@ -99,25 +246,54 @@ export function stepsSpec(rows: Rows): TopLevelSpec {
 /** Core-by-round diagram of one CHORDS run: which core evaluates which step, rectifications and hits. */
 export function timelineSpec(rows: Rows): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values: rows },
-    title: { text: 'One CHORDS run: fine step index evaluated by each core in each round', subtitle: 'white diamonds: rectified steps; orange triangle: coarse shot (hit 0); red crosses: core hits' },
-    width: 640, height: 260,
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values: rows },
+    title: {
+      text: 'One CHORDS run: fine step index evaluated by each core in each round',
+      subtitle: 'white diamonds: rectified steps; orange triangle: coarse shot (hit 0); red crosses: core hits',
+    },
+    width: 640,
+    height: 260,
     layer: [
-      { transform: [{ filter: "datum.event === 'eval'" }], mark: { type: 'rect', stroke: 'white', strokeWidth: 0.3 }, encoding: {
-        x: { field: 'round', type: 'ordinal', title: 'round', axis: { labelAngle: 0, values: [1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50] } },
-        y: { field: 'core', type: 'ordinal', title: 'core (0 = sequential)' },
-        color: { field: 'i', type: 'quantitative', title: 'step index evaluated', scale: { scheme: 'viridis' } },
-        tooltip: [{ field: 'core' }, { field: 'round' }, { field: 'i' }],
-      } },
-      { transform: [{ filter: "datum.event === 'rectify'" }], mark: { type: 'point', shape: 'diamond', color: 'white', filled: true, size: 30 }, encoding: {
-        x: { field: 'round', type: 'ordinal' }, y: { field: 'core', type: 'ordinal' },
-      } },
-      { transform: [{ filter: "datum.event === 'hit'" }], mark: { type: 'point', shape: 'cross', color: '#d62728', filled: true, size: 140 }, encoding: {
-        x: { field: 'round', type: 'ordinal' }, y: { field: 'core', type: 'ordinal' },
-      } },
-      { transform: [{ filter: "datum.event === 'shoot'" }], mark: { type: 'point', shape: 'triangle-right', color: '#ff7f0e', filled: true, size: 140 }, encoding: {
-        x: { field: 'round', type: 'ordinal' }, y: { field: 'core', type: 'ordinal' },
-      } },
+      {
+        transform: [{ filter: "datum.event === 'eval'" }],
+        mark: { type: 'rect', stroke: 'white', strokeWidth: 0.3 },
+        encoding: {
+          x: {
+            field: 'round',
+            type: 'ordinal',
+            title: 'round',
+            axis: { labelAngle: 0, values: [1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50] },
+          },
+          y: { field: 'core', type: 'ordinal', title: 'core (0 = sequential)' },
+          color: { field: 'i', type: 'quantitative', title: 'step index evaluated', scale: { scheme: 'viridis' } },
+          tooltip: [{ field: 'core' }, { field: 'round' }, { field: 'i' }],
+        },
+      },
+      {
+        transform: [{ filter: "datum.event === 'rectify'" }],
+        mark: { type: 'point', shape: 'diamond', color: 'white', filled: true, size: 30 },
+        encoding: {
+          x: { field: 'round', type: 'ordinal' },
+          y: { field: 'core', type: 'ordinal' },
+        },
+      },
+      {
+        transform: [{ filter: "datum.event === 'hit'" }],
+        mark: { type: 'point', shape: 'cross', color: '#d62728', filled: true, size: 140 },
+        encoding: {
+          x: { field: 'round', type: 'ordinal' },
+          y: { field: 'core', type: 'ordinal' },
+        },
+      },
+      {
+        transform: [{ filter: "datum.event === 'shoot'" }],
+        mark: { type: 'point', shape: 'triangle-right', color: '#ff7f0e', filled: true, size: 140 },
+        encoding: {
+          x: { field: 'round', type: 'ordinal' },
+          y: { field: 'core', type: 'ordinal' },
+        },
+      },
     ],
   };
 }
@@ -125,10 +301,23 @@ export function timelineSpec(rows: Rows): TopLevelSpec {
 /** Training loss against steps. */
 export function lossSpec(rows: Rows, title = 'DiT training loss (flow matching)'): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, data: { values: rows }, width: 460, height: 260,
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    data: { values: rows },
+    width: 460,
+    height: 260,
     layer: [
-      { mark: { type: 'line', opacity: 0.35, color: '#1f77b4' }, encoding: { x: { field: 'step', type: 'quantitative', title: 'training step' }, y: { field: 'loss', type: 'quantitative', title: 'MSE to the target velocity', scale: { type: 'log' } } } },
-      { mark: { type: 'line', color: '#1f77b4' }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'lossEma', type: 'quantitative' } } },
+      {
+        mark: { type: 'line', opacity: 0.35, color: '#1f77b4' },
+        encoding: {
+          x: { field: 'step', type: 'quantitative', title: 'training step' },
+          y: { field: 'loss', type: 'quantitative', title: 'MSE to the target velocity', scale: { type: 'log' } },
+        },
+      },
+      {
+        mark: { type: 'line', color: '#1f77b4' },
+        encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'lossEma', type: 'quantitative' } },
+      },
     ],
   };
 }

@@ -6,7 +6,9 @@ import { emptyState, type Solver } from './solver.ts';
 import { endsAtData } from './util.ts';
 
 export const heun: Solver = {
-  name: 'heun', order: 2, callsPerStep: 2,
+  name: 'heun',
+  order: 2,
+  callsPerStep: 2,
   // sigma(tNext) = 0: the second stage is undefined there, so the last step is Euler (Karras Alg. 1, line 6).
   calls: (p, _t, tNext) => (endsAtData(p, tNext) ? 1 : 2),
   init: emptyState,

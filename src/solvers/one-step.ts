@@ -4,10 +4,14 @@ import { emptyState, type Solver } from './solver.ts';
 
 export function jumpSolver(name: string, jump: Jump): Solver {
   return {
-    name, order: 1, callsPerStep: 1,
+    name,
+    order: 1,
+    callsPerStep: 1,
     calls: () => 1,
     init: emptyState,
-    stage() { throw new Error(`${name} has a single stage`); },
+    stage() {
+      throw new Error(`${name} has a single stage`);
+    },
     finish: (p, { x, t, tNext }, [e]) => ({ x: jump(p, x, e.out, t, tNext), state: emptyState() }),
   };
 }

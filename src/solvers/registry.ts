@@ -6,7 +6,13 @@ import { heun } from './heun.ts';
 import type { Solver } from './solver.ts';
 
 export const SOLVERS = {
-  euler, heun, ddim, dpm2, dpm3, 'dpmpp-2m': dpmpp2m, 'dpmpp-3m': dpmpp3m,
+  euler,
+  heun,
+  ddim,
+  dpm2,
+  dpm3,
+  'dpmpp-2m': dpmpp2m,
+  'dpmpp-3m': dpmpp3m,
 } as const satisfies Record<string, Solver>;
 export type SolverName = keyof typeof SOLVERS;
 export const SOLVER_NAMES = Object.keys(SOLVERS) as SolverName[];

@@ -27,7 +27,8 @@ export interface SampleResult {
 
 /** Validates a time grid: at least two finite points, strictly monotone. */
 export function validateTimeGrid(grid: readonly number[]): void {
-  if (!Array.isArray(grid) || grid.length < 2) throw new Error(`grid: needs at least 2 times (1 step); got ${grid?.length ?? 0}`);
+  if (!Array.isArray(grid) || grid.length < 2)
+    throw new Error(`grid: needs at least 2 times (1 step); got ${grid?.length ?? 0}`);
   const dir = Math.sign(grid[1] - grid[0]);
   for (let i = 0; i < grid.length; i++) {
     if (!Number.isFinite(grid[i])) throw new Error(`grid: time ${i} is ${grid[i]}; allowed: finite numbers`);
@@ -37,16 +38,28 @@ export function validateTimeGrid(grid: readonly number[]): void {
 }
 
 /** Solves the sampling ODE along `grid` from x (not consumed) with any solver; returns a new tensor. */
-export function sample(solver: Solver, model: Denoiser, x: tf.Tensor, grid: readonly number[], { onStep }: SampleOptions = {}): SampleResult {
+export function sample(
+  solver: Solver,
+  model: Denoiser,
+  x: tf.Tensor,
+  grid: readonly number[],
+  { onStep }: SampleOptions = {},
+): SampleResult {
   validateTimeGrid(grid);
   if (!(x instanceof tf.Tensor) || x.rank < 1) throw new Error('x: must be a tensor of rank >= 1 with the batch first');
-  let cur = x, state = solver.init(), modelCalls = 0;
+  let cur = x,
+    state = solver.init(),
+    modelCalls = 0;
   for (let i = 0; i + 1 < grid.length; i++) {
     const prevState = state;
-    const out = tidy(() => solverStep(solver, model, { x: cur, t: grid[i], tNext: grid[i + 1], state }, pastTimes(grid, 0, i)));
+    const out = tidy(() =>
+      solverStep(solver, model, { x: cur, t: grid[i], tNext: grid[i + 1], state }, pastTimes(grid, 0, i)),
+    );
     if (cur !== x) cur.dispose();
     disposeState(prevState);
-    cur = out.x; state = out.state; modelCalls += out.calls;
+    cur = out.x;
+    state = out.state;
+    modelCalls += out.calls;
     onStep?.({ i, t: grid[i], tNext: grid[i + 1], x: cur, modelCalls });
   }
   disposeState(state);

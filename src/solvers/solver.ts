@@ -5,16 +5,30 @@ import { timeVector } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
 
 /** A model output recorded for multistep solvers: the x0 estimate at half log-SNR lambda. */
-export interface HistoryEntry { x0: tf.Tensor; lambda: number }
+export interface HistoryEntry {
+  x0: tf.Tensor;
+  lambda: number;
+}
 
 /** What a solver carries from step to step (DPM-Solver++ multistep: previous x0 estimates, newest first). */
-export interface SolverState { history: HistoryEntry[] }
+export interface SolverState {
+  history: HistoryEntry[];
+}
 
 /** One step in progress: from x at time t to tNext, with the carried state. */
-export interface StepInput { x: tf.Tensor; t: number; tNext: number; state: SolverState }
+export interface StepInput {
+  x: tf.Tensor;
+  t: number;
+  tNext: number;
+  state: SolverState;
+}
 
 /** A point at which the model was evaluated, and its output there. */
-export interface StageEval { x: tf.Tensor; t: number; out: tf.Tensor }
+export interface StageEval {
+  x: tf.Tensor;
+  t: number;
+  out: tf.Tensor;
+}
 
 /**
  * A solver in ask/tell form, so that CHORDS and the baselines can batch the model calls of many
@@ -48,7 +62,8 @@ export function disposeState(s: SolverState | undefined): void {
 }
 
 /** The earlier grid times of a trajectory that started at index `start` and is now at index i, newest first. */
-export const pastTimes = (grid: readonly number[], start: number, i: number): number[] => grid.slice(start, i).reverse();
+export const pastTimes = (grid: readonly number[], start: number, i: number): number[] =>
+  grid.slice(start, i).reverse();
 
 /** Model calls of step i of a trajectory that started at grid index `start`. */
 export const callsAt = (solver: Solver, p: Parametrization, grid: readonly number[], i: number, start = 0): number =>
@@ -59,7 +74,12 @@ export const callsOnGrid = (solver: Solver, p: Parametrization, grid: readonly n
   grid.slice(0, -1).map((_, i) => callsAt(solver, p, grid, i));
 
 /** One whole solver step with a synchronous model (call inside tf.tidy); returns the new x and state. */
-export function solverStep(solver: Solver, model: Denoiser, step: StepInput, past: readonly number[] = []): { x: tf.Tensor; state: SolverState; calls: number } {
+export function solverStep(
+  solver: Solver,
+  model: Denoiser,
+  step: StepInput,
+  past: readonly number[] = [],
+): { x: tf.Tensor; state: SolverState; calls: number } {
   const n = step.x.shape[0];
   const evals: StageEval[] = [];
   const calls = solver.calls(model, step.t, step.tNext, past);

@@ -13,23 +13,31 @@ export interface GaussianOptions {
 }
 
 export function gaussianModel({ schedule, mean, scale }: GaussianOptions): AnalyticModel {
-  if (!(mean.length >= 1) || !mean.every(Number.isFinite)) throw new Error('mean: must be a non-empty array of finite numbers');
+  if (!(mean.length >= 1) || !mean.every(Number.isFinite))
+    throw new Error('mean: must be a non-empty array of finite numbers');
   if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`scale: got ${scale}; allowed: a finite number > 0`);
-  const dim = mean.length, s2 = scale * scale;
+  const dim = mean.length,
+    s2 = scale * scale;
   const mu = tf.keep(tf.tensor2d([...mean], [1, dim]));
   return {
-    name: 'gaussian', dim, prediction: 'x0', schedule,
+    name: 'gaussian',
+    dim,
+    prediction: 'x0',
+    schedule,
     /** E[x0 | x_t] = mu + a s^2 / (a^2 s^2 + sigma^2) (x - a mu). */
-    predict: (x, t) => tf.tidy(() => {
-      const c = coeffsPerSample(schedule, t, 2);
-      const v = tf.add(tf.mul(tf.square(c.alpha), s2), tf.square(c.sigma));
-      return tf.add(mu, tf.mul(tf.sub(x, tf.mul(c.alpha, mu)), tf.div(tf.mul(c.alpha, s2), v)));
-    }),
+    predict: (x, t) =>
+      tf.tidy(() => {
+        const c = coeffsPerSample(schedule, t, 2);
+        const v = tf.add(tf.mul(tf.square(c.alpha), s2), tf.square(c.sigma));
+        return tf.add(mu, tf.mul(tf.sub(x, tf.mul(c.alpha, mu)), tf.div(tf.mul(c.alpha, s2), v)));
+      }),
     dispose: () => mu.dispose(),
     /** (x - a mu) / sqrt(a^2 s^2 + sigma^2) is constant along the flow. */
     solve(x, from, to) {
       const sd = (t: number) => Math.sqrt(schedule.alpha(t) ** 2 * s2 + schedule.sigma(t) ** 2);
-      const a0 = schedule.alpha(from), a1 = schedule.alpha(to), ratio = sd(to) / sd(from);
+      const a0 = schedule.alpha(from),
+        a1 = schedule.alpha(to),
+        ratio = sd(to) / sd(from);
       return x.map((xi, j) => a1 * mean[j % dim] + (xi - a0 * mean[j % dim]) * ratio);
     },
   };

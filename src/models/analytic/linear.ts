@@ -12,8 +12,11 @@ export const LINEAR_B = 0.01;
 export function linearToyModel(dim: number): AnalyticModel {
   if (!Number.isInteger(dim) || dim < 1) throw new Error(`dim: got ${dim}; allowed: an integer >= 1`);
   return {
-    name: 'linear', dim, prediction: 'velocity',
-    predict: (x, t) => tf.tidy(() => tf.add(tf.mul(x, LINEAR_A), tf.mul(tf.reshape(t, [-1, ...Array(x.rank - 1).fill(1)]), LINEAR_B))),
+    name: 'linear',
+    dim,
+    prediction: 'velocity',
+    predict: (x, t) =>
+      tf.tidy(() => tf.add(tf.mul(x, LINEAR_A), tf.mul(tf.reshape(t, [-1, ...Array(x.rank - 1).fill(1)]), LINEAR_B))),
     dispose: () => undefined,
     /** Exact: x(tau) = C e^{a tau} - (b/a) tau - b/a^2. */
     solve(x, from, to) {

@@ -31,10 +31,23 @@ export function validateMixture(m: MixtureSpec): void {
 }
 
 /** A seeded random mixture: means ~ N(0, spread^2 I), scales in [0.2, 0.5], weights in [0.5, 1.5]. */
-export function randomMixture({ dim, components = 8, seed = 0, spread = 1 }: { dim: number; components?: number; seed?: number; spread?: number }): MixtureSpec {
-  const z = normals(components * dim, seed * 7919 + 17), u = uniformRng(seed * 104729 + 3);
+export function randomMixture({
+  dim,
+  components = 8,
+  seed = 0,
+  spread = 1,
+}: {
+  dim: number;
+  components?: number;
+  seed?: number;
+  spread?: number;
+}): MixtureSpec {
+  const z = normals(components * dim, seed * 7919 + 17),
+    u = uniformRng(seed * 104729 + 3);
   return {
-    means: Array.from({ length: components }, (_, k) => Array.from(z.subarray(k * dim, (k + 1) * dim), (v) => v * spread)),
+    means: Array.from({ length: components }, (_, k) =>
+      Array.from(z.subarray(k * dim, (k + 1) * dim), (v) => v * spread),
+    ),
     scales: Array.from({ length: components }, () => 0.2 + 0.3 * u()),
     weights: Array.from({ length: components }, () => 0.5 + u()),
   };
@@ -42,7 +55,8 @@ export function randomMixture({ dim, components = 8, seed = 0, spread = 1 }: { d
 
 export function mixtureModel(schedule: NoiseSchedule, spec: MixtureSpec): AnalyticModel {
   validateMixture(spec);
-  const K = spec.means.length, D = spec.means[0].length;
+  const K = spec.means.length,
+    D = spec.means[0].length;
   const wsum = spec.weights.reduce((a, b) => a + b, 0);
   const logW = spec.weights.map((w) => Math.log(w / wsum));
   const s2 = spec.scales.map((s) => s * s);
@@ -53,40 +67,58 @@ export function mixtureModel(schedule: NoiseSchedule, spec: MixtureSpec): Analyt
 
   /** Float64 probability-flow velocity of one row: sum_k r_k [a' mu_k + (a a' s_k^2 + s s') / v_k (x - a mu_k)]. */
   function velocity(t: number, x: Float64Array): Float64Array {
-    const a = schedule.alpha(t), s = schedule.sigma(t), da = schedule.dAlpha(t), ssp = schedule.sigmaDSigma(t);
-    const logits = new Float64Array(K), v = new Float64Array(K);
+    const a = schedule.alpha(t),
+      s = schedule.sigma(t),
+      da = schedule.dAlpha(t),
+      ssp = schedule.sigmaDSigma(t);
+    const logits = new Float64Array(K),
+      v = new Float64Array(K);
     let mx = -Infinity;
     for (let k = 0; k < K; k++) {
       v[k] = a * a * s2[k] + s * s;
       let d2 = 0;
-      for (let j = 0; j < D; j++) { const e = x[j] - a * flatMeans[k * D + j]; d2 += e * e; }
+      for (let j = 0; j < D; j++) {
+        const e = x[j] - a * flatMeans[k * D + j];
+        d2 += e * e;
+      }
       logits[k] = logW[k] - 0.5 * D * Math.log(v[k]) - d2 / (2 * v[k]);
       mx = Math.max(mx, logits[k]);
     }
     let z = 0;
-    for (let k = 0; k < K; k++) { logits[k] = Math.exp(logits[k] - mx); z += logits[k]; }
+    for (let k = 0; k < K; k++) {
+      logits[k] = Math.exp(logits[k] - mx);
+      z += logits[k];
+    }
     const out = new Float64Array(D);
     for (let k = 0; k < K; k++) {
-      const r = logits[k] / z, g = (a * da * s2[k] + ssp) / v[k];
-      for (let j = 0; j < D; j++) { const m = flatMeans[k * D + j]; out[j] += r * (da * m + g * (x[j] - a * m)); }
+      const r = logits[k] / z,
+        g = (a * da * s2[k] + ssp) / v[k];
+      for (let j = 0; j < D; j++) {
+        const m = flatMeans[k * D + j];
+        out[j] += r * (da * m + g * (x[j] - a * m));
+      }
     }
     return out;
   }
 
   return {
-    name: 'mixture', dim: D, prediction: 'x0', schedule,
+    name: 'mixture',
+    dim: D,
+    prediction: 'x0',
+    schedule,
     /** E[x0 | x] = sum_k r_k(x) [mu_k + a s_k^2 / v_k (x - a mu_k)], v_k = a^2 s_k^2 + sigma^2; row-wise ops only. */
-    predict: (x, t) => tf.tidy(() => {
-      const c = coeffsPerSample(schedule, t, 2); // alpha, sigma: [N, 1]
-      const v = tf.add(tf.mul(tf.square(c.alpha), s2t), tf.square(c.sigma)); // [N, K]
-      const diff = tf.sub(tf.expandDims(x, 1), tf.mul(tf.expandDims(c.alpha, 2), mu)); // [N, K, D]
-      const d2 = tf.sum(tf.square(diff), 2); // [N, K]
-      const logits = tf.sub(tf.sub(logWt, tf.mul(tf.log(v), 0.5 * D)), tf.div(d2, tf.mul(v, 2))); // [N, K]
-      const r = tf.softmax(logits, 1); // [N, K]
-      const gain = tf.div(tf.mul(c.alpha, s2t), v); // [N, K]
-      const x0k = tf.add(mu, tf.mul(tf.expandDims(gain, 2), diff)); // [N, K, D]
-      return tf.sum(tf.mul(tf.expandDims(r, 2), x0k), 1); // [N, D]
-    }),
+    predict: (x, t) =>
+      tf.tidy(() => {
+        const c = coeffsPerSample(schedule, t, 2); // alpha, sigma: [N, 1]
+        const v = tf.add(tf.mul(tf.square(c.alpha), s2t), tf.square(c.sigma)); // [N, K]
+        const diff = tf.sub(tf.expandDims(x, 1), tf.mul(tf.expandDims(c.alpha, 2), mu)); // [N, K, D]
+        const d2 = tf.sum(tf.square(diff), 2); // [N, K]
+        const logits = tf.sub(tf.sub(logWt, tf.mul(tf.log(v), 0.5 * D)), tf.div(d2, tf.mul(v, 2))); // [N, K]
+        const r = tf.softmax(logits, 1); // [N, K]
+        const gain = tf.div(tf.mul(c.alpha, s2t), v); // [N, K]
+        const x0k = tf.add(mu, tf.mul(tf.expandDims(gain, 2), diff)); // [N, K, D]
+        return tf.sum(tf.mul(tf.expandDims(r, 2), x0k), 1); // [N, D]
+      }),
     dispose: () => tf.dispose([mu, s2t, logWt]),
     solve(x, from, to) {
       const out = new Float64Array(x.length);

@@ -1,6 +1,10 @@
 /** Dormand-Prince 5(4) with adaptive steps in float64 (Hairer et al., Solving ODEs I, II.5): the reference solver. */
 
-export interface Dopri5Options { rtol?: number; atol?: number; maxSteps?: number }
+export interface Dopri5Options {
+  rtol?: number;
+  atol?: number;
+  maxSteps?: number;
+}
 
 const C = [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1];
 const A = [
@@ -16,10 +20,18 @@ const B5 = [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0];
 const B4 = [5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40];
 
 /** Integrates dy/dt = f(t, y) from t0 to t1 (either direction); returns y(t1). */
-export function dopri5(f: (t: number, y: Float64Array) => Float64Array, y0: Float64Array, t0: number, t1: number,
-  { rtol = 1e-11, atol = 1e-12, maxSteps = 1_000_000 }: Dopri5Options = {}): Float64Array {
-  const n = y0.length, dir = Math.sign(t1 - t0);
-  let t = t0, y = Float64Array.from(y0), h = dir * Math.min(Math.abs(t1 - t0), 1e-3);
+export function dopri5(
+  f: (t: number, y: Float64Array) => Float64Array,
+  y0: Float64Array,
+  t0: number,
+  t1: number,
+  { rtol = 1e-11, atol = 1e-12, maxSteps = 1_000_000 }: Dopri5Options = {},
+): Float64Array {
+  const n = y0.length,
+    dir = Math.sign(t1 - t0);
+  let t = t0,
+    y = Float64Array.from(y0),
+    h = dir * Math.min(Math.abs(t1 - t0), 1e-3);
   let k1 = f(t, y);
   for (let step = 0; step < maxSteps; step++) {
     if (dir * (t1 - t) <= 0) return y;
@@ -37,15 +49,21 @@ export function dopri5(f: (t: number, y: Float64Array) => Float64Array, y0: Floa
     const y5 = new Float64Array(n);
     let err = 0;
     for (let j = 0; j < n; j++) {
-      let a5 = y[j], a4 = y[j];
-      for (let m = 0; m < 7; m++) { a5 += h * B5[m] * k[m][j]; a4 += h * B4[m] * k[m][j]; }
+      let a5 = y[j],
+        a4 = y[j];
+      for (let m = 0; m < 7; m++) {
+        a5 += h * B5[m] * k[m][j];
+        a4 += h * B4[m] * k[m][j];
+      }
       y5[j] = a5;
       const sc = atol + rtol * Math.max(Math.abs(y[j]), Math.abs(a5));
       err = Math.max(err, Math.abs(a5 - a4) / sc);
     }
     if (!Number.isFinite(err)) throw new Error(`dopri5: the field is not finite near t=${t} (step ${h})`);
     if (err <= 1 || Math.abs(h) < 1e-14) {
-      t = t + h; y = y5; k1 = k[6]; // first-same-as-last
+      t = t + h;
+      y = y5;
+      k1 = k[6]; // first-same-as-last
     }
     h *= Math.min(5, Math.max(0.2, 0.9 * Math.pow(Math.max(err, 1e-16), -0.2)));
   }

@@ -7,7 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { channelMatMul, linear } from '../nn.ts';
 
 export type Linear = [w: tf.Tensor, b: tf.Tensor];
-export interface AttentionWeights { q: Linear; k: Linear; v: Linear; o: Linear }
+export interface AttentionWeights {
+  q: Linear;
+  k: Linear;
+  v: Linear;
+  o: Linear;
+}
 
 /** The heads' products: q (already scaled by 1/sqrt(hd)), k, v [N, L, H, hd] -> softmax(q k^T) v as [N, L, H * hd]. */
 type Products = (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D) => tf.Tensor3D;
@@ -17,7 +22,11 @@ const productsBatched: Products = (q, k, v) => {
   const [n, l, heads, hd] = q.shape;
   const split = (y: tf.Tensor4D) => tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [n * heads, l, hd]) as tf.Tensor3D; // [N*H, L, hd]
   const att = tf.softmax(tf.matMul(split(q), split(k), false, true), -1) as tf.Tensor3D; // [N*H, L, L]
-  return tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, split(v)), [n, heads, l, hd]), [0, 2, 1, 3]), [n, l, heads * hd]);
+  return tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, split(v)), [n, heads, l, hd]), [0, 2, 1, 3]), [
+    n,
+    l,
+    heads * hd,
+  ]);
 };
 
 /**
@@ -27,7 +36,8 @@ const productsBatched: Products = (q, k, v) => {
  * No product is wasted on cross-head terms.
  */
 const productsDepthwise: Products = (q, k, v) => {
-  const [n, l, heads, hd] = q.shape, c = n * heads;
+  const [n, l, heads, hd] = q.shape,
+    c = n * heads;
   const qc = tf.reshape(tf.transpose(q, [1, 3, 0, 2]), [l, hd, c]) as tf.Tensor3D; // [i, a, c]
   const kc = tf.reshape(tf.transpose(k, [3, 0, 2, 1]), [hd, c, l]) as tf.Tensor3D; // [a, c, j]
   const p = tf.transpose(tf.softmax(channelMatMul(qc, kc), -1), [0, 2, 1]) as tf.Tensor3D; // [i, j, c]
@@ -36,13 +46,17 @@ const productsDepthwise: Products = (q, k, v) => {
 };
 
 /** softmax(Q K^T / sqrt(hd)) V over heads, with q, k, v, o projections around the given products. */
-const selfAttention = (products: Products) => (x: tf.Tensor3D, heads: number, w: AttentionWeights): tf.Tensor3D => tf.tidy(() => {
-  const [n, l, d] = x.shape, hd = d / heads;
-  const flat = tf.reshape(x, [n * l, d]) as tf.Tensor2D;
-  const proj = (lin: Linear) => tf.reshape(linear(flat, ...lin), [n, l, heads, hd]) as tf.Tensor4D; // [N, L, H, hd]
-  const ctx = products(tf.mul(proj(w.q), 1 / Math.sqrt(hd)), proj(w.k), proj(w.v)); // [N, L, D]
-  return tf.reshape(linear(tf.reshape(ctx, [n * l, d]) as tf.Tensor2D, ...w.o), [n, l, d]) as tf.Tensor3D;
-});
+const selfAttention =
+  (products: Products) =>
+  (x: tf.Tensor3D, heads: number, w: AttentionWeights): tf.Tensor3D =>
+    tf.tidy(() => {
+      const [n, l, d] = x.shape,
+        hd = d / heads;
+      const flat = tf.reshape(x, [n * l, d]) as tf.Tensor2D;
+      const proj = (lin: Linear) => tf.reshape(linear(flat, ...lin), [n, l, heads, hd]) as tf.Tensor4D; // [N, L, H, hd]
+      const ctx = products(tf.mul(proj(w.q), 1 / Math.sqrt(hd)), proj(w.k), proj(w.v)); // [N, L, D]
+      return tf.reshape(linear(tf.reshape(ctx, [n * l, d]) as tf.Tensor2D, ...w.o), [n, l, d]) as tf.Tensor3D;
+    });
 
 /** Attention with heads as the batch of batched matMuls (the form used off wasm). */
 export const attentionBatched = selfAttention(productsBatched);

@@ -35,11 +35,17 @@ export function getDiTConfig(name: string): DiTConfig {
 }
 
 export function validateDiTConfig(c: DiTConfig): void {
-  const pos = (k: keyof DiTConfig) => { if (!Number.isInteger(c[k]) || (c[k] as number) < 1) throw new Error(`dit config: ${k} got ${c[k]}; allowed: an integer >= 1`); };
-  (['imageSize', 'channels', 'patch', 'hidden', 'depth', 'heads', 'mlpRatio', 'classes', 'timeFeatures'] as const).forEach(pos);
+  const pos = (k: keyof DiTConfig) => {
+    if (!Number.isInteger(c[k]) || (c[k] as number) < 1)
+      throw new Error(`dit config: ${k} got ${c[k]}; allowed: an integer >= 1`);
+  };
+  (
+    ['imageSize', 'channels', 'patch', 'hidden', 'depth', 'heads', 'mlpRatio', 'classes', 'timeFeatures'] as const
+  ).forEach(pos);
   if (c.imageSize % c.patch) throw new Error(`dit config: patch ${c.patch} must divide imageSize ${c.imageSize}`);
   if (c.hidden % c.heads) throw new Error(`dit config: heads ${c.heads} must divide hidden ${c.hidden}`);
-  if (c.hidden % 4) throw new Error(`dit config: hidden ${c.hidden} must be a multiple of 4 (2-D sin-cos position embedding)`);
+  if (c.hidden % 4)
+    throw new Error(`dit config: hidden ${c.hidden} must be a multiple of 4 (2-D sin-cos position embedding)`);
   if (c.timeFeatures % 2) throw new Error(`dit config: timeFeatures ${c.timeFeatures} must be even`);
 }
 
@@ -48,14 +54,29 @@ export const tokens = (c: DiTConfig) => (c.imageSize / c.patch) ** 2;
 
 /** Parameter shapes by name (the order used for saving). */
 export function paramShapes(c: DiTConfig): [string, number[]][] {
-  const D = c.hidden, P = c.patch * c.patch * c.channels, M = c.mlpRatio * D;
-  const lin = (name: string, i: number, o: number): [string, number[]][] => [[`${name}.w`, [i, o]], [`${name}.b`, [o]]];
+  const D = c.hidden,
+    P = c.patch * c.patch * c.channels,
+    M = c.mlpRatio * D;
+  const lin = (name: string, i: number, o: number): [string, number[]][] => [
+    [`${name}.w`, [i, o]],
+    [`${name}.b`, [o]],
+  ];
   const out: [string, number[]][] = [
-    ...lin('patch', P, D), ...lin('time.1', c.timeFeatures, D), ...lin('time.2', D, D), ['label', [c.classes + 1, D]],
+    ...lin('patch', P, D),
+    ...lin('time.1', c.timeFeatures, D),
+    ...lin('time.2', D, D),
+    ['label', [c.classes + 1, D]],
   ];
   for (let b = 0; b < c.depth; b++)
-    out.push(...lin(`blocks.${b}.ada`, D, 6 * D), ...lin(`blocks.${b}.q`, D, D), ...lin(`blocks.${b}.k`, D, D), ...lin(`blocks.${b}.v`, D, D),
-      ...lin(`blocks.${b}.o`, D, D), ...lin(`blocks.${b}.mlp1`, D, M), ...lin(`blocks.${b}.mlp2`, M, D));
+    out.push(
+      ...lin(`blocks.${b}.ada`, D, 6 * D),
+      ...lin(`blocks.${b}.q`, D, D),
+      ...lin(`blocks.${b}.k`, D, D),
+      ...lin(`blocks.${b}.v`, D, D),
+      ...lin(`blocks.${b}.o`, D, D),
+      ...lin(`blocks.${b}.mlp1`, D, M),
+      ...lin(`blocks.${b}.mlp2`, M, D),
+    );
   out.push(...lin('final.ada', D, 2 * D), ...lin('final.out', D, P));
   return out;
 }
@@ -65,7 +86,17 @@ export const paramCount = (c: DiTConfig) => paramShapes(c).reduce((a, [, s]) => 
 
 /** Floating-point operations of one forward call per image (matmuls and attention; 2 per multiply-add). */
 export function flopsPerImage(c: DiTConfig): number {
-  const L = tokens(c), D = c.hidden, P = c.patch * c.patch * c.channels, M = c.mlpRatio * D;
+  const L = tokens(c),
+    D = c.hidden,
+    P = c.patch * c.patch * c.channels,
+    M = c.mlpRatio * D;
   const perBlock = 2 * L * (4 * D * D + 2 * D * M) + 2 * 2 * L * L * D + 2 * D * 6 * D;
-  return 2 * L * P * D + 2 * (c.timeFeatures * D + D * D) + 2 * (c.classes + 1) * D + c.depth * perBlock + 2 * D * 2 * D + 2 * L * D * P;
+  return (
+    2 * L * P * D +
+    2 * (c.timeFeatures * D + D * D) +
+    2 * (c.classes + 1) * D +
+    c.depth * perBlock +
+    2 * D * 2 * D +
+    2 * L * D * P
+  );
 }

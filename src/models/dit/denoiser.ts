@@ -20,21 +20,38 @@ export interface DiTDenoiser extends Denoiser {
   dispose(): void;
 }
 
-export function ditDenoiser(params: DiTParams, config: DiTConfig, { labels, guidance = 1 }: DiTDenoiserOptions): DiTDenoiser {
+export function ditDenoiser(
+  params: DiTParams,
+  config: DiTConfig,
+  { labels, guidance = 1 }: DiTDenoiserOptions,
+): DiTDenoiser {
   if (!labels || labels.length === 0) throw new Error('labels: need at least one class label');
   for (let i = 0; i < labels.length; i++)
     if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] > config.classes)
-      throw new Error(`labels: got ${labels[i]}; allowed: integers 0..${config.classes} (${config.classes} is the null class)`);
+      throw new Error(
+        `labels: got ${labels[i]}; allowed: integers 0..${config.classes} (${config.classes} is the null class)`,
+      );
   if (!Number.isFinite(guidance)) throw new Error(`guidance: got ${guidance}; allowed: a finite number`);
   return {
-    prediction: 'velocity', schedule: flowSchedule(), config, params,
-    predict: (x, t) => tf.tidy(() => {
-      const n = x.shape[0], y = labelTensor(labels, n);
-      if (guidance === 1) return ditForward(params, config, x as tf.Tensor4D, t, y);
-      const out = ditForward(params, config, tf.concat([x, x]) as tf.Tensor4D, tf.concat([t, t]), tf.concat([y, tf.fill([n], config.classes, 'int32')]) as tf.Tensor1D);
-      const [cond, uncond] = tf.split(out, 2, 0);
-      return tf.add(uncond, tf.mul(tf.sub(cond, uncond), guidance));
-    }),
+    prediction: 'velocity',
+    schedule: flowSchedule(),
+    config,
+    params,
+    predict: (x, t) =>
+      tf.tidy(() => {
+        const n = x.shape[0],
+          y = labelTensor(labels, n);
+        if (guidance === 1) return ditForward(params, config, x as tf.Tensor4D, t, y);
+        const out = ditForward(
+          params,
+          config,
+          tf.concat([x, x]) as tf.Tensor4D,
+          tf.concat([t, t]),
+          tf.concat([y, tf.fill([n], config.classes, 'int32')]) as tf.Tensor1D,
+        );
+        const [cond, uncond] = tf.split(out, 2, 0);
+        return tf.add(uncond, tf.mul(tf.sub(cond, uncond), guidance));
+      }),
     dispose: () => tf.dispose(Object.values(params)),
   };
 }

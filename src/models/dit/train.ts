@@ -8,7 +8,14 @@ import { ditForward, type DiTParams } from './model.ts';
  * Rectified-flow / flow-matching loss (Liu et al. 2023; Lipman et al. 2023): x_t = (1 - t) x0 + t eps,
  * target velocity eps - x0, mean squared error.
  */
-export function flowMatchingLoss(params: DiTParams, cfg: DiTConfig, x0: tf.Tensor4D, labels: tf.Tensor1D, t: tf.Tensor1D, eps: tf.Tensor4D): tf.Scalar {
+export function flowMatchingLoss(
+  params: DiTParams,
+  cfg: DiTConfig,
+  x0: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  t: tf.Tensor1D,
+  eps: tf.Tensor4D,
+): tf.Scalar {
   return tf.tidy(() => {
     const tb = tf.reshape(t, [-1, 1, 1, 1]);
     const xt = tf.add(tf.mul(tf.sub(1, tb), x0), tf.mul(tb, eps)) as tf.Tensor4D;
@@ -42,23 +49,37 @@ export interface Trainer {
 }
 
 export function createTrainer(cfg: DiTConfig, init: DiTParams, o: TrainerOptions, ema?: DiTParams): Trainer {
-  const lr = o.lr ?? 1e-3, warmup = o.warmup ?? 200, decay = o.emaDecay ?? 0.999, drop = o.labelDropout ?? 0.1;
+  const lr = o.lr ?? 1e-3,
+    warmup = o.warmup ?? 200,
+    decay = o.emaDecay ?? 0.999,
+    drop = o.labelDropout ?? 0.1;
   const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true, `dit/${k}`)]));
   const emaW: DiTParams = ema ?? Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.clone(v)]));
   const optimizer = tf.train.adam(lr);
-  const lrAt = (s: number) => (s < warmup ? (lr * (s + 1)) / warmup : lr * (0.1 + 0.45 * (1 + Math.cos((Math.PI * Math.min(1, (s - warmup) / Math.max(1, o.totalSteps - warmup)))))));
+  const lrAt = (s: number) =>
+    s < warmup
+      ? (lr * (s + 1)) / warmup
+      : lr * (0.1 + 0.45 * (1 + Math.cos(Math.PI * Math.min(1, (s - warmup) / Math.max(1, o.totalSteps - warmup)))));
   const size = cfg.imageSize * cfg.imageSize * cfg.channels;
   return {
-    vars, ema: emaW, optimizer, lrAt,
+    vars,
+    ema: emaW,
+    optimizer,
+    lrAt,
     step(x0v, labelsV, stepIndex, seed) {
-      const b = labelsV.length, u = uniformRng(seed);
+      const b = labelsV.length,
+        u = uniformRng(seed);
       const tv = Float32Array.from(normals(b, seed + 1), (z) => 1 / (1 + Math.exp(-z))); // logit-normal t (SD3)
       const lab = Int32Array.from(labelsV, (l) => (u() < drop ? cfg.classes : l));
       (optimizer as unknown as { learningRate: number }).learningRate = lrAt(stepIndex);
       const loss = tf.tidy(() => {
         const x0 = tf.tensor4d(x0v, [b, cfg.imageSize, cfg.imageSize, cfg.channels]);
         const eps = tf.tensor4d(Float32Array.from(normals(b * size, seed + 2)), x0.shape);
-        const cost = optimizer.minimize(() => flowMatchingLoss(vars, cfg, x0, tf.tensor1d(lab, 'int32'), tf.tensor1d(tv), eps), true, Object.values(vars))!;
+        const cost = optimizer.minimize(
+          () => flowMatchingLoss(vars, cfg, x0, tf.tensor1d(lab, 'int32'), tf.tensor1d(tv), eps),
+          true,
+          Object.values(vars),
+        )!;
         return cost.dataSync()[0];
       });
       tf.tidy(() => {
@@ -70,6 +91,10 @@ export function createTrainer(cfg: DiTConfig, init: DiTParams, o: TrainerOptions
       });
       return loss;
     },
-    dispose() { tf.dispose(Object.values(vars)); tf.dispose(Object.values(emaW)); optimizer.dispose(); },
+    dispose() {
+      tf.dispose(Object.values(vars));
+      tf.dispose(Object.values(emaW));
+      optimizer.dispose();
+    },
   };
 }

@@ -4,11 +4,24 @@ import { paramShapes, validateDiTConfig, type DiTConfig } from './config.ts';
 import type { DiTParams } from './model.ts';
 
 const FORMAT = 'chords-ts-dit';
-interface DiTMeta { config: DiTConfig; training?: Record<string, unknown> }
+interface DiTMeta {
+  config: DiTConfig;
+  training?: Record<string, unknown>;
+}
 
 /** Writes model.json and weights.bin into dir; `training` records preset, data seed, steps, final loss, ... */
-export const saveDiT = (dir: string, config: DiTConfig, params: DiTParams, training?: Record<string, unknown>): Promise<void> =>
-  saveWeights<DiTMeta>(dir, FORMAT, { config, training }, paramShapes(config).map(([name]) => ({ name, tensor: params[name] })));
+export const saveDiT = (
+  dir: string,
+  config: DiTConfig,
+  params: DiTParams,
+  training?: Record<string, unknown>,
+): Promise<void> =>
+  saveWeights<DiTMeta>(
+    dir,
+    FORMAT,
+    { config, training },
+    paramShapes(config).map(([name]) => ({ name, tensor: params[name] })),
+  );
 
 /** Reads a DiT from a directory or model.json path; checks every parameter's shape. */
 export function loadDiT(path: string): { config: DiTConfig; params: DiTParams; training?: Record<string, unknown> } {
