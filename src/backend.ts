@@ -106,6 +106,12 @@ export function currentBackend(): BackendInfo | undefined {
   return lastInfo;
 }
 
+/** One line naming the backend and, on webgpu, its adapter: `webgpu (mesa, software: llvmpipe ...)`. */
+export function describeBackend(info: BackendInfo): string {
+  const a = info.adapter;
+  return a ? `${info.name} (${[a.vendor, a.architecture].filter(Boolean).join(', ')}: ${a.description})` : info.name;
+}
+
 /** `linux` needs libvulkan (Dawn dlopens it); returns why it cannot be loaded, or undefined. */
 function probeVulkan(loader: string): string | undefined {
   if (process.platform !== 'linux') return undefined;
