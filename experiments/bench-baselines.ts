@@ -6,7 +6,7 @@
  * Usage: npm run bench:baselines [-- --seeds=3 --n=16]
  */
 import { initBackend } from '../src/backend.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { parseFlags } from './lib/flags.ts';
 import { qualityOf, runMethod, sequentialValues, type MethodName } from './lib/methods.ts';
 import { mixtureProblem } from './lib/problems.ts';

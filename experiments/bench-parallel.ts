@@ -13,7 +13,7 @@ import { initBackend } from '../src/backend.ts';
 import { runSequential } from '../src/baselines/index.ts';
 import { disposeResult, initSequence, runChords, type StopRule } from '../src/chords/index.ts';
 import { buildModel, type ModelSpec } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/parallel/index.ts';
+import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import type { SamplerResult } from '../src/task.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
@@ -118,9 +118,9 @@ console.log('|---------|-------------|-------------|-----------------------|');
 let single = 0;
 for (const k of [1, 2, 4, 8]) {
   const reqs = Array.from({ length: k }, () => ({ x, t: 0.5 }));
-  for (let i = 0; i < 2; i++) tf.dispose(await batched.evaluate(reqs));
+  for (let i = 0; i < 2; i++) tf.dispose((await batched.evaluate(reqs)).outputs);
   const t0 = performance.now();
-  for (let i = 0; i < 3; i++) tf.dispose(await batched.evaluate(reqs));
+  for (let i = 0; i < 3; i++) tf.dispose((await batched.evaluate(reqs)).outputs);
   const ms = (performance.now() - t0) / 3;
   if (k === 1) single = ms;
   console.log(

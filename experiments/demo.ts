@@ -14,7 +14,7 @@ import { CHORDS_PRESETS, disposeResult, initSequence, runChords } from '../src/c
 import { timeGrid } from '../src/diffusion/index.ts';
 import { loadClassifier, realStats, realVsReal, sampleQuality } from '../src/metrics/index.ts';
 import { buildModel, shippedDiTPath, type ModelSpec } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/parallel/index.ts';
+import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/executors/index.ts';
 import { writeGrid, writePlot, speedupSpec } from '../src/plots/index.ts';
 import { normals } from '../src/random.ts';
 import { relativeRmse } from '../src/tensor.ts';

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { getSolver, sample } from '../src/solvers/index.ts';
 import { parseFlags } from './lib/flags.ts';

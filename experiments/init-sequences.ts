@@ -8,7 +8,7 @@
  */
 import { initBackend } from '../src/backend.ts';
 import { CHORDS_PRESETS, initSequence, searchInitSequence } from '../src/chords/index.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { parseFlags } from './lib/flags.ts';
 import { runMethod, sequentialValues } from './lib/methods.ts';

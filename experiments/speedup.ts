@@ -9,7 +9,7 @@
  */
 import { cpus } from 'node:os';
 import { initBackend } from '../src/backend.ts';
-import { batchedExecutor, serialExecutor, workersExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor, serialExecutor, workersExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { parseFlags } from './lib/flags.ts';
 import { runMethod, sequentialValues, type MethodName } from './lib/methods.ts';

@@ -4,7 +4,7 @@ export * from './diffusion/index.ts';
 export * from './solvers/index.ts';
 export * from './models/index.ts';
 export * from './chords/index.ts';
-export * from './parallel/index.ts';
+export * from './executors/index.ts';
 export { normals, normals32, uniformRng } from './random.ts';
 export { rmse, relativeRmse } from './tensor.ts';
 export * from './task.ts';

@@ -1,7 +1,7 @@
 /** What every sampler (CHORDS, sequential, ParaDiGMS, SRDS) takes and returns: plain data around tensors. */
 import * as tf from '@tensorflow/tfjs';
 import type { Parametrization } from './diffusion/prediction.ts';
-import type { EvalRequest, Executor, ExecutorError } from './parallel/executor.ts';
+import type { EvalRequest, Evaluated, Executor, ExecutorError } from './executors/executor.ts';
 import { validateTimeGrid } from './solvers/sample.ts';
 
 /** What to sample: an executor for the model, how to read its outputs, the grid and the start. */
@@ -61,7 +61,7 @@ export async function evaluateRound(
   executor: Executor,
   points: readonly EvalRequest[],
   where: (request: number) => string,
-): Promise<tf.Tensor[]> {
+): Promise<Evaluated> {
   try {
     return await executor.evaluate(points);
   } catch (e) {
@@ -106,14 +106,15 @@ export function roundMeter(executor: Executor, onRound?: (r: RoundReport) => voi
     elapsed: () => performance.now() - start,
     async evaluate(points, where) {
       r0 = performance.now();
-      const outs = await evaluateRound(executor, points, where);
-      const evalMs = performance.now() - r0,
-        m = executor.timings?.computeMs ?? evalMs;
-      cur = { evals: points.length, modelMs: m, transferMs: evalMs - m };
+      const { outputs, timings } = await evaluateRound(executor, points, where);
+      const evalMs = performance.now() - r0;
+      // moving tensors is the executor's wall time beyond its compute (0 in-process); the rest is the model
+      const moved = timings.wallMs - timings.computeMs;
+      cur = { evals: points.length, modelMs: evalMs - moved, transferMs: moved };
       modelCalls += points.length;
-      modelMs += m;
-      transferMs += evalMs - m;
-      return outs;
+      modelMs += evalMs - moved;
+      transferMs += moved;
+      return outputs;
     },
     endRound(round, hits) {
       const report = {

@@ -9,7 +9,7 @@ import { denoise, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { digitBatch } from '../src/data/index.ts';
 import { classify, initClassifier, sampleQuality, realStats } from '../src/metrics/index.ts';
 import { buildModel, loadTfjsModel, mixtureModel, randomMixture } from '../src/models/index.ts';
-import { workersExecutor } from '../src/parallel/index.ts';
+import { workersExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { euler, sample } from '../src/solvers/index.ts';
 import { noLeak, throwsWith } from './helpers.ts';
@@ -63,7 +63,9 @@ test("a user's tfjs model from disk: same outputs as the original, samples with 
     spec: { kind: 'tfjs', path: dir, prediction: 'velocity', schedule: 'flow' },
     workers: 2,
   });
-  const [o] = await pool.evaluate([{ x, t: 0.5 }]);
+  const {
+    outputs: [o],
+  } = await pool.evaluate([{ x, t: 0.5 }]);
   const local = tf.tidy(() => mine.predict(x, tf.fill([3], 0.5) as tf.Tensor1D).dataSync());
   Array.from(o.dataSync()).forEach((v, j) => assert.ok(Math.abs(v - local[j]) < 1e-6));
   await pool.close();

@@ -13,7 +13,7 @@ import {
 import { disposeResult } from '../src/chords/index.ts';
 import { SCHEDULES, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { linearToyGrid, linearToyModel, mixtureModel, randomMixture, type AnalyticModel } from '../src/models/index.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, callsOnGrid, sample, type SolverName } from '../src/solvers/index.ts';
 import { noLeak, throwsWith } from './helpers.ts';

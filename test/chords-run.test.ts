@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { CHORDS_PRESETS, chords, disposeResult, parseStop, runChords, type ChordsHit } from '../src/chords/index.ts';
 import { SCHEDULES, asDenoiser, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { linearToyGrid, linearToyModel, mixtureModel, randomMixture } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor, serialExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, ddimJump, getSolver, sample, type SolverName } from '../src/solvers/index.ts';
 import { rmse } from '../src/tensor.ts';

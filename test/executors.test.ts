@@ -11,7 +11,7 @@ import {
   serialExecutor,
   workersExecutor,
   type Executor,
-} from '../src/parallel/index.ts';
+} from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { throwsWith } from './helpers.ts';
 
@@ -60,7 +60,7 @@ test('more requests than members: each member evaluates its share as one batch, 
   const ex = await workersExecutor({ spec, workers: 2 }),
     model = await buildModel(spec);
   const xs = [0, 1, 2, 3, 4].map((k) => tf.tensor2d(Float32Array.from(normals(8, k)), [1, 8]));
-  const outs = await ex.evaluate(xs.map((x, k) => ({ x, t: 0.1 + 0.15 * k })));
+  const { outputs: outs } = await ex.evaluate(xs.map((x, k) => ({ x, t: 0.1 + 0.15 * k })));
   outs.forEach((o, k) => {
     const want = tf.tidy(() => model.predict(xs[k], tf.tensor1d([0.1 + 0.15 * k])).dataSync());
     Array.from(o.dataSync()).forEach((v, j) => assert.ok(Math.abs(v - want[j]) < 1e-6));

@@ -13,7 +13,7 @@ import {
 } from '../src/diffusion/index.ts';
 import { psnr } from '../src/metrics/index.ts';
 import { buildModel, gaussianModel, linearToyModel, randomMixture } from '../src/models/index.ts';
-import { processesExecutor, workersExecutor } from '../src/parallel/index.ts';
+import { processesExecutor, workersExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { JUMPS, SOLVERS } from '../src/solvers/index.ts';
 import { noLeak } from './helpers.ts';

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
+import { SOLVER_NAMES, SOLVERS } from '../solvers/registry.ts';
 import { disposeState, pastTimes, type Solver, type SolverState, type StageEval } from '../solvers/solver.ts';
 import { tidy } from '../tensor.ts';
 import {
@@ -54,8 +55,6 @@ export function srdsRoundBound(blockCalls: readonly number[]): number {
   return B + B * (m - 1) + (B * (B - 1)) / 2;
 }
 
-const MULTISTEP = new Set(['dpmpp-2m', 'dpmpp-3m']);
-
 /** Checks SRDS options (blocks within 1..T, a single-step fine solver, a tolerance >= 0) and fills defaults. */
 export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solver; coarse: Jump; tol: number } {
   const B = o.blocks ?? Math.max(1, Math.round(Math.sqrt(T))),
@@ -64,10 +63,12 @@ export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solv
     tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(B) || B < 1 || B > T)
     throw new Error(`blocks: got ${B}; allowed: an integer from 1 to T = ${T}`);
-  if (MULTISTEP.has(fine.name))
+  if (fine.multistep) {
+    const allowed = SOLVER_NAMES.filter((s) => !SOLVERS[s].multistep).join(', ');
     throw new Error(
-      `fine: SRDS needs a single-step fine solver (blocks restart it); got '${fine.name}'; allowed: euler, heun, ddim, dpm2, dpm3`,
+      `fine: SRDS needs a single-step fine solver (blocks restart it); got '${fine.name}'; allowed: ${allowed}`,
     );
+  }
   validateTolerance(tol);
   return { B, fine, coarse, tol };
 }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
-import { batchedExecutor } from '../parallel/executor.ts';
+import { batchedExecutor } from '../executors/executor.ts';
 import {
   disposeResult,
   roundMeter,

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { runParadigms, runSrds, runSrdsPipelined } from '../baselines/index.ts';
 import { disposeResult, initSequence, parseInit, parseStop, runChords, validateInit } from '../chords/index.ts';
-import { JUMPS, SOLVER_NAMES, getJump, getSolver, sample, type JumpName } from '../solvers/index.ts';
+import { JUMPS, SOLVERS, SOLVER_NAMES, getJump, getSolver, sample, type JumpName } from '../solvers/index.ts';
 import type { SamplerHit, SamplerResult } from '../task.ts';
 import { rmse } from '../tensor.ts';
 import { choiceArg, helpText, intArg, numArg, parseOptions, type Spec } from './args.ts';
@@ -84,10 +84,12 @@ export async function runCommand(
     if (given(k) && !owners.includes(method))
       throw new Error(`--${k} belongs to --method ${owners.join(' or ')}, not ${method}`);
   const fineName = choiceArg('fine-solver', o['fine-solver'], SOLVER_NAMES);
-  if (method === 'paradigms' && !['euler', 'ddim'].includes(fineName))
+  if (method === 'paradigms' && !getSolver(fineName).jump) {
+    const allowed = SOLVER_NAMES.filter((s) => SOLVERS[s].jump).join(', ');
     throw new Error(
-      `--fine-solver: paradigms needs a one-call first-order step; got '${fineName}'; allowed: euler, ddim`,
+      `--fine-solver: paradigms needs a one-call first-order step; got '${fineName}'; allowed: ${allowed}`,
     );
+  }
   const coarseName = choiceArg<JumpName>('coarse', o.coarse, Object.keys(JUMPS) as JumpName[]);
   const steps = intArg('steps', o.steps, 1, 10000);
   const stop = parseStop(String(o.stop));
@@ -120,7 +122,7 @@ export async function runCommand(
       res = r;
       extra = { stoppedBy: r.stoppedBy };
     } else if (method === 'paradigms') {
-      res = await runParadigms(task, { window, tolerance, step: getJump(fineName) });
+      res = await runParadigms(task, { window, tolerance, step: getSolver(fineName).jump });
     } else {
       const r = await (o.pipelined ? runSrdsPipelined : runSrds)(task, { blocks, fine, coarse, tolerance });
       res = { ...r, hits: r.hits.map((h, j) => ({ ...h, kind: j === 0 ? 'coarse' : 'iteration' })) };

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { resolve } from 'node:path';
 import { disposeResult, initSequence, parseStop, runChords } from '../chords/index.ts';
-import { batchedExecutor } from '../parallel/index.ts';
+import { batchedExecutor } from '../executors/index.ts';
 import { writeGrid } from '../plots/grid.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
 import { choiceArg, helpText, intArg, parseOptions, type Spec } from './args.ts';
