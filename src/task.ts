@@ -84,6 +84,8 @@ export interface RoundMeter {
   readonly modelCalls: number;
   /** Milliseconds since the meter started. */
   elapsed(): number;
+  /** Where a hit emitted now stands: the model calls so far and the milliseconds since the start. */
+  progress(): { modelCalls: number; wallMs: number };
   /** Evaluates one round's requests (timed; failures name the request via `where`). */
   evaluate(points: readonly EvalRequest[], where: (request: number) => string): Promise<tf.Tensor[]>;
   /** Closes the round that began at the last evaluate(). */
@@ -104,6 +106,7 @@ export function roundMeter(executor: Executor, onRound?: (r: RoundReport) => voi
       return modelCalls;
     },
     elapsed: () => performance.now() - start,
+    progress: () => ({ modelCalls, wallMs: performance.now() - start }),
     async evaluate(points, where) {
       r0 = performance.now();
       const { outputs, timings } = await evaluateRound(executor, points, where);

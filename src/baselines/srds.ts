@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { SOLVER_NAMES, SOLVERS } from '../solvers/registry.ts';
-import { disposeState, pastTimes, type Solver, type SolverState, type StageEval } from '../solvers/solver.ts';
+import type { Solver } from '../solvers/solver.ts';
+import { Trajectory } from '../solvers/trajectory.ts';
 import { tidy } from '../tensor.ts';
 import {
   roundMeter,
@@ -108,66 +109,28 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
       iterations++;
       // fine solves of blocks exact-1 .. B-1 in parallel, stage by stage; each block's first stage is E[b]
       const active = Array.from({ length: B - exact + 1 }, (_, k) => exact - 1 + k);
-      const cur = active.map((b) => ({
-        b,
-        i: n[b],
-        x: X[b],
-        state: fine.init() as SolverState,
-        evals: [] as StageEval[],
-        own: false,
-      }));
-      for (;;) {
-        const want = cur.filter((c) => c.i < n[c.b + 1]);
-        if (!want.length) break;
-        const pts = want.map((c) => {
-          const s = c.evals.length;
-          return s === 0
-            ? { x: c.x, t: grid[c.i] }
-            : tidy(() => fine.stage(param, { x: c.x, t: grid[c.i], tNext: grid[c.i + 1], state: c.state }, c.evals));
-        });
-        const fresh = pts.map((_, j) => !(want[j].i === n[want[j].b] && want[j].evals.length === 0));
-        const need = pts.filter((_, j) => fresh[j]);
-        const outs = need.length
-          ? await evalAt(need, (j) => `iteration ${iterations}, block ${want[pts.indexOf(need[j])].b}`).catch((e) => {
-              want.forEach((c, j) => {
-                if (c.evals.length > 0) pts[j].x.dispose();
-              });
-              cur.forEach((c) => {
-                c.evals.forEach((ev, s) => {
-                  if (s > 0) ev.x.dispose();
-                  if (!(s === 0 && c.i === n[c.b])) ev.out.dispose();
-                });
-                if (c.own) c.x.dispose();
-                disposeState(c.state);
-              });
-              throw e;
-            })
-          : [];
-        let q = 0;
-        want.forEach((c, j) => c.evals.push({ ...pts[j], out: fresh[j] ? outs[q++] : E[c.b]! }));
-        for (const c of want) {
-          if (c.evals.length < fine.calls(param, grid[c.i], grid[c.i + 1], pastTimes(grid, n[c.b], c.i))) continue;
-          const step = { x: c.x, t: grid[c.i], tNext: grid[c.i + 1], state: c.state };
-          const next = tidy(() => fine.finish(param, step, c.evals));
-          c.evals.forEach((e, s) => {
-            if (s > 0) e.x.dispose();
-            if (!(s === 0 && c.i === n[c.b])) e.out.dispose();
+      const cur = active.map((b) => ({ b, path: new Trajectory(fine, param, grid, { x: X[b], i: n[b] }) }));
+      try {
+        for (;;) {
+          const want = cur.filter((c) => c.path.i < n[c.b + 1]);
+          if (!want.length) break;
+          // a block's first stage is the model output at its start, already in E[b]
+          const fresh = want.filter((c) => {
+            if (c.path.i > n[c.b] || c.path.evaluated > 0) return true;
+            c.path.request();
+            c.path.receive(E[c.b]!, { borrowed: true });
+            return false;
           });
-          if (c.own) c.x.dispose();
-          disposeState(c.state);
-          c.x = next.x;
-          c.state = next.state;
-          c.evals = [];
-          c.i++;
-          c.own = true;
+          const pts = fresh.map((c) => c.path.request());
+          const outs = pts.length ? await evalAt(pts, (j) => `iteration ${iterations}, block ${fresh[j].b}`) : [];
+          fresh.forEach((c, j) => c.path.receive(outs[j]));
+          for (const { path } of want) if (path.ready) path.finish();
         }
+      } catch (e) {
+        for (const { path } of cur) path.dispose();
+        throw e;
       }
-      const F = new Map(
-        cur.map((c) => {
-          disposeState(c.state);
-          return [c.b, c.x] as const;
-        }),
-      );
+      const F = new Map(cur.map((c) => [c.b, c.path.take()] as const));
       // predictor-corrector, sequential over blocks; the first open start is F of an exact start
       let change = 0;
       const newX: tf.Tensor[] = [];
