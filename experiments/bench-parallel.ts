@@ -10,12 +10,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
 import { initBackend } from '../src/backend.ts';
-import { runSequential } from '../src/baselines/index.ts';
+import { runSequential } from '../src/methods/index.ts';
 import { disposeResult, initSequence, runChords, type StopRule } from '../src/chords/index.ts';
 import { buildModel, type ModelSpec } from '../src/models/index.ts';
 import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
-import type { SamplerResult } from '../src/task.ts';
+import type { SamplerResult } from '../src/sampling/index.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
 import { benchDiTPath } from './lib/dit-weights.ts';
 import { parseFlags } from './lib/flags.ts';

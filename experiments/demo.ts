@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
 import { initBackend } from '../src/backend.ts';
-import { runSequential } from '../src/baselines/index.ts';
+import { runSequential } from '../src/methods/index.ts';
 import { CHORDS_PRESETS, disposeResult, initSequence, runChords } from '../src/chords/index.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
 import { loadClassifier, realStats, realVsReal, sampleQuality } from '../src/metrics/index.ts';

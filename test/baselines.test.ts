@@ -9,7 +9,7 @@ import {
   runSrds,
   runSrdsPipelined,
   srdsRoundBound,
-} from '../src/baselines/index.ts';
+} from '../src/methods/index.ts';
 import { disposeResult } from '../src/chords/index.ts';
 import { SCHEDULES, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { linearToyGrid, linearToyModel, mixtureModel, randomMixture, type AnalyticModel } from '../src/models/index.ts';

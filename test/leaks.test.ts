@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runSequential } from '../src/baselines/index.ts';
+import { runSequential } from '../src/methods/index.ts';
 import { disposeResult, runChords } from '../src/chords/index.ts';
 import {
   PREDICTIONS,

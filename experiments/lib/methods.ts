@@ -1,10 +1,10 @@
 /** Runs one method on a problem and turns every intermediate result into a row with its quality. */
-import { runParadigms, runSequential, runSrds, runSrdsPipelined } from '../../src/baselines/index.ts';
+import { runParadigms, runSequential, runSrds, runSrdsPipelined } from '../../src/methods/index.ts';
 import { disposeResult, initSequence, runChords } from '../../src/chords/index.ts';
 import type { Executor } from '../../src/executors/index.ts';
 import { dpmpp2m, euler, type Solver } from '../../src/solvers/index.ts';
 import { relativeRmse } from '../../src/tensor.ts';
-import type { SamplerHit, SamplerResult } from '../../src/task.ts';
+import type { SamplerHit, SamplerResult } from '../../src/sampling/index.ts';
 import type { Problem } from './problems.ts';
 
 export type MethodName =

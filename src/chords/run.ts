@@ -7,16 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
 import { batchedExecutor } from '../executors/executor.ts';
+import { roundMeter, type RoundMeter } from '../sampling/meter.ts';
 import {
   disposeResult,
-  roundMeter,
   validateTask,
-  type RoundMeter,
   type RoundReport,
   type SamplerHit,
   type SamplerResult,
   type SamplingTask,
-} from '../task.ts';
+} from '../sampling/task.ts';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { euler } from '../solvers/euler.ts';
 import { callsAt, disposeState, emptyState, type Solver, type SolverState, type StepInput } from '../solvers/solver.ts';

@@ -1,9 +1,9 @@
 /** `chords run`: CHORDS, ParaDiGMS or SRDS on a model; every intermediate result vs the sequential solver and the reference. */
 import * as tf from '@tensorflow/tfjs';
-import { runParadigms, runSrds, runSrdsPipelined } from '../baselines/index.ts';
+import { runParadigms, runSrds, runSrdsPipelined } from '../methods/index.ts';
 import { disposeResult, initSequence, parseInit, parseStop, runChords, validateInit } from '../chords/index.ts';
 import { JUMPS, SOLVERS, SOLVER_NAMES, getJump, getSolver, sample, type JumpName } from '../solvers/index.ts';
-import type { SamplerHit, SamplerResult } from '../task.ts';
+import type { SamplerHit, SamplerResult } from '../sampling/index.ts';
 import { rmse } from '../tensor.ts';
 import { choiceArg, helpText, intArg, numArg, parseOptions, type Spec } from './args.ts';
 import { EXECUTOR_OPTIONS, makeExecutor } from './executor.ts';

@@ -1,6 +1,6 @@
 /** `chords solve`: one sequential solve of an analytic model, with its error to the exact or reference solution. */
 import * as tf from '@tensorflow/tfjs';
-import { runSequential } from '../baselines/sequential.ts';
+import { runSequential } from '../methods/sequential.ts';
 import { SOLVER_NAMES, getSolver } from '../solvers/index.ts';
 import { rmse } from '../tensor.ts';
 import { choiceArg, helpText, parseOptions, type Spec } from './args.ts';

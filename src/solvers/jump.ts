@@ -21,3 +21,7 @@ export function getJump(name: string): Jump {
   if (!j) throw new Error(`coarse: unknown jump '${name}'; allowed: ${Object.keys(JUMPS).join(', ')}`);
   return j;
 }
+
+/** The registered name of a jump ('custom' for one that is not registered). */
+export const jumpName = (jump: Jump): string =>
+  (Object.keys(JUMPS) as JumpName[]).find((k) => JUMPS[k] === jump) ?? 'custom';

@@ -3,14 +3,16 @@ import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { Trajectory } from '../solvers/trajectory.ts';
+import { FINE_FLAG, readFine } from '../sampling/flags.ts';
+import { asMethodResult, type Method } from '../sampling/method.ts';
+import { roundMeter } from '../sampling/meter.ts';
 import {
-  roundMeter,
   validateTask,
   type RoundReport,
   type SamplerHit,
   type SamplerResult,
   type SamplingTask,
-} from '../task.ts';
+} from '../sampling/task.ts';
 
 export interface SequentialOptions {
   solver?: Solver;
@@ -48,3 +50,18 @@ export async function runSequential(
     sample: x,
   };
 }
+
+export const sequentialMethod: Method<{ fine: Solver }> = {
+  name: 'sequential',
+  summary: 'The sequential solver over the executor: one stage per round, T rounds for one-call solvers.',
+  flags: { 'fine-solver': FINE_FLAG },
+  defaults: () => ({ fine: euler }),
+  fromFlags: (read) => ({ fine: readFine(read) }),
+  width: () => 1,
+  async run(task, o, hooks = {}) {
+    const r = asMethodResult(await runSequential(task, { solver: o.fine, onRound: hooks.onRound }));
+    r.hits.forEach((h) => hooks.onHit?.(h));
+    return r;
+  },
+  describe: (o) => ({ label: `sequential ${o.fine.name}`, config: {} }),
+};

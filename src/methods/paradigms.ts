@@ -9,14 +9,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { tidy } from '../tensor.ts';
+import { roundMeter } from '../sampling/meter.ts';
 import {
-  roundMeter,
   validateTask,
   type RoundReport,
   type SamplerHit,
   type SamplerResult,
   type SamplingTask,
-} from '../task.ts';
+} from '../sampling/task.ts';
+import { FINE_FLAG, TOLERANCE_FLAG, readFine, readTolerance } from '../sampling/flags.ts';
+import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
+import { euler } from '../solvers/euler.ts';
+import type { Solver } from '../solvers/solver.ts';
 import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
 
 export interface ParadigmsOptions {
@@ -96,3 +100,45 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
   }
   return { ...meter.totals(), hits, sample: hits[hits.length - 1].x, window: o.window };
 }
+
+export interface ParadigmsMethodOptions {
+  window: number;
+  tolerance: number;
+  /** A one-call solver with a first-order form (its `jump`), whose increments the Picard sums add. */
+  fine: Solver;
+}
+
+const hasJump = (s: Solver) => s.jump !== undefined;
+
+export const paradigmsMethod: Method<ParadigmsMethodOptions> = {
+  name: 'paradigms',
+  summary:
+    'ParaDiGMS (Shih et al., NeurIPS 2023): Picard iterations on a sliding window of p steps, one parallel batch ' +
+    'per round.',
+  flags: {
+    window: { type: 'string', default: '8', help: 'window size (parallel model calls per round)' },
+    tolerance: TOLERANCE_FLAG,
+    'fine-solver': { ...FINE_FLAG, help: `${FINE_FLAG.help} (one with a first-order jump: euler | ddim)` },
+  },
+  defaults: (_T, width = 8) => ({ window: width, tolerance: 0.1, fine: euler }),
+  fromFlags: (read) => ({
+    fine: readFine(read, hasJump, 'paradigms needs a one-call first-order step'),
+    window: read.int('window', 1, 10000),
+    tolerance: readTolerance(read),
+  }),
+  width: (_T, o) => o.window,
+  async run(task, o, hooks = {}) {
+    if (!o.fine.jump) throw new Error(`fine: paradigms needs a solver with a first-order jump; got '${o.fine.name}'`);
+    const r = await runParadigms(task, {
+      window: o.window,
+      tolerance: o.tolerance,
+      step: o.fine.jump,
+      ...kindHooks(hooks),
+    });
+    return asMethodResult(r);
+  },
+  describe: (o) => ({
+    label: `ParaDiGMS window ${o.window}, tolerance ${o.tolerance}`,
+    config: { window: o.window, tolerance: o.tolerance },
+  }),
+};

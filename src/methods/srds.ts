@@ -16,14 +16,14 @@ import { SOLVER_NAMES, SOLVERS } from '../solvers/registry.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { Trajectory } from '../solvers/trajectory.ts';
 import { tidy } from '../tensor.ts';
+import { roundMeter } from '../sampling/meter.ts';
 import {
-  roundMeter,
   validateTask,
   type RoundReport,
   type SamplerHit,
   type SamplerResult,
   type SamplingTask,
-} from '../task.ts';
+} from '../sampling/task.ts';
 import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
 
 export interface SrdsOptions {

@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Trajectory } from '../solvers/trajectory.ts';
 import { tidy } from '../tensor.ts';
-import { roundMeter, validateTask, type SamplerHit, type SamplingTask } from '../task.ts';
+import { roundMeter } from '../sampling/meter.ts';
+import { validateTask, type SamplerHit, type SamplingTask } from '../sampling/task.ts';
 import { blockBoundaries, validateSrds, type SrdsOptions, type SrdsResult } from './srds.ts';
 import { noiseScale, rmsChange } from './tolerance.ts';
 
