@@ -26,9 +26,9 @@ const acc = new Map<string, { rounds: number[]; calls: number[]; seq: number[]; 
 const seqRef: number[] = [];
 for (let seed = 0; seed < f.seeds; seed++) {
   const p = await mixtureProblem({ steps: f.steps, seed, n: f.n });
-  const ex = batchedExecutor(p.denoiser),
+  const ex = batchedExecutor(p.model),
     seq = await sequentialValues(p, ex);
-  seqRef.push(qualityOf(p, seq.values, seq.values).errorToReference!);
+  seqRef.push(qualityOf(p, seq.values, seq.values).relErrorToReference!);
   for (const cores of [2, 4, 8])
     for (const r of runs) {
       const { final } = await runMethod(
@@ -41,8 +41,8 @@ for (let seed = 0; seed < f.seeds; seed++) {
         a = acc.get(key) ?? { rounds: [], calls: [], seq: [], ref: [] };
       a.rounds.push(final.round);
       a.calls.push(final.modelCalls);
-      a.seq.push(final.errorToSequential);
-      a.ref.push(final.errorToReference!);
+      a.seq.push(final.relErrorToSequential!);
+      a.ref.push(final.relErrorToReference!);
       acc.set(key, a);
     }
   p.dispose();

@@ -149,7 +149,7 @@ const plotRows = rows
     cores: r.method === 'sequential' ? 1 : Number(r.method.split(' ')[1]),
     speedupRounds: seq.rounds / r.rounds,
     speedupWall: seq.wallMs / r.wallMs,
-    errorToSequential: r.rmse,
+    relErrorToSequential: r.rmse,
     classAccuracy: r.acc,
   }));
 await writePlot('results/demo-speedup', speedupSpec(plotRows, 'Demo: CHORDS fastest core on the shipped DiT'));

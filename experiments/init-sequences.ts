@@ -39,7 +39,7 @@ const sequences = (K: number): [string, number[]][] => {
 const searched = new Map<number, number[]>();
 {
   const p = await mixtureProblem({ steps: T, seed: 100, n: f.n });
-  const ex = batchedExecutor(p.denoiser),
+  const ex = batchedExecutor(p.model),
     seq = await sequentialValues(p, ex);
   for (const K of [4, 8]) {
     const base = sequences(K)[0][1],
@@ -52,7 +52,7 @@ const searched = new Map<number, number[]>();
       include: [base],
       seed: K,
       evaluate: async (init) =>
-        (await runMethod(p, { method: 'chords', cores: K, init, hit: 1 }, ex, seq.values)).final.errorToSequential,
+        (await runMethod(p, { method: 'chords', cores: K, init, hit: 1 }, ex, seq.values)).final.relErrorToSequential!,
     });
     searched.set(K, r.best);
     process.stderr.write(
@@ -70,7 +70,7 @@ const bar = progress({
 let done = 0;
 for (let seed = 0; seed < f.seeds; seed++) {
   const p = await mixtureProblem({ steps: T, seed, n: f.n });
-  const ex = batchedExecutor(p.denoiser),
+  const ex = batchedExecutor(p.model),
     seq = await sequentialValues(p, ex);
   for (const K of [4, 8])
     for (const [label, init] of sequences(K)) {

@@ -35,13 +35,13 @@ test('chords solve --json reports configuration, model calls, wall time and erro
   assert.is((r.config as Record<string, unknown>).schedule, 'vp-linear');
   assert.is(r.modelCalls, 39); // 19 Heun steps of 2 calls + Euler to clean data
   assert.ok(typeof r.wallMs === 'number' && (r.wallMs as number) >= 0);
-  assert.ok((r.errorToReference as number) > 0 && (r.errorToReference as number) < 0.05);
+  assert.ok((r.rmseToReference as number) > 0 && (r.rmseToReference as number) < 0.05);
 });
 
 test('more steps give a smaller error to the reference through the CLI (mixture, flow)', async () => {
   const e = async (steps: string) =>
     (await runJson(['solve', '--model', 'mixture', '--steps', steps, '--dim', '4', '--n', '4', '--json']))
-      .errorToReference as number;
+      .rmseToReference as number;
   assert.ok((await e('80')) < (await e('10')));
 });
 
@@ -123,7 +123,7 @@ test('chords run --json: configuration, rounds, model calls and every hit with i
   );
   assert.is(r.hits[1].core, 7);
   assert.is(r.hits[1].modelCalls, r.modelCalls);
-  for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.errorToReference >= 0);
+  for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.rmseToReference >= 0);
   assert.is(r.sequential.rounds, 50);
 });
 
@@ -183,7 +183,7 @@ test('chords run --method paradigms|srds: the same JSON fields, one entry per in
     assert.is(r.config.method, method);
     for (const k of ['rounds', 'modelCalls', 'wallMs']) assert.ok(typeof r[k] === 'number', k);
     assert.ok(r.hits.length >= 1);
-    for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.errorToReference >= 0 && h.round >= 1);
+    for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.rmseToReference >= 0 && h.round >= 1);
     assert.ok(
       r.hits[r.hits.length - 1].rmseToSequential < 1e-6,
       `${method} with tolerance 0 reaches the sequential sample`,
@@ -296,8 +296,8 @@ test('--model dit: chords sample writes a PNG grid and reports quality; run and 
   const r = JSON.parse(text);
   assert.ok(
     r.hits.every(
-      (h: { classAccuracy?: number; errorToReference?: number }) =>
-        typeof h.classAccuracy === 'number' && h.errorToReference === undefined,
+      (h: { classAccuracy?: number; rmseToReference?: number }) =>
+        typeof h.classAccuracy === 'number' && h.rmseToReference === undefined,
     ),
   );
   text = '';

@@ -21,8 +21,8 @@ test('a speedup spec renders to SVG with its axis titles; one colour per method'
       method,
       cores,
       speedupRounds: (cores * (m + 1)) / 2,
-      errorToSequential: 0.01,
-      errorToReference: 0.02,
+      relErrorToSequential: 0.01,
+      relErrorToReference: 0.02,
     })),
   );
   const svg = await renderSvg(speedupSpec(rows));
