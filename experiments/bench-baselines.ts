@@ -49,10 +49,12 @@ for (let seed = 0; seed < f.seeds; seed++) {
 }
 const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 console.log(
-  `bench:baselines  backend ${backend.name}; 64-D mixture of 8 Gaussians, flow, T = ${f.steps}, Euler, ${f.n} samples, mean of ${f.seeds} seeds`,
+  `bench:baselines  backend ${backend.name}; 64-D mixture of 8 Gaussians, flow, T = ${f.steps}, Euler, ${f.n} ` +
+    `samples, mean of ${f.seeds} seeds`,
 );
 console.log(
-  `sequential Euler: ${f.steps} rounds, ${f.steps} model calls, relative error to reference ${mean(seqRef).toFixed(4)}\n`,
+  `sequential Euler: ${f.steps} rounds, ${f.steps} model calls, relative error to reference ` +
+    `${mean(seqRef).toFixed(4)}\n`,
 );
 console.log(
   '| cores | method | rounds | speedup (rounds) | model calls | rel. RMSE to sequential | rel. error to reference |',
@@ -63,7 +65,8 @@ console.log(
 for (const [key, a] of acc) {
   const [cores, label] = key.split('|');
   console.log(
-    `| ${cores} | ${label} | ${mean(a.rounds).toFixed(1)} | ${(f.steps / mean(a.rounds)).toFixed(2)} | ${mean(a.calls).toFixed(0)} | ${mean(a.seq).toFixed(5)} | ${mean(a.ref).toFixed(5)} |`,
+    `| ${cores} | ${label} | ${mean(a.rounds).toFixed(1)} | ${(f.steps / mean(a.rounds)).toFixed(2)} | ` +
+      `${mean(a.calls).toFixed(0)} | ${mean(a.seq).toFixed(5)} | ${mean(a.ref).toFixed(5)} |`,
   );
 }
 console.log('\nParaDiGMS and SRDS converge to the sequential sample (tolerance 0: exactly); SRDS without pipelining');

@@ -37,7 +37,9 @@ const model = await buildModel(spec),
   grid = timeGrid(model.schedule!, { steps: f.steps });
 const x = tf.tensor4d(Float32Array.from(normals(f.n * 256, 1)), [f.n, 16, 16, 1]);
 console.log(
-  `bench:parallel  backend ${backend.name}, ${cpus().length} CPUs; DiT-S/2 (${trained ? 'shipped weights' : 'random weights, same cost'}), ${f.n} samples, guidance ${f.guidance} (${2 * f.n} images per call), T = ${f.steps}, best of ${f.reps}\n`,
+  `bench:parallel  backend ${backend.name}, ${cpus().length} CPUs; DiT-S/2 ` +
+    `(${trained ? 'shipped weights' : 'random weights, same cost'}), ${f.n} samples, guidance ${f.guidance} ` +
+    `(${2 * f.n} images per call), T = ${f.steps}, best of ${f.reps}\n`,
 );
 
 const best = async (run: () => Promise<SamplerResult>) => {
@@ -53,7 +55,8 @@ const best = async (run: () => Promise<SamplerResult>) => {
 };
 const overhead = (r: SamplerResult) => (r.overheadMs + r.transferMs) / r.modelMs;
 const serial = serialExecutor(model);
-// Warm-up: the same number of model calls on the main thread and in each worker (V8 tiers wasm up over the first ~20 calls).
+// Warm-up: the same number of model calls on the main thread and in each worker (V8 tiers wasm up over the first ~20
+// calls).
 const warmGrid = timeGrid(model.schedule!, { steps: f.warmup });
 await runSequential({ executor: serial, param: model, grid: warmGrid, x }).then(disposeResult);
 const seq = await best(() => runSequential({ executor: serial, param: model, grid, x }));
@@ -124,7 +127,8 @@ for (const k of [1, 2, 4, 8]) {
   const ms = (performance.now() - t0) / 3;
   if (k === 1) single = ms;
   console.log(
-    `| ${String(k).padStart(7)} | ${ms.toFixed(1).padStart(11)} | ${(ms / k).toFixed(1).padStart(11)} | ${((k * single) / ms).toFixed(2).padStart(20)}x |`,
+    `| ${String(k).padStart(7)} | ${ms.toFixed(1).padStart(11)} | ${(ms / k).toFixed(1).padStart(11)} | ` +
+      `${((k * single) / ms).toFixed(2).padStart(20)}x |`,
   );
 }
 console.log(

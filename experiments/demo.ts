@@ -35,7 +35,8 @@ const clf = loadClassifier(),
   real = realStats(clf.params);
 const quality = (v: Float32Array) => sampleQuality(clf.params, v, labels, real);
 console.log(
-  `chords-ts demo: the shipped DiT-S/2, ${f.n} digits (classes 0-9), guidance ${f.guidance}, flow matching, Euler, T = ${f.steps}, backend ${backend.name}`,
+  `chords-ts demo: the shipped DiT-S/2, ${f.n} digits (classes 0-9), guidance ${f.guidance}, flow matching, Euler, ` +
+    `T = ${f.steps}, backend ${backend.name}`,
 );
 
 const serial = serialExecutor(model);
@@ -129,7 +130,8 @@ console.log(
 for (const c of cells)
   console.log(`| ${c.map((v, i) => (i === 0 ? v.padEnd(width[i]) : v.padStart(width[i]))).join(' | ')} |`);
 console.log(
-  `\nFrechet distance of ${f.n} real digits against the same real statistics (the floor at this sample size): ${realVsReal(clf.params, f.n).toFixed(1)}`,
+  `\nFrechet distance of ${f.n} real digits against the same real statistics (the floor at this sample size): ` +
+    `${realVsReal(clf.params, f.n).toFixed(1)}`,
 );
 // sample grid: one row per method (sequential first), 10 digits each
 const show = [
@@ -154,7 +156,8 @@ const plotRows = rows
   }));
 await writePlot('results/demo-speedup', speedupSpec(plotRows, 'Demo: CHORDS fastest core on the shipped DiT'));
 console.log(
-  '\nwrote results/demo-samples.png (rows: sequential, CHORDS 4 cores, CHORDS 8 cores; fastest core) and results/demo-speedup.png',
+  '\nwrote results/demo-samples.png (rows: sequential, CHORDS 4 cores, CHORDS 8 cores; fastest core) and ' +
+    'results/demo-speedup.png',
 );
 tf.dispose([x, seq.sample]);
 model.dispose();

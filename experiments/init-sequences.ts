@@ -56,7 +56,8 @@ const searched = new Map<number, number[]>();
     });
     searched.set(K, r.best);
     process.stderr.write(
-      `init-sequences: ${K} cores, best of ${r.tried.length} with the first hit by round ${maxRound}: ${r.best.join('-')} (error ${r.score.toExponential(2)}; the preset's ${r.tried[0].score.toExponential(2)})\n`,
+      `init-sequences: ${K} cores, best of ${r.tried.length} with the first hit by round ${maxRound}: ` +
+        `${r.best.join('-')} (error ${r.score.toExponential(2)}; the preset's ${r.tried[0].score.toExponential(2)})\n`,
     );
   }
   p.dispose();

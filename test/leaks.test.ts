@@ -40,21 +40,26 @@ test('no leaks: conversions, jumps, analytic predicts (each caller-owned result 
   toy.dispose();
 });
 
-test('no leaks from whole runs on the worker and process executors (outputs come back as caller-owned tensors)', async () => {
-  const spec = { kind: 'mixture' as const, schedule: 'flow', mixture: randomMixture({ dim: 4, components: 2 }) };
-  const model = await buildModel(spec),
-    grid = timeGrid(getSchedule('flow'), { steps: 10 });
-  const x = tf.tensor2d(Float32Array.from(normals(8, 1)), [2, 4]);
-  for (const ex of [await workersExecutor({ spec, workers: 2 }), await processesExecutor({ spec, processes: 2 })]) {
-    await noLeak(async () =>
-      disposeResult(await runChords({ executor: ex, param: model, grid, x }, { init: [0, 3, 6], fine: SOLVERS.heun })),
-    );
-    await noLeak(async () => disposeResult(await runSequential({ executor: ex, param: model, grid, x })));
-    await ex.close();
-  }
-  x.dispose();
-  model.dispose();
-});
+test(
+  'no leaks from whole runs on the worker and process executors (outputs come back as caller-owned ' + 'tensors)',
+  async () => {
+    const spec = { kind: 'mixture' as const, schedule: 'flow', mixture: randomMixture({ dim: 4, components: 2 }) };
+    const model = await buildModel(spec),
+      grid = timeGrid(getSchedule('flow'), { steps: 10 });
+    const x = tf.tensor2d(Float32Array.from(normals(8, 1)), [2, 4]);
+    for (const ex of [await workersExecutor({ spec, workers: 2 }), await processesExecutor({ spec, processes: 2 })]) {
+      await noLeak(async () =>
+        disposeResult(
+          await runChords({ executor: ex, param: model, grid, x }, { init: [0, 3, 6], fine: SOLVERS.heun }),
+        ),
+      );
+      await noLeak(async () => disposeResult(await runSequential({ executor: ex, param: model, grid, x })));
+      await ex.close();
+    }
+    x.dispose();
+    model.dispose();
+  },
+);
 
 test('PSNR: infinite for equal images, 20 log10(range / rmse) otherwise', () => {
   assert.is(psnr([1, 2], [1, 2]), Infinity);

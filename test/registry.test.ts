@@ -86,28 +86,31 @@ test('a method registered outside src runs through chords run with its own optio
   assert.throws(() => getMethod('toy-copies'), /unknown method/);
 });
 
-test('every built-in method reaches the sequential sample at tolerance 0 / to completion, from typed defaults', async () => {
-  const { buildProblem, score } = await import('../src/problems/index.ts');
-  const { batchedExecutor } = await import('../src/executors/index.ts');
-  const p = await buildProblem({ model: 'mixture', steps: 12, n: 2, seed: 1, dim: 4 });
-  const task = { executor: batchedExecutor(p.model), param: p.model, grid: p.grid, x: p.x };
-  const seq = getMethod('sequential');
-  const want = await seq.run(task, seq.defaults(12));
-  const wantValues = want.sample.dataSync() as Float32Array;
-  tf.dispose(want.hits.map((h) => h.x));
-  for (const name of methodNames()) {
-    const m = getMethod(name);
-    const o = { ...m.defaults(12, 3), ...(name.startsWith('srds') || name === 'paradigms' ? { tolerance: 0 } : {}) };
-    assert.is(m.width(12, o), name === 'sequential' ? 1 : 3, name);
-    await noLeak(async () => {
-      const r = await m.run(task, o);
-      const s = score(p, r.sample.dataSync() as Float32Array, wantValues);
-      assert.ok(s.rmseToSequential! < 1e-6, `${name}: ${s.rmseToSequential}`);
-      assert.ok(typeof m.describe(o).label === 'string');
-      tf.dispose(r.hits.map((h) => h.x));
-    });
-  }
-  p.dispose();
-});
+test(
+  'every built-in method reaches the sequential sample at tolerance 0 / to completion, from typed ' + 'defaults',
+  async () => {
+    const { buildProblem, score } = await import('../src/problems/index.ts');
+    const { batchedExecutor } = await import('../src/executors/index.ts');
+    const p = await buildProblem({ model: 'mixture', steps: 12, n: 2, seed: 1, dim: 4 });
+    const task = { executor: batchedExecutor(p.model), param: p.model, grid: p.grid, x: p.x };
+    const seq = getMethod('sequential');
+    const want = await seq.run(task, seq.defaults(12));
+    const wantValues = want.sample.dataSync() as Float32Array;
+    tf.dispose(want.hits.map((h) => h.x));
+    for (const name of methodNames()) {
+      const m = getMethod(name);
+      const o = { ...m.defaults(12, 3), ...(name.startsWith('srds') || name === 'paradigms' ? { tolerance: 0 } : {}) };
+      assert.is(m.width(12, o), name === 'sequential' ? 1 : 3, name);
+      await noLeak(async () => {
+        const r = await m.run(task, o);
+        const s = score(p, r.sample.dataSync() as Float32Array, wantValues);
+        assert.ok(s.rmseToSequential! < 1e-6, `${name}: ${s.rmseToSequential}`);
+        assert.ok(typeof m.describe(o).label === 'string');
+        tf.dispose(r.hits.map((h) => h.x));
+      });
+    }
+    p.dispose();
+  },
+);
 
 test.run();

@@ -23,21 +23,24 @@ async function drive(path: Trajectory, evaluate = serialExecutor(model).evaluate
   return path.take();
 }
 
-test('a trajectory through an executor equals sample() bit for bit, for every solver, and frees all it made', async () => {
-  const x = tf.tensor2d(Float32Array.from(normals(8, 3)), [2, 4]);
-  for (const [name, solver] of Object.entries(SOLVERS)) {
-    const want = sample(solver, model, x, grid);
-    const got = await noLeak(async () => {
-      const out = await drive(new Trajectory(solver, model, grid, { x, i: 0 }));
-      const v = out.dataSync();
-      out.dispose();
-      return v;
-    });
-    assert.equal(Array.from(got), Array.from(want.x.dataSync()), name);
-    want.x.dispose();
-  }
-  x.dispose();
-});
+test(
+  'a trajectory through an executor equals sample() bit for bit, for every solver, and frees all it ' + 'made',
+  async () => {
+    const x = tf.tensor2d(Float32Array.from(normals(8, 3)), [2, 4]);
+    for (const [name, solver] of Object.entries(SOLVERS)) {
+      const want = sample(solver, model, x, grid);
+      const got = await noLeak(async () => {
+        const out = await drive(new Trajectory(solver, model, grid, { x, i: 0 }));
+        const v = out.dataSync();
+        out.dispose();
+        return v;
+      });
+      assert.equal(Array.from(got), Array.from(want.x.dataSync()), name);
+      want.x.dispose();
+    }
+    x.dispose();
+  },
+);
 
 test('borrowed points and outputs stay the caller’s; a failed round frees the pending stage point', async () => {
   const x = tf.tensor2d(Float32Array.from(normals(8, 4)), [2, 4]);

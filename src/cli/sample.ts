@@ -1,4 +1,7 @@
-/** `chords sample`: DiT samples as a PNG grid, sequentially or with CHORDS, with their class accuracy and Frechet distance. */
+/**
+ * `chords sample`: DiT samples as a PNG grid, sequentially or with CHORDS, with their class accuracy and Frechet
+ * distance.
+ */
 import { resolve } from 'node:path';
 import { disposeResult, initSequence, parseStop, runChords } from '../chords/index.ts';
 import { batchedExecutor } from '../executors/index.ts';
@@ -25,7 +28,8 @@ export const SAMPLE_OPTIONS: Spec = {
 };
 
 export const SAMPLE_HELP = helpText(
-  'Usage: chords sample [options]\n\nSamples the shipped DiT (no download) and writes a PNG grid; without --class, classes cycle 0..9.',
+  'Usage: chords sample [options]\n\nSamples the shipped DiT (no download) and writes a PNG grid; without --class, ' +
+    'classes cycle 0..9.',
   SAMPLE_OPTIONS,
 );
 

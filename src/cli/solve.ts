@@ -18,7 +18,8 @@ export const SOLVE_OPTIONS: Spec = {
 };
 
 export const SOLVE_HELP = helpText(
-  'Usage: chords solve [options]\n\nRuns one sequential solve and reports model calls, wall time and the RMS error to the\n' +
+  'Usage: chords solve [options]\n\nRuns one sequential solve and reports model calls, wall time and the RMS error ' +
+    'to the\n' +
     'exact (gaussian, linear) or float64 reference (mixture) ODE solution from the same noise;\n' +
     'for the DiT, the class accuracy and Frechet distance of the samples.',
   SOLVE_OPTIONS,

@@ -93,7 +93,8 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
       if (!closing)
         failAll(
           new ExecutorError(
-            `${o.kind}: ${label} ${i} exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})${t.stderrTail?.() ? `: ${t.stderrTail!()}` : ''}`,
+            `${o.kind}: ${label} ${i} exited unexpectedly ` +
+              `(${signal ? `signal ${signal}` : `code ${code}`})${t.stderrTail?.() ? `: ${t.stderrTail!()}` : ''}`,
             i,
             m.group?.[0],
           ),

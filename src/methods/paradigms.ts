@@ -48,7 +48,8 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
   validateTolerance(tol);
   const meter = roundMeter(executor, o.onRound),
     hits: SamplerHit[] = [];
-  const xs: tf.Tensor[] = Array.from({ length: T + 1 }, () => tf.clone(task.x)); // every point starts at x_0 (ParaDiGMS)
+  // every point starts at x_0 (ParaDiGMS)
+  const xs: tf.Tensor[] = Array.from({ length: T + 1 }, () => tf.clone(task.x));
   let a = 0,
     round = 0;
   try {

@@ -29,7 +29,8 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
   const n = blockBoundaries(T, B);
   const meter = roundMeter(executor, o.onRound),
     hits: SamplerHit[] = [];
-  // X[k][b]: block start b after iteration k; E[k][b]: the model output there; F[k][b]: fine solve of block b from X[k-1][b]
+  // X[k][b]: block start b after iteration k; E[k][b]: the model output there; F[k][b]: fine solve of block b from
+  // X[k-1][b]
   const start = tf.clone(task.x);
   // every iteration's row exists from the start (all begin at x): the schedule is a pure dataflow
   const X: tf.Tensor[][] = Array.from({ length: B + 1 }, () => [start]),
