@@ -13,6 +13,7 @@ import {
   validateTask,
   type RoundReport,
   type SamplerHit,
+  type SamplerHooks,
   type SamplerResult,
   type SamplingTask,
 } from '../sampling/task.ts';
@@ -27,7 +28,7 @@ import { planChords, type PlanOp, type PlanRound } from './plan.ts';
 import { NodeStore } from './store.ts';
 import { residual, validateStop, type StopRule } from './stop.ts';
 
-export interface ChordsOptions {
+export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   /** Init sequence, one start index per core (see initSequence / CHORDS_PRESETS). */
   init: readonly number[];
   /** Fine solver of every core. Default euler. */
@@ -38,9 +39,6 @@ export interface ChordsOptions {
   stop?: StopRule;
   /** Default true; false disables rectification (ablation). */
   rectify?: boolean;
-  /** Called with every hit as soon as it exists (the tensor belongs to the result; do not dispose). */
-  onHit?: (hit: ChordsHit) => void;
-  onRound?: (round: RoundReport) => void;
   /** Check every model output for NaN/Inf each round (one small sync per round). Default true. */
   checkFinite?: boolean;
 }

@@ -9,11 +9,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { tidy } from '../tensor.ts';
-import { roundMeter } from '../sampling/meter.ts';
+import { emitHit, roundMeter } from '../sampling/meter.ts';
 import {
   validateTask,
-  type RoundReport,
   type SamplerHit,
+  type SamplerHooks,
   type SamplerResult,
   type SamplingTask,
 } from '../sampling/task.ts';
@@ -23,15 +23,13 @@ import { euler } from '../solvers/euler.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
 
-export interface ParadigmsOptions {
+export interface ParadigmsOptions extends SamplerHooks {
   /** Window size p (parallel model calls per round, "cores"). */
   window: number;
   /** A point converged when RMS(change) <= tolerance * noiseScale. Default 0.1 (ParaDiGMS's default). */
   tolerance?: number;
   /** First-order step Phi(x, t -> s) from the model output at (x, t). Default Euler. */
   step?: Jump;
-  onHit?: (hit: SamplerHit) => void;
-  onRound?: (r: RoundReport) => void;
 }
 
 export interface ParadigmsResult extends SamplerResult<SamplerHit> {
@@ -80,17 +78,7 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
       }
       a = Math.max(a + 1, firstOpen);
       round++;
-      if (b === T) {
-        const hit = {
-          index: hits.length,
-          round,
-          modelCalls: meter.modelCalls,
-          wallMs: meter.elapsed(),
-          x: tf.clone(xs[T]),
-        };
-        hits.push(hit);
-        o.onHit?.(hit);
-      }
+      if (b === T) emitHit(hits, meter, round, tf.clone(xs[T]), o.onHit);
       meter.endRound(round, b === T ? 1 : 0);
     }
   } catch (e) {

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Trajectory } from '../solvers/trajectory.ts';
 import { tidy } from '../tensor.ts';
-import { roundMeter } from '../sampling/meter.ts';
+import { emitHit, roundMeter } from '../sampling/meter.ts';
 import { validateTask, type SamplerHit, type SamplingTask } from '../sampling/task.ts';
 import { blockBoundaries, validateSrds, type SrdsOptions, type SrdsResult } from './srds.ts';
 import { noiseScale, rmsChange } from './tolerance.ts';
@@ -108,15 +108,7 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
       let stop = false;
       while (ready(done + 1) && !stop) {
         done++;
-        const hit = {
-          index: hits.length,
-          round,
-          modelCalls: meter.modelCalls,
-          wallMs: meter.elapsed(),
-          x: tf.clone(X[done][B]),
-        };
-        hits.push(hit);
-        o.onHit?.(hit);
+        emitHit(hits, meter, round, tf.clone(X[done][B]), o.onHit);
         if (done >= 1) {
           iterations = done;
           let change = 0;

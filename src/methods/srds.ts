@@ -16,17 +16,17 @@ import { SOLVER_NAMES, SOLVERS } from '../solvers/registry.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { Trajectory } from '../solvers/trajectory.ts';
 import { tidy } from '../tensor.ts';
-import { roundMeter } from '../sampling/meter.ts';
+import { emitHit, roundMeter } from '../sampling/meter.ts';
 import {
   validateTask,
-  type RoundReport,
   type SamplerHit,
+  type SamplerHooks,
   type SamplerResult,
   type SamplingTask,
 } from '../sampling/task.ts';
 import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
 
-export interface SrdsOptions {
+export interface SrdsOptions extends SamplerHooks {
   /** Number of blocks B. Default round(sqrt(T)). */
   blocks?: number;
   /** Fine solver inside blocks: a single-step solver (blocks restart it; multistep history would not carry over). */
@@ -35,8 +35,6 @@ export interface SrdsOptions {
   coarse?: Jump;
   /** Stop when every block start changed by at most tolerance * noiseScale. Default 0.1; 0 runs to exactness. */
   tolerance?: number;
-  onHit?: (hit: SamplerHit) => void;
-  onRound?: (r: RoundReport) => void;
 }
 
 export interface SrdsResult extends SamplerResult<SamplerHit> {
@@ -93,11 +91,7 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
     meter.endRound(++round, 0);
     return outs;
   };
-  const emit = () => {
-    const hit = { index: hits.length, round, modelCalls: meter.modelCalls, wallMs: meter.elapsed(), x: tf.clone(X[B]) };
-    hits.push(hit);
-    o.onHit?.(hit);
-  };
+  const emit = () => emitHit(hits, meter, round, tf.clone(X[B]), o.onHit);
   try {
     for (let b = 0; b < B; b++) {
       // coarse sweep

@@ -1,7 +1,7 @@
 /** Round bookkeeping shared by every driver: timed evaluation with failures named, per-round reports, totals. */
 import type * as tf from '@tensorflow/tfjs';
 import type { EvalRequest, Evaluated, Executor, ExecutorError } from '../executors/executor.ts';
-import type { RoundReport, SamplerResult } from './task.ts';
+import type { RoundReport, SamplerHit, SamplerResult } from './task.ts';
 
 /** One executor round; a failure is re-thrown naming the round, core and step of the failed request (where known). */
 export async function evaluateRound(
@@ -84,4 +84,18 @@ export function roundMeter(executor: Executor, onRound?: (r: RoundReport) => voi
       };
     },
   };
+}
+
+/** Records a hit at the meter's current progress (x belongs to the hit) and streams it. */
+export function emitHit(
+  hits: SamplerHit[],
+  meter: RoundMeter,
+  round: number,
+  x: tf.Tensor,
+  onHit?: (hit: SamplerHit) => void,
+): SamplerHit {
+  const hit = { index: hits.length, round, ...meter.progress(), x };
+  hits.push(hit);
+  onHit?.(hit);
+  return hit;
 }

@@ -3,7 +3,7 @@
  * width for T steps, and run(task, options). The CLI and the experiments know methods only through
  * this interface and the registry (registry.ts); adding one is one file and one registry line.
  */
-import type { RoundReport, SamplerHit, SamplerResult, SamplingTask } from './task.ts';
+import type { SamplerHit, SamplerHooks, SamplerResult, SamplingTask } from './task.ts';
 import type { Solver } from '../solvers/solver.ts';
 
 /** A command-line flag of a method (the same shape as the CLI's option specs). */
@@ -37,10 +37,7 @@ export interface MethodResult extends SamplerResult<MethodHit> {
 }
 
 /** Streaming callbacks every method accepts. */
-export interface RunHooks {
-  onHit?: (hit: MethodHit) => void;
-  onRound?: (r: RoundReport) => void;
-}
+export type RunHooks = SamplerHooks<MethodHit>;
 
 /** What every method's options hold: the solver whose sequential run it is compared with. */
 export interface BaseOptions {

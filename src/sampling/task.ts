@@ -51,6 +51,13 @@ export interface SamplerResult<H extends { x: tf.Tensor } = SamplerHit> {
   timings: RoundReport[];
 }
 
+/** The streaming callbacks of every driver: each hit as soon as it exists, each round as it closes. */
+export interface SamplerHooks<H = SamplerHit> {
+  /** Called with every hit as soon as it exists (the tensor belongs to the result; do not dispose). */
+  onHit?: (hit: H) => void;
+  onRound?: (r: RoundReport) => void;
+}
+
 /** Frees every hit tensor of a result (the sample is the last hit). */
 export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
   for (const h of r.hits) h.x.dispose();
