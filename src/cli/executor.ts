@@ -31,7 +31,8 @@ export const EXECUTOR_OPTIONS: Spec = {
  * multi-core machine, where one worker thread per core runs rounds truly in parallel.
  */
 export function defaultExecutor(backend: string, model: string, width: number): ExecutorName {
-  return backend !== 'tensorflow' && model === 'dit' && width > 1 && cpus().length > 1 ? 'workers' : 'batched';
+  const cpuBackend = backend !== 'tensorflow' && backend !== 'webgpu';
+  return cpuBackend && model === 'dit' && width > 1 && cpus().length > 1 ? 'workers' : 'batched';
 }
 
 export interface MadeExecutor {

@@ -21,7 +21,7 @@ import { FINE_FLAG, TOLERANCE_FLAG, readFine, readTolerance } from '../sampling/
 import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { euler } from '../solvers/euler.ts';
 import type { Solver } from '../solvers/solver.ts';
-import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
+import { noiseScale, rmsChanges, validateTolerance } from './tolerance.ts';
 
 export interface ParadigmsOptions extends SamplerHooks {
   /** Window size p (parallel model calls per round, "cores"). */
@@ -65,9 +65,16 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
         return out;
       });
       tf.dispose(outs);
+      let changes: number[];
+      try {
+        changes = await rmsChanges(next.map((v, k) => [v, xs[a + k + 1]] as const)); // the round's one readback
+      } catch (e) {
+        tf.dispose(next);
+        throw e;
+      }
       let firstOpen = b;
       for (let j = a; j < b; j++) {
-        if (firstOpen === b && rmsChange(next[j - a], xs[j + 1]) > tol * noiseScale(param, grid, j)) firstOpen = j;
+        if (firstOpen === b && changes[j - a] > tol * noiseScale(param, grid, j)) firstOpen = j;
         xs[j + 1].dispose();
         xs[j + 1] = next[j - a];
       }
