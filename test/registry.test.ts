@@ -103,7 +103,7 @@ test(
       assert.is(m.width(12, o), name === 'sequential' ? 1 : 3, name);
       await noLeak(async () => {
         const r = await m.run(task, o);
-        const s = score(p, r.sample.dataSync() as Float32Array, wantValues);
+        const s = await score(p, (await r.sample.data()) as Float32Array, wantValues);
         assert.ok(s.rmseToSequential! < 1e-6, `${name}: ${s.rmseToSequential}`);
         assert.ok(typeof m.describe(o).label === 'string');
         tf.dispose(r.hits.map((h) => h.x));

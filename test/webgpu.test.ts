@@ -6,12 +6,16 @@ import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend, type BackendInfo } from '../src/backend.ts';
+import { chords, disposeResult, parseStop } from '../src/chords/index.ts';
+import { main } from '../src/cli/main.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
+import { runParadigms } from '../src/methods/index.ts';
 import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
-import { gaussianModel } from '../src/models/index.ts';
+import { gaussianModel, mixtureModel, randomMixture } from '../src/models/index.ts';
 import { ditForward, getDiTConfig, initDiT, type DiTParams } from '../src/models/dit/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, getSolver, sample, type SolverName } from '../src/solvers/index.ts';
-import { rmse } from '../src/tensor.ts';
+import { readValues, rmse } from '../src/tensor.ts';
 import { logSlope, throwsWith } from './helpers.ts';
 
 let gpu: BackendInfo | undefined;
@@ -177,6 +181,77 @@ gpuTest('load errors: each missing piece has its own one-line error, and nothing
     // The backend that was working stays usable after the failed attempts.
     assert.is((await use('webgpu')).name, 'webgpu');
   });
+});
+
+/** CHORDS (and ParaDiGMS) on a small mixture: every hit's round and values, and the sequential sample. */
+async function samplers(stop: string) {
+  const flow = getSchedule('flow'),
+    grid = timeGrid(flow, { steps: 20 });
+  const model = mixtureModel(flow, randomMixture({ dim: 8, components: 4, seed: 3 }));
+  const x = tf.tensor2d(Float32Array.from(normals(16, 5)), [2, 8]);
+  const seq = sample(getSolver('euler'), model, x, grid);
+  const r = await chords(model, x, grid, { init: [0, 2, 5, 10], stop: parseStop(stop) });
+  const p = await runParadigms(
+    { executor: batchedExecutor(model), param: model, grid, x },
+    { window: 4, tolerance: 0.05 },
+  );
+  const [seqValues, ...hitValues] = await readValues([seq.x, ...r.hits.map((h) => h.x), p.sample]);
+  const out = {
+    seq: seqValues,
+    rounds: r.hits.map((h) => h.round),
+    hits: hitValues.slice(0, -1),
+    lastCore: r.hits[r.hits.length - 1].core,
+    paradigms: { rounds: p.rounds, sample: hitValues[hitValues.length - 1] },
+  };
+  disposeResult(r);
+  tf.dispose(p.hits.map((h) => h.x));
+  tf.dispose([x, seq.x]);
+  model.dispose();
+  return out;
+}
+
+gpuTest('CHORDS == sequential on webgpu; the same hit rounds and samples (1e-4) as wasm, ParaDiGMS too', async () => {
+  for (const stop of ['complete', 'residual:1e-3']) {
+    await use('wasm');
+    const w = await samplers(stop);
+    await use('webgpu');
+    const g = await samplers(stop);
+    assert.equal(g.rounds, w.rounds, `${stop}: hit rounds`);
+    g.hits.forEach((v, j) => assert.ok(relDiff(v, w.hits[j]) <= 1e-4, `${stop}: hit ${j}`));
+    if (stop === 'complete') {
+      assert.is(g.lastCore, 0);
+      assert.ok(relDiff(g.hits[g.hits.length - 1], g.seq) <= 1e-6, 'the slowest core is the sequential solver');
+    } else assert.ok(g.rounds.length < w.rounds.length + 1 && g.rounds[g.rounds.length - 1] < 20, 'stopped early');
+    assert.is(g.paradigms.rounds, w.paradigms.rounds, 'ParaDiGMS rounds');
+    assert.ok(relDiff(g.paradigms.sample, w.paradigms.sample) <= 1e-4, 'ParaDiGMS sample');
+  }
+});
+
+gpuTest('no leaks on webgpu: CHORDS and ParaDiGMS return every tensor and GPU byte', async () => {
+  await noGpuLeak(() => samplers('residual:1e-3'));
+});
+
+gpuTest('chords run --backend webgpu: the adapter in the JSON, and the same hits as --backend wasm', async () => {
+  const run = async (backend: string) => {
+    let text = '';
+    const argv = ['run', '--model', 'mixture', '--dim', '8', '--steps', '20', '--cores', '4', '--values', '--json'];
+    await main([...argv, '--stop', 'residual:1e-3', '--backend', backend], (s) => (text += s));
+    return JSON.parse(text) as {
+      backend: string;
+      adapter?: { description: string };
+      hits: { round: number; values: number[]; rmseToSequential: number }[];
+    };
+  };
+  const w = await run('wasm'),
+    g = await run('webgpu');
+  assert.is(g.backend, 'webgpu');
+  assert.is(g.adapter?.description, gpu!.adapter!.description);
+  assert.is(w.adapter, undefined);
+  assert.equal(
+    g.hits.map((h) => h.round),
+    w.hits.map((h) => h.round),
+  );
+  g.hits.forEach((h, j) => assert.ok(relDiff(h.values, w.hits[j].values) <= 1e-4, `hit ${j}`));
 });
 
 test.run();

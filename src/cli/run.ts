@@ -129,18 +129,19 @@ async function reportOf(
   const seqValues = (await seq.x.data()) as Float32Array;
   seq.x.dispose();
   const hitValues = await readValues(res.hits.map((h) => h.x)); // every hit in one readback
-  const hits = res.hits.map((h, j) => {
+  const hits = [];
+  for (const [j, h] of res.hits.entries()) {
     const v = hitValues[j];
-    return {
+    hits.push({
       kind: h.kind,
       ...(h.core !== undefined ? { core: h.core } : {}),
       round: h.round,
       modelCalls: h.modelCalls,
       speedupRounds: seq.modelCalls / h.round,
-      ...score(p, v, seqValues),
+      ...(await score(p, v, seqValues)),
       ...(values ? { values: Array.from(v) } : {}),
-    };
-  });
+    });
+  }
   disposeResult(res);
   const { label, config } = method.describe(options);
   return {
@@ -167,7 +168,7 @@ async function reportOf(
     sequential: {
       rounds: seq.modelCalls,
       modelCalls: seq.modelCalls,
-      ...score(p, seqValues),
+      ...(await score(p, seqValues)),
       ...(values ? { values: Array.from(seqValues) } : {}),
     },
     hits,

@@ -80,7 +80,7 @@ export async function sampleCommand(
       modelCalls,
       wallMs,
       out: file,
-      ...p.quality!(values),
+      ...(await p.quality!(values)),
     };
     if (o.json) return out(JSON.stringify(report));
     const how = `${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps`;

@@ -57,7 +57,7 @@ export async function solveCommand(
     startupMs: made.startupMs,
     modelCalls: res.modelCalls,
     wallMs: Number(res.wallMs.toFixed(3)),
-    ...score(p, values),
+    ...(await score(p, values)),
     ...(o.values ? { values: Array.from(values) } : {}),
   };
   p.dispose();
