@@ -254,4 +254,16 @@ gpuTest('chords run --backend webgpu: the adapter in the JSON, and the same hits
   g.hits.forEach((h, j) => assert.ok(relDiff(h.values, w.hits[j].values) <= 1e-4, `hit ${j}`));
 });
 
+gpuTest('--adapters gives each processes child its CHORDS_WEBGPU_ADAPTER; misuse is a one-line error', async () => {
+  const argv = ['run', '--model', 'mixture', '--dim', '4', '--steps', '4', '--cores', '2', '--json'];
+  await throwsWith(
+    () => main([...argv, '--backend', 'webgpu', '--executor', 'processes', '--workers', '1', '--adapters', 'no-gpu-x']),
+    /found no GPU adapter matching 'no-gpu-x'/,
+  );
+  await throwsWith(
+    () => main([...argv, '--backend', 'wasm', '--executor', 'processes', '--adapters', 'llvmpipe']),
+    /--adapters belongs to --executor processes with --backend webgpu/,
+  );
+});
+
 test.run();
