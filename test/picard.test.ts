@@ -129,15 +129,16 @@ test('property: window 1 is the sequential solver for any tolerance; any toleran
       fc.integer({ min: 1, max: 9 }),
       fc.double({ min: 0, max: 1, noNaN: true }),
       fc.boolean(),
+      fc.constantFrom('noise' as const, 'state' as const),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, tolerance, anderson, seed) => {
+      async (sname, name, steps, window, tolerance, anderson, scale, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
         const seq = sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
         const one = await runPicard(task, { window: 1, tolerance, solver: SOLVERS[name], anderson });
         assert.equal(values(one.sample), values(seq.x));
         assert.is(one.rounds, seq.modelCalls);
-        const r = await runPicard(task, { window, tolerance, solver: SOLVERS[name], anderson });
+        const r = await runPicard(task, { window, tolerance, solver: SOLVERS[name], anderson, scale });
         assert.ok(r.rounds <= seq.modelCalls, `${r.rounds} > ${seq.modelCalls}`);
         assert.is(r.hits.length, r.rounds);
         assert.is(r.sample, r.hits[r.hits.length - 1].x);
@@ -357,6 +358,7 @@ test('no leaks: success, early stop, Anderson, a throwing model; bad options are
     [{ andersonDepth: 0 }, /andersonDepth: got 0; allowed: an integer from 1 to 5/],
     [{ andersonRegularization: 0 }, /andersonRegularization: got 0/],
     [{ maxRounds: 0 }, /maxRounds: got 0/],
+    [{ scale: 'x' as 'noise' }, /scale: got 'x'; allowed: noise, state/],
   ];
   calls = 0;
   for (const [o, re] of bad)

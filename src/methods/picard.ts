@@ -37,18 +37,26 @@ import { fails, meanSquarePerSample } from './window.ts';
 /** Solvers with a linear form (the ones Picard accepts). */
 export const PICARD_SOLVERS = ['ddim', 'dpmpp-2m', 'dpmpp-3m'] as const;
 
+export const PICARD_SCALES = ['noise', 'state'] as const;
+export type PicardScale = (typeof PICARD_SCALES)[number];
+
 export interface PicardOptions {
   /** Window K: model evaluations per sample per round. Default 8. */
   window?: number;
-  /** A node passes when its mean squared change per element <= tolerance^2 sigma(t)^2. Default 1e-3; 0: exact. */
+  /** A node passes when its mean squared change per element <= tolerance^2 scale(t)^2. Default 1e-3; 0: exact. */
   tolerance?: number;
+  /**
+   * The scale of the test: 'noise' sigma(t) (the ParaDiGMS rule; default) or 'state' sqrt(alpha^2 + sigma^2),
+   * the scale of the state itself, which does not vanish at the data end (fewer rounds near it).
+   */
+  scale?: PicardScale;
   /** The base solver (it needs a linear form: ddim, dpmpp-2m, dpmpp-3m). Default dpmpp-2m. */
   solver?: Solver;
   /** Triangular Anderson acceleration (ParaTAA). Default false. */
   anderson?: boolean;
   /** Anderson depth m: earlier iterates per node. Default 2; allowed 1 to 5. */
   andersonDepth?: number;
-  /** Anderson ridge, relative to the mean diagonal of the normal matrix. Default 1e-3; allowed > 0. */
+  /** Anderson ridge, relative to the mean diagonal of the normal matrix. Default 0.1; allowed > 0. */
   andersonRegularization?: number;
   /** Stop after this many rounds (the sample is then the latest intermediate result). Default: no limit. */
   maxRounds?: number;
@@ -131,9 +139,22 @@ function validate(o: PicardOptions) {
   const anderson = o.anderson ?? false;
   if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
   const andersonDepth = o.andersonDepth ?? 2,
-    andersonRegularization = o.andersonRegularization ?? 1e-3;
+    andersonRegularization = o.andersonRegularization ?? 0.1;
   validateAnderson(andersonDepth, andersonRegularization);
-  return { window, tolerance, maxRounds, solver, anderson, andersonDepth, andersonRegularization, onHit: o.onHit };
+  const scale = o.scale ?? 'noise';
+  if (!(PICARD_SCALES as readonly string[]).includes(scale))
+    throw new Error(`scale: got '${scale}'; allowed: ${PICARD_SCALES.join(', ')}`);
+  return {
+    window,
+    tolerance,
+    maxRounds,
+    solver,
+    anderson,
+    andersonDepth,
+    andersonRegularization,
+    scale,
+    onHit: o.onHit,
+  };
 }
 
 /** Picard over the whole base solver (ParaTAA with anderson: true); tolerance 0 returns sample()'s result. */
@@ -149,7 +170,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   const { nodes, first } = buildNodes(solver, p, grid);
   const N = nodes.length - 1;
   const callsOf = (j: number) => first[j + 1] - first[j];
-  const sigma2 = (t: number) => p.schedule!.sigma(t) ** 2;
+  const variance = (t: number) => p.schedule!.sigma(t) ** 2 + (o.scale === 'state' ? p.schedule!.alpha(t) ** 2 : 0);
   const meter = roundMeter(executor, options.onRound),
     hits: SamplerHit[] = [],
     windows: PicardWindows[] = [];
@@ -271,7 +292,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         for (let m = a + 1; m <= e && f === e; m++) {
           const old = L.x[m];
           const err = old ? meanSquarePerSample(next[m - a - 1], old)[0] : Infinity;
-          if (fails(err, o.tolerance, sigma2(nodes[m].t))) f = m;
+          if (fails(err, o.tolerance, variance(nodes[m].t))) f = m;
         }
         if (o.anderson) andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization);
         for (let m = a + 1; m <= e; m++) {
