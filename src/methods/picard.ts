@@ -71,6 +71,11 @@ export interface PicardWindows {
   end: number[];
 }
 
+/**
+ * `modelCalls` (here and in the hits) counts rows evaluated / batch size: K per round while the samples'
+ * windows are in step. A round sends one request per node index, so the executor sees more requests
+ * (and the round reports count them) when the windows of the samples have drifted apart.
+ */
 export interface PicardResult extends SamplerResult<SamplerHit> {
   window: number;
   solver: string;
@@ -311,7 +316,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       }
       // intermediate result: x_N once a sample's window reached it, else its furthest x0 estimate
       const x = tidy(() => tf.concat(lanes.map((L) => (L.x[N] ? tf.clone(L.x[N]!) : tf.clone(D(L, L.lastEval))))));
-      const hit = { index: hits.length, round, modelCalls: meter.modelCalls, wallMs: meter.elapsed(), x };
+      const hit = { index: hits.length, round, modelCalls: sampleEvals / n, wallMs: meter.elapsed(), x };
       hits.push(hit);
       o.onHit?.(hit);
       meter.endRound(round, 1);
@@ -327,6 +332,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   }
   return {
     ...meter.totals(),
+    modelCalls: sampleEvals / n,
     hits,
     sample: hits[hits.length - 1].x,
     window: K,
