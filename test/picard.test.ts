@@ -95,8 +95,9 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
       fc.integer({ min: 1, max: 10 }),
       fc.boolean(),
       fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom('per-sample' as const, 'shared' as const),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, anderson, depth, seed) => {
+      async (sname, name, steps, window, anderson, depth, windows, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
         const seq = sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
@@ -224,6 +225,23 @@ test('every sample slides its own window: a batch equals its samples run one by 
   }
   tf.dispose(parts);
   disposeResult(all);
+  dispose();
+});
+
+test('shared windows: every round evaluates the whole batch at the same nodes (row-position conditioning stays right)', async () => {
+  const { model, grid, x, rows, dispose } = setup('vp-linear', 30, 11, 4, 4);
+  const sizes: number[][] = [];
+  const inner = batchedExecutor(model);
+  const ex: Executor = {
+    name: 'sizes',
+    evaluate: (req) => (sizes.push(req.map((r) => r.x.shape[0])), inner.evaluate(req)),
+    close: () => inner.close(),
+  };
+  const o: PicardOptions = { window: 5, tolerance: 3e-2, windows: 'shared' };
+  const r = await runPicard({ executor: ex, param: model, grid, x }, o);
+  for (const w of r.windows) assert.ok(w.begin.every((b) => b === w.begin[0]));
+  assert.ok(sizes.every((s) => s.every((k) => k === rows)));
+  disposeResult(r);
   dispose();
 });
 
@@ -359,6 +377,7 @@ test('no leaks: success, early stop, Anderson, a throwing model; bad options are
     [{ andersonRegularization: 0 }, /andersonRegularization: got 0/],
     [{ maxRounds: 0 }, /maxRounds: got 0/],
     [{ scale: 'x' as 'noise' }, /scale: got 'x'; allowed: noise, state/],
+    [{ windows: 'x' as 'shared' }, /windows: got 'x'; allowed: per-sample, shared/],
   ];
   calls = 0;
   for (const [o, re] of bad)

@@ -40,6 +40,9 @@ export const PICARD_SOLVERS = ['ddim', 'dpmpp-2m', 'dpmpp-3m'] as const;
 export const PICARD_SCALES = ['noise', 'state'] as const;
 export type PicardScale = (typeof PICARD_SCALES)[number];
 
+export const PICARD_WINDOW_MODES = ['per-sample', 'shared'] as const;
+export type PicardWindowMode = (typeof PICARD_WINDOW_MODES)[number];
+
 export interface PicardOptions {
   /** Window K: model evaluations per sample per round. Default 8. */
   window?: number;
@@ -52,6 +55,13 @@ export interface PicardOptions {
   scale?: PicardScale;
   /** The base solver (it needs a linear form: ddim, dpmpp-2m, dpmpp-3m). Default dpmpp-2m. */
   solver?: Solver;
+  /**
+   * 'per-sample' (default): every sample slides its own window, so one round mixes samples at different
+   * nodes and a request holds a subset of the batch. 'shared': one window for the batch, a node fails if
+   * any sample fails; needed for models whose conditioning depends on the row position in a batch (the
+   * shipped DiT with several labels gives row r labels[r mod labels.length]).
+   */
+  windows?: PicardWindowMode;
   /** Triangular Anderson acceleration (ParaTAA). Default false. */
   anderson?: boolean;
   /** Anderson depth m: earlier iterates per node. Default 2; allowed 1 to 5. */
@@ -149,6 +159,9 @@ function validate(o: PicardOptions) {
   const scale = o.scale ?? 'noise';
   if (!(PICARD_SCALES as readonly string[]).includes(scale))
     throw new Error(`scale: got '${scale}'; allowed: ${PICARD_SCALES.join(', ')}`);
+  const windows = o.windows ?? 'per-sample';
+  if (!(PICARD_WINDOW_MODES as readonly string[]).includes(windows))
+    throw new Error(`windows: got '${windows}'; allowed: ${PICARD_WINDOW_MODES.join(', ')}`);
   return {
     window,
     tolerance,
@@ -158,6 +171,7 @@ function validate(o: PicardOptions) {
     andersonDepth,
     andersonRegularization,
     scale,
+    windows,
     onHit: o.onHit,
   };
 }
@@ -288,7 +302,8 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         begin: lanes.map((L) => L.begin),
         end: lanes.map((L) => (L.begin < N ? Math.min(L.begin + K, N) : L.begin)),
       });
-      for (const L of active) {
+      // new values and the first failing node of every active sample
+      const upd = active.map((L) => {
         const a = L.begin,
           e = Math.min(a + K, N);
         const next = newValues(L, a, e);
@@ -299,6 +314,14 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
           const err = old ? meanSquarePerSample(next[m - a - 1], old)[0] : Infinity;
           if (fails(err, o.tolerance, variance(nodes[m].t))) f = m;
         }
+        return { L, a, e, next, f };
+      });
+      // shared windows: a node fails if any sample fails (the samples stay in step)
+      if (o.windows === 'shared') {
+        const f = Math.min(...upd.map((u) => u.f));
+        for (const u of upd) u.f = f;
+      }
+      for (const { L, a, e, next, f } of upd) {
         if (o.anderson) andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization);
         for (let m = a + 1; m <= e; m++) {
           L.x[m]?.dispose();
