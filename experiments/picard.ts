@@ -11,7 +11,7 @@ import { initBackend } from '../src/backend.ts';
 import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { runPicard, type PicardScale } from '../src/methods/picard.ts';
 import { mixtureModel, randomMixture } from '../src/models/index.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, sample } from '../src/solvers/index.ts';
 import { relativeRmse } from '../src/tensor.ts';

@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { paradigmsSlide, runParadigms } from '../src/baselines/index.ts';
-import { disposeResult } from '../src/task.ts';
+import { paradigmsSlide, runParadigms } from '../src/methods/index.ts';
+import { disposeResult } from '../src/sampling/task.ts';
 import { SCHEDULES, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { x0Of } from '../src/diffusion/prediction.ts';
 import { paradigmsVariance } from '../src/methods/window.ts';
 import { runPicard, type PicardOptions } from '../src/methods/picard.ts';
 import { linearToyGrid, linearToyModel, mixtureModel, randomMixture } from '../src/models/index.ts';
-import { batchedExecutor, type Executor } from '../src/parallel/index.ts';
+import { batchedExecutor, type Executor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, pastTimes, sample, type SolverName, type StageEval } from '../src/solvers/index.ts';
 import { tidy } from '../src/tensor.ts';
@@ -44,7 +44,7 @@ function counting(inner: Executor) {
   return { ex, rounds };
 }
 
-test('linear form: finish equals c x + sum g D on one-call steps; the 3M start has none; euler and heun have none', () => {
+test('linear form: finish equals c x + sum g D on one-call steps; none for the 3M start, euler, heun', () => {
   fc.assert(
     fc.property(
       fc.constantFrom('flow', 'vp-linear', 'vp-cosine'),
@@ -86,7 +86,7 @@ test('linear form: finish equals c x + sum g D on one-call steps; the 3M start h
   assert.is(SOLVERS.heun.linear, undefined);
 });
 
-test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (ddim, 2M, 3M) within the sequential rounds', async () => {
+test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (ddim, 2M, 3M), <= N rounds', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom(...SCHEDULES),
@@ -121,7 +121,7 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
   );
 });
 
-test('property: window 1 is the sequential solver for any tolerance; any tolerance ends within the sequential rounds', async () => {
+test('property: window 1 is the sequential solver; any tolerance ends within the sequential rounds', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom(...SCHEDULES),
@@ -152,7 +152,7 @@ test('property: window 1 is the sequential solver for any tolerance; any toleran
   );
 });
 
-test('property: at most K evaluations per sample per round, no NaN, and the error to the sequential sample falls with the tolerance', async () => {
+test('property: <= K evaluations per sample per round, no NaN, error to sequential falls with tolerance', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom(...SCHEDULES),
@@ -228,7 +228,7 @@ test('every sample slides its own window: a batch equals its samples run one by 
   dispose();
 });
 
-test('shared windows: every round evaluates the whole batch at the same nodes (row-position conditioning stays right)', async () => {
+test('shared windows: every round evaluates the whole batch at the same nodes', async () => {
   const { model, grid, x, rows, dispose } = setup('vp-linear', 30, 11, 4, 4);
   const sizes: number[][] = [];
   const inner = batchedExecutor(model);
@@ -245,7 +245,7 @@ test('shared windows: every round evaluates the whole batch at the same nodes (r
   dispose();
 });
 
-test('intermediate results: the x0 estimate at the furthest evaluated point, then x_N once the window reaches it', async () => {
+test('intermediate results: the furthest x0 estimate, then x_N once the window reaches it', async () => {
   const { model, grid, x, dispose } = setup('flow', 12, 5, 3, 2);
   const seen: number[] = [];
   const r = await runPicard(
@@ -335,7 +335,7 @@ test('ParaDiGMS: the tolerance scale is the authors DDPM posterior variance; a r
   dispose();
 });
 
-test('no leaks: success, early stop, Anderson, a throwing model; bad options are clear errors before any model call', async () => {
+test('no leaks: success, early stop, Anderson, faults; bad options are errors before any model call', async () => {
   const { model, grid, x, dispose } = setup('flow', 20, 7);
   const task = { executor: batchedExecutor(model), param: model, grid, x };
   for (const o of [

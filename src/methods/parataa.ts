@@ -1,5 +1,5 @@
 /** ParaTAA (Tang et al., ICML 2024): Picard over the whole base solver with triangular Anderson acceleration. */
-import type { SamplingTask } from '../task.ts';
+import type { SamplingTask } from '../sampling/task.ts';
 import { runPicard, type PicardOptions, type PicardResult } from './picard.ts';
 
 export type ParataaOptions = Omit<PicardOptions, 'anderson'>;

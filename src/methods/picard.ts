@@ -18,19 +18,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { paramCoeffs, x0Of, type Parametrization } from '../diffusion/prediction.ts';
-import { validateTolerance } from '../baselines/tolerance.ts';
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import { requireLinearForm } from '../solvers/linear-form.ts';
 import { pastTimes, type HistoryEntry, type Solver, type StageEval, type StepInput } from '../solvers/solver.ts';
 import { tidy } from '../tensor.ts';
+import { roundMeter } from '../sampling/meter.ts';
 import {
-  roundMeter,
   validateTask,
   type RoundReport,
   type SamplerHit,
   type SamplerResult,
   type SamplingTask,
-} from '../task.ts';
+} from '../sampling/task.ts';
+import { validateTolerance } from './tolerance.ts';
 import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
 import { fails, meanSquarePerSample } from './window.ts';
 
