@@ -10,6 +10,7 @@ import { chords, disposeResult, parseStop } from '../src/chords/index.ts';
 import { main } from '../src/cli/main.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
 import { runParadigms } from '../src/methods/index.ts';
+import { runParataa } from '../src/methods/parataa.ts';
 import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { gaussianModel, mixtureModel, randomMixture } from '../src/models/index.ts';
 import { ditForward, getDiTConfig, initDiT, type DiTParams } from '../src/models/dit/index.ts';
@@ -191,43 +192,48 @@ async function samplers(stop: string) {
   const x = tf.tensor2d(Float32Array.from(normals(16, 5)), [2, 8]);
   const seq = sample(getSolver('euler'), model, x, grid);
   const r = await chords(model, x, grid, { init: [0, 2, 5, 10], stop: parseStop(stop) });
-  const p = await runParadigms(
-    { executor: batchedExecutor(model), param: model, grid, x },
-    { window: 4, tolerance: 0.05 },
-  );
-  const [seqValues, ...hitValues] = await readValues([seq.x, ...r.hits.map((h) => h.x), p.sample]);
+  const task = { executor: batchedExecutor(model), param: model, grid, x };
+  const p = await runParadigms(task, { window: 4, tolerance: 0.05 });
+  const q = await runParataa(task, { window: 4, tolerance: 0.05, solver: getSolver('ddim') });
+  const [seqValues, ...hitValues] = await readValues([seq.x, ...r.hits.map((h) => h.x), p.sample, q.sample]);
   const out = {
     seq: seqValues,
     rounds: r.hits.map((h) => h.round),
-    hits: hitValues.slice(0, -1),
+    hits: hitValues.slice(0, -2),
     lastCore: r.hits[r.hits.length - 1].core,
-    paradigms: { rounds: p.rounds, sample: hitValues[hitValues.length - 1] },
+    paradigms: { rounds: p.rounds, sample: hitValues[hitValues.length - 2] },
+    parataa: { rounds: q.rounds, sample: hitValues[hitValues.length - 1] },
   };
   disposeResult(r);
-  tf.dispose(p.hits.map((h) => h.x));
+  tf.dispose([...p.hits, ...q.hits].map((h) => h.x));
   tf.dispose([x, seq.x]);
   model.dispose();
   return out;
 }
 
-gpuTest('CHORDS == sequential on webgpu; the same hit rounds and samples (1e-4) as wasm, ParaDiGMS too', async () => {
-  for (const stop of ['complete', 'residual:1e-3']) {
-    await use('wasm');
-    const w = await samplers(stop);
-    await use('webgpu');
-    const g = await samplers(stop);
-    assert.equal(g.rounds, w.rounds, `${stop}: hit rounds`);
-    g.hits.forEach((v, j) => assert.ok(relDiff(v, w.hits[j]) <= 1e-4, `${stop}: hit ${j}`));
-    if (stop === 'complete') {
-      assert.is(g.lastCore, 0);
-      assert.ok(relDiff(g.hits[g.hits.length - 1], g.seq) <= 1e-6, 'the slowest core is the sequential solver');
-    } else assert.ok(g.rounds.length < w.rounds.length + 1 && g.rounds[g.rounds.length - 1] < 20, 'stopped early');
-    assert.is(g.paradigms.rounds, w.paradigms.rounds, 'ParaDiGMS rounds');
-    assert.ok(relDiff(g.paradigms.sample, w.paradigms.sample) <= 1e-4, 'ParaDiGMS sample');
-  }
-});
+gpuTest(
+  'CHORDS == sequential on webgpu; the same hit rounds and samples (1e-4) as wasm; ParaDiGMS, ParaTAA too',
+  async () => {
+    for (const stop of ['complete', 'residual:1e-3']) {
+      await use('wasm');
+      const w = await samplers(stop);
+      await use('webgpu');
+      const g = await samplers(stop);
+      assert.equal(g.rounds, w.rounds, `${stop}: hit rounds`);
+      g.hits.forEach((v, j) => assert.ok(relDiff(v, w.hits[j]) <= 1e-4, `${stop}: hit ${j}`));
+      if (stop === 'complete') {
+        assert.is(g.lastCore, 0);
+        assert.ok(relDiff(g.hits[g.hits.length - 1], g.seq) <= 1e-6, 'the slowest core is the sequential solver');
+      } else assert.ok(g.rounds.length < w.rounds.length + 1 && g.rounds[g.rounds.length - 1] < 20, 'stopped early');
+      assert.is(g.paradigms.rounds, w.paradigms.rounds, 'ParaDiGMS rounds');
+      assert.ok(relDiff(g.paradigms.sample, w.paradigms.sample) <= 1e-4, 'ParaDiGMS sample');
+      assert.is(g.parataa.rounds, w.parataa.rounds, 'ParaTAA rounds');
+      assert.ok(relDiff(g.parataa.sample, w.parataa.sample) <= 1e-4, 'ParaTAA sample');
+    }
+  },
+);
 
-gpuTest('no leaks on webgpu: CHORDS and ParaDiGMS return every tensor and GPU byte', async () => {
+gpuTest('no leaks on webgpu: CHORDS, ParaDiGMS and ParaTAA return every tensor and GPU byte', async () => {
   await noGpuLeak(() => samplers('residual:1e-3'));
 });
 
