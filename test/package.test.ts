@@ -75,7 +75,7 @@ const res = await C.chords(model, x, grid, { init: [0, 4, 8], stop: { kind: 'com
 const core0 = res.hits.find((h) => h.core === 0);
 const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(core0.x, seq.x))).dataSync()[0]);
 const first = Math.min(...res.hits.filter((h) => h.kind === 'core').map((h) => h.round));
-const out = { backend: info.name, first, hits: res.hits.length, diff, classifier: C.shippedClassifierPath() };
+const out = { backend: info.name, first, hits: res.hits.length, diff, weights: C.shippedDiTPath() };
 C.disposeResult(res);
 tf.dispose([x, seq.x]);
 model.dispose();
@@ -96,7 +96,7 @@ console.log(JSON.stringify(out));
   assert.is(r.diff, 0);
   assert.ok(r.first < 12, `first core hit in round ${r.first}`); // the fastest core beats the 12 sequential steps
   assert.is(r.leaked, 0);
-  assert.is(r.classifier, join(installed, 'assets', 'classifier'));
+  assert.is(r.weights, join(installed, 'assets', 'dit', 'dits2'));
 });
 
 test('npx chords solve --json from the installed package equals the same solve from the sources', async () => {
@@ -109,6 +109,18 @@ test('npx chords solve --json from the installed package equals the same solve f
   assert.is(r.modelCalls, 10);
   assert.equal(r.config, here.config);
   assert.is(r.errorToReference, here.errorToReference);
+  // worker threads and child processes start the installed build's entries (no tsx) and give batched's sample
+  const values = (executor: string) => {
+    const args = ['solve', '--model', 'mixture', '--dim', '4', '--n', '2', '--steps', '6', '--values', '--json'];
+    const more = executor === 'batched' ? [] : ['--workers', '2'];
+    return JSON.parse(
+      ok(sh('npx', ['--no', '--', 'chords', ...args, '--executor', executor, ...more], project), executor),
+    ).values;
+  };
+  const batched = values('batched');
+  assert.is(batched.length, 8);
+  assert.equal(values('workers'), batched);
+  assert.equal(values('processes'), batched);
   const help = ok(sh('npx', ['--no', '--', 'chords', '--help'], project), 'chords --help');
   assert.match(help, /Usage: chords <command>/);
   const bad = sh('npx', ['--no', '--', 'chords', 'solve', '--steps', 'ten'], project);
