@@ -42,7 +42,7 @@ try {
   setupError = (e as Error).message;
 }
 
-test('the tarball ships exactly dist, the shipped weights, README, LICENSE and package.json; installs without tsx', () => {
+test('the tarball ships exactly dist, the shipped weights, README, LICENSE, package.json; no tsx installed', () => {
   assert.is(setupError, '');
   const paths = packed!.files.map((f) => f.path);
   const allowed = /^(dist\/.+\.(js|d\.ts|js\.map)|assets\/(dit\/dits2|classifier)\/(model\.json|weights\.bin))$/;
