@@ -7,7 +7,8 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildCatalog } from '../src/cli/catalog.ts';
 import { main } from '../src/cli/main.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,9 +46,13 @@ try {
 test('the tarball ships exactly dist, the shipped weights, README, LICENSE, package.json; no tsx installed', () => {
   assert.is(setupError, '');
   const paths = packed!.files.map((f) => f.path);
-  const allowed = /^(dist\/.+\.(js|d\.ts|js\.map)|assets\/(dit\/dits2|classifier)\/(model\.json|weights\.bin))$/;
+  const built = /^dist\/(.+\.(js|d\.ts|js\.map)|cli\/catalog\.json)$/,
+    weights = /^assets\/(dit\/dits2|classifier)\/(model\.json|weights\.bin)$/;
   for (const p of paths)
-    assert.ok(allowed.test(p) || ['README.md', 'LICENSE', 'package.json'].includes(p), `unexpected file ${p}`);
+    assert.ok(
+      built.test(p) || weights.test(p) || ['README.md', 'LICENSE', 'package.json'].includes(p),
+      `unexpected file ${p}`,
+    );
   for (const p of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/bin.js', 'assets/dit/dits2/weights.bin', 'LICENSE'])
     assert.ok(paths.includes(p), `missing ${p}`);
   assert.ok(existsSync(join(installed, 'dist', 'index.js')));
@@ -126,6 +131,35 @@ test('npx chords solve --json from the installed package equals the same solve f
   const bad = sh('npx', ['--no', '--', 'chords', 'solve', '--steps', 'ten'], project);
   assert.is(bad.status, 2);
   assert.match(bad.stderr, /^chords: error: --steps/);
+});
+
+test('installed: --help, <command> --help and option errors answer without loading tfjs', () => {
+  assert.is(setupError, '');
+  const bin = join(installed, 'dist', 'cli', 'bin.js');
+  const block = pathToFileURL(join(root, 'test', 'block-tfjs.mjs')).href;
+  const chords = (...argv: string[]) => sh(process.execPath, ['--import', block, bin, ...argv], project);
+  for (const argv of [
+    ['--help'],
+    ['solve', '--help'],
+    ['run', '--method', 'srds', '--help'],
+    ['sample', '-h'],
+    ['plot'],
+  ])
+    assert.match(ok(chords(...argv), argv.join(' ')), /Usage: chords/);
+  for (const [argv, message] of [
+    [['nope'], /unknown command 'nope'/],
+    [['solve', '--bogus'], /unknown option --bogus for 'chords solve'/],
+    [['run', '--method', 'nope'], /--method: .*'nope'; allowed: chords/],
+    [['run', '--window', '3'], /--window belongs to --method paradigms, not chords/],
+  ] as const) {
+    const r = chords(...argv);
+    assert.is(r.status, 2, argv.join(' '));
+    assert.match(r.stderr, message);
+  }
+  // the control: running a command does load tfjs, and the blocker stops it
+  assert.match(chords('solve', '--model', 'gaussian', '--steps', '2').stderr, /block-tfjs: @tensorflow\/tfjs/);
+  const shipped = JSON.parse(readFileSync(join(installed, 'dist', 'cli', 'catalog.json'), 'utf8'));
+  assert.equal(shipped, buildCatalog());
 });
 
 test("TypeScript: a user's file type-checks against the package's own .d.ts (tsc --noEmit)", () => {
