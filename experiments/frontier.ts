@@ -49,7 +49,7 @@ for (let seed = 0; seed < f.seeds; seed++) {
         round: r.modelCalls,
         modelCalls: r.modelCalls,
         cores: 1,
-        ...qualityOf(p, r.x.dataSync() as Float32Array, seq.values),
+        ...(await qualityOf(p, (await r.x.data()) as Float32Array, seq.values)),
       });
       tf.dispose(r.x);
     }

@@ -24,6 +24,10 @@ export const EXECUTOR_OPTIONS: Spec = {
     help: 'members of a workers/processes pool (default: the parallel width, at most the CPU count)',
   },
   devices: { type: 'string', help: 'processes: GPU ids, child i gets CUDA_VISIBLE_DEVICES = devices[i], e.g. 0,1,2,3' },
+  adapters: {
+    type: 'string',
+    help: 'processes on webgpu: adapter-name filters, child i gets CHORDS_WEBGPU_ADAPTER = adapters[i]',
+  },
 };
 
 /**
@@ -31,7 +35,8 @@ export const EXECUTOR_OPTIONS: Spec = {
  * multi-core machine, where one worker thread per core runs rounds truly in parallel.
  */
 export function defaultExecutor(backend: string, model: string, width: number): ExecutorName {
-  return backend !== 'tensorflow' && model === 'dit' && width > 1 && cpus().length > 1 ? 'workers' : 'batched';
+  const cpuBackend = backend !== 'tensorflow' && backend !== 'webgpu';
+  return cpuBackend && model === 'dit' && width > 1 && cpus().length > 1 ? 'workers' : 'batched';
 }
 
 export interface MadeExecutor {
@@ -55,6 +60,8 @@ export async function makeExecutor(
       ? defaultExecutor(backend, modelName, width)
       : choiceArg('executor', o.executor, EXECUTORS);
   if (name !== 'processes' && o.devices !== undefined) throw new Error('--devices belongs to --executor processes');
+  if (o.adapters !== undefined && (name !== 'processes' || backend !== 'webgpu'))
+    throw new Error('--adapters belongs to --executor processes with --backend webgpu');
   if ((name === 'serial' || name === 'batched') && o.workers !== undefined)
     throw new Error(`--workers belongs to --executor workers or processes, not ${name}`);
   const size =
@@ -62,6 +69,8 @@ export async function makeExecutor(
   if (name === 'serial') return { executor: serialExecutor(model), name, startupMs: 0, size: 1 };
   if (name === 'batched') return { executor: batchedExecutor(model), name, startupMs: 0, size: 1 };
   const poolBackend = backend === 'tensorflow' ? 'tensorflow' : backend;
+  const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((d) => d.trim()) : undefined);
+  const adapters = list(o.adapters);
   const pool =
     name === 'workers'
       ? await workersExecutor({ spec, workers: size, backend: poolBackend })
@@ -69,7 +78,8 @@ export async function makeExecutor(
           spec,
           processes: size,
           backend: poolBackend,
-          devices: typeof o.devices === 'string' ? o.devices.split(',').map((d) => d.trim()) : undefined,
+          devices: list(o.devices),
+          env: adapters && ((i) => ({ CHORDS_WEBGPU_ADAPTER: adapters[i % adapters.length] })),
         });
   return { executor: pool, name, startupMs: pool.startupMs, size };
 }

@@ -38,7 +38,8 @@ ${Object.entries(COMMANDS)
   .map(([k, c]) => `  ${k.padEnd(8)} ${c.help}`)
   .join('\n')}
 
-Environment: CHORDS_BACKEND=auto|tensorflow|wasm|cpu picks the tfjs backend (--backend too).
+Environment: CHORDS_BACKEND=auto|tensorflow|wasm|cpu|webgpu picks the tfjs backend (--backend too);
+CHORDS_WEBGPU_ADAPTER=<name substring> picks the webgpu adapter (Dawn's adapter filter).
 `;
 
 /** The build's catalogue next to this module (dist/cli/catalog.json); undefined in the sources. */
