@@ -111,7 +111,7 @@ export async function runCommand(
   const x = tf.tensor(p.x0, p.shape);
   let made: Awaited<ReturnType<typeof makeExecutor>> | undefined;
   try {
-    made = await makeExecutor(o, backend, p.name, p.model, p.spec, width);
+    made = await makeExecutor(o, backend, p.name, p.model, p.spec, width, p.shape);
     const task = { executor: made.executor, param: p.model, grid: p.grid, x };
     let res: SamplerResult<SamplerHit & { kind?: string; core?: number }>,
       extra: Record<string, unknown> = {};

@@ -39,7 +39,7 @@ export async function solveCommand(
     wallMs: number,
     modelCalls: number;
   try {
-    made = await makeExecutor(o, backend, p.name, p.model, p.spec, 1);
+    made = await makeExecutor(o, backend, p.name, p.model, p.spec, 1, p.shape);
     const res = await runSequential({ executor: made.executor, param: p.model, grid: p.grid, x }, { solver });
     values = (await res.sample.data()) as Float32Array;
     wallMs = res.wallMs;

@@ -4,6 +4,7 @@ import { initBackend } from '../backend.ts';
 import { buildModel, type BuiltModel } from '../models/spec.ts';
 import { tidy } from '../tensor.ts';
 import { fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
+import { warmModel } from './warmup.ts';
 
 /** Serves one channel: `send` posts a message back (with buffers to transfer where the transport can). */
 export function serve(
@@ -17,7 +18,8 @@ export function serve(
         const t0 = performance.now();
         const info = await initBackend({ backend: msg.backend });
         model = await buildModel(msg.spec);
-        send({ type: 'ready', startupMs: performance.now() - t0, backend: info.name }, []);
+        const warmupMs = msg.warmup ? warmModel(model, msg.warmup) : 0;
+        send({ type: 'ready', startupMs: performance.now() - t0, warmupMs, backend: info.name }, []);
       } else if (msg.type === 'eval') {
         if (!model) throw new Error('eval before init');
         const t0 = performance.now();
