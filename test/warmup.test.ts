@@ -11,7 +11,7 @@ import {
   warmModel,
   workersExecutor,
   type EvalRequest,
-} from '../src/parallel/index.ts';
+} from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { noLeak, throwsWith } from './helpers.ts';
 
@@ -22,7 +22,7 @@ const dit: ModelSpec = { kind: 'dit', labels: [0, 1, 2, 3], guidance: 2 };
 const shape = [4, 16, 16, 1];
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 
-test('a warmed pool: its first round is not slower than its tenth by more than 30% (a ratio within one run)', async () => {
+test('a warmed pool: its first round is not slower than its tenth by more than 30% (a ratio in one run)', async () => {
   const pool = await workersExecutor({ spec: dit, workers: 2, warmup: { shape } });
   assert.ok(pool.warmupMs > 0 && pool.startupMs > pool.warmupMs, `warm-up ${pool.warmupMs} of ${pool.startupMs} ms`);
   const x = tf.tensor4d(Float32Array.from(normals(4 * 256, 5)), shape as [number, number, number, number]);
@@ -33,8 +33,9 @@ test('a warmed pool: its first round is not slower than its tenth by more than 3
         { x, t: 1 - r / 12 },
         { x, t: 1 - (r + 0.5) / 12 },
       ];
-      tf.dispose(await pool.evaluate(reqs));
-      computeMs.push(pool.timings!.computeMs);
+      const { outputs, timings } = await pool.evaluate(reqs);
+      tf.dispose(outputs);
+      computeMs.push(timings.computeMs);
     }
   } finally {
     await pool.close();
@@ -77,15 +78,15 @@ test('warmModel and warmExecutor: the asked number of calls, no leaks, bad optio
   model.dispose();
 });
 
-test('a pool warmed on a process gives the same outputs as a cold one and reports its warm-up in startupMs', async () => {
+test('a pool warmed on a process gives the outputs of a cold one and reports its warm-up in startupMs', async () => {
   const spec: ModelSpec = { kind: 'linear', dim: 3 };
   const warm = await processesExecutor({ spec, processes: 1, warmup: { shape: [2, 3], calls: 5 } }),
     cold = await processesExecutor({ spec, processes: 1 });
   const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
   try {
     assert.ok(warm.warmupMs > 0 && cold.warmupMs === 0);
-    const [a] = await warm.evaluate([{ x, t: 0.3 }]),
-      [b] = await cold.evaluate([{ x, t: 0.3 }]);
+    const [a] = (await warm.evaluate([{ x, t: 0.3 }])).outputs,
+      [b] = (await cold.evaluate([{ x, t: 0.3 }])).outputs;
     assert.equal(Array.from(a.dataSync()), Array.from(b.dataSync()));
     tf.dispose([a, b]);
   } finally {

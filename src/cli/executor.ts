@@ -10,7 +10,7 @@ import {
   workersExecutor,
   DEFAULT_WARMUP_CALLS,
   type Executor,
-} from '../parallel/index.ts';
+} from '../executors/index.ts';
 import { choiceArg, intArg, type Parsed, type Spec } from './args.ts';
 
 export const EXECUTORS = ['serial', 'batched', 'workers', 'processes'] as const;

@@ -48,7 +48,7 @@ const warmInput = (shape: number[]): tf.Tensor =>
 /** Time along a warm-up: calls spread over (0, 1), as in a sampling run. */
 const warmTime = (i: number, calls: number) => 1 - (i + 0.5) / calls;
 
-/** Calls the model `calls` times on the shape (outputs read back and freed, as a round does); returns the milliseconds. */
+/** Calls the model `calls` times on the shape (outputs read back and freed, as a round does); returns the ms. */
 export function warmModel(model: Denoiser, w: WarmupOptions): number {
   const calls = warmupCalls(w),
     t0 = performance.now();
@@ -80,9 +80,9 @@ export async function warmExecutor(executor: Executor, w: WarmupOptions & { requ
   try {
     for (let i = 0; i < calls; i++) {
       const reqs: EvalRequest[] = Array.from({ length: k }, () => ({ x, t: warmTime(i, calls) }));
-      const outs = await executor.evaluate(reqs);
-      for (const o of outs) o.dataSync();
-      tf.dispose(outs);
+      const { outputs } = await executor.evaluate(reqs);
+      for (const o of outputs) o.dataSync();
+      tf.dispose(outputs);
     }
   } finally {
     x.dispose();
