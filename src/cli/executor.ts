@@ -28,7 +28,9 @@ export const EXECUTOR_OPTIONS: Spec = {
   devices: { type: 'string', help: 'processes: GPU ids, child i gets CUDA_VISIBLE_DEVICES = devices[i], e.g. 0,1,2,3' },
   warmup: {
     type: 'string',
-    help: `model calls at start-up on the real batch shape, in every pool member or on this thread, counted in startupMs (default ${DEFAULT_WARMUP_CALLS}; 0 = none)`,
+    help:
+      'model calls at start-up on the real batch shape, in every pool member or on this thread, ' +
+      `counted in startupMs (default ${DEFAULT_WARMUP_CALLS}; 0 = none)`,
   },
 };
 
