@@ -21,7 +21,11 @@ export type FromRemote =
 
 /** A fresh Float32Array copy of a tensor's values (safe to transfer). */
 export function toWire(t: tf.Tensor): WireTensor {
-  return { shape: t.shape.slice(), data: Float32Array.from(t.dataSync() as Float32Array) };
+  const values = t.dataSync() as Float32Array;
+  // wasm's dataSync is already a fresh copy of exactly this tensor (a slice of the heap): transfer it as
+  // it is; other backends may hand out their own storage (cpu) or a view of a larger buffer, so copy.
+  const own = tf.getBackend() === 'wasm' && values.byteOffset === 0 && values.byteLength === values.buffer.byteLength;
+  return { shape: t.shape.slice(), data: own && values instanceof Float32Array ? values : Float32Array.from(values) };
 }
 
 export const fromWire = (w: WireTensor): tf.Tensor => tf.tensor(w.data, w.shape, 'float32');
