@@ -177,6 +177,7 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
       const timings: ExecutorTimings = {
         computeMs: Math.max(...results.map((r) => r.computeMs)),
         wallMs: performance.now() - w0,
+        ...(o.kind === 'processes' ? { computeCpuMs: Math.max(...results.map((r) => r.cpuMs)) } : {}),
       };
       return { outputs: outs, timings };
     },

@@ -16,7 +16,8 @@ export type ToRemote =
 
 export type FromRemote =
   | { type: 'ready'; startupMs: number; warmupMs: number; backend: string }
-  | { type: 'result'; id: number; outs: WireTensor[]; computeMs: number }
+  /** cpuMs: the process CPU time during the eval (its own in a child process; the whole process in a worker). */
+  | { type: 'result'; id: number; outs: WireTensor[]; computeMs: number; cpuMs: number }
   | { type: 'error'; id?: number; message: string };
 
 /** A fresh Float32Array copy of a tensor's values (safe to transfer). */

@@ -6,6 +6,11 @@ import { tidy } from '../tensor.ts';
 import { fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
 import { warmModel } from './warmup.ts';
 
+const cpuMsSince = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+
 /** Serves one channel: `send` posts a message back (with buffers to transfer where the transport can). */
 export function serve(
   send: (msg: FromRemote, transfer: ArrayBuffer[]) => void,
@@ -22,7 +27,8 @@ export function serve(
         send({ type: 'ready', startupMs: performance.now() - t0, warmupMs, backend: info.name }, []);
       } else if (msg.type === 'eval') {
         if (!model) throw new Error('eval before init');
-        const t0 = performance.now();
+        const t0 = performance.now(),
+          c0 = process.cpuUsage();
         const outs = tidy(() => {
           const sizes = msg.xs.map((w) => w.shape[0]);
           const x = msg.xs.length === 1 ? fromWire(msg.xs[0]) : tf.concat(msg.xs.map(fromWire), 0);
@@ -34,7 +40,7 @@ export function serve(
           return (msg.xs.length === 1 ? [out] : tf.split(out, sizes, 0)).map(toWire);
         });
         send(
-          { type: 'result', id: msg.id, outs, computeMs: performance.now() - t0 },
+          { type: 'result', id: msg.id, outs, computeMs: performance.now() - t0, cpuMs: cpuMsSince(c0) },
           outs.map((o) => o.data.buffer as ArrayBuffer),
         );
       } else if (msg.type === 'close') {
