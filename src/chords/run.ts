@@ -189,9 +189,25 @@ async function evaluatePoints(
   return outs;
 }
 
+/**
+ * Per output: are all its values finite? On the CPU backends (wasm, cpu) a plain loop over each
+ * output's values (a few KB, read without a kernel: cheaper than 2 kernels per output and a stack);
+ * elsewhere (GPU) one small tensor of flags, so only K booleans are read back.
+ */
+function allFinite(outs: readonly tf.Tensor[]): ArrayLike<boolean | number> {
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu')
+    return tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))).dataSync());
+  return outs.map((o) => {
+    const v = o.dataSync();
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+    return true;
+  });
+}
+
 /** Fails the run if a model output holds NaN or Inf, naming the core, step and stage (one small sync). */
 function checkOutputs(round: PlanRound, outs: readonly tf.Tensor[], grid: readonly number[]): void {
-  const ok = tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))).dataSync());
+  const ok = allFinite(outs);
   const bad = round.evals.find((_, j) => !ok[j]);
   if (!bad) return;
   const where = `core ${bad.core}, step ${bad.i} (t = ${grid[bad.i]}), stage ${bad.stage}, round ${round.round}`;
