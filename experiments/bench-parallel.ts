@@ -8,6 +8,7 @@
  *   one: parallel efficiency = wall speedup / rounds speedup, per-round overhead (everything but model
  *   compute) as a fraction of model time, and the first round against the tenth;
  * - start-up: a pool with and without warm-up (start-up time, first round vs tenth);
+ * - every other registered method at width 2 on a warmed 2-worker pool;
  * - CHORDS with 4 and 8 cores on the batched executor (virtual cores), and the batched throughput.
  * Usage: npm run bench:parallel [-- --steps=50 --n=4 --runs=5 --warmup=20]
  */
@@ -19,7 +20,7 @@ import { initSequence, runChords, type StopRule } from '../src/chords/index.ts';
 import { buildModel, type ModelSpec } from '../src/models/index.ts';
 import { batchedExecutor, serialExecutor, warmExecutor, workersExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
-import { disposeResult, type SamplerResult } from '../src/sampling/index.ts';
+import { disposeResult, getMethod, methodNames, type SamplerResult } from '../src/sampling/index.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
 import { benchDiTPath } from './lib/dit-weights.ts';
 import { parseFlags } from './lib/flags.ts';
@@ -175,7 +176,42 @@ table(
   startRows,
 );
 
-// 3. Virtual cores on the batched executor (one device): rounds, not wall time.
+// 3. Every other registered method at parallel width 2 on one warmed 2-worker pool (one run each),
+// against the sequential run of its own fine solver on this thread.
+{
+  const pool = await workersExecutor({ spec, workers: 2, warmup });
+  const serial = serialExecutor(model);
+  const mrows: string[][] = [];
+  try {
+    for (const name of methodNames().filter((m) => m !== 'sequential')) {
+      const method = getMethod(name),
+        options = method.defaults(f.steps, 2);
+      if (method.width(f.steps, options) !== 2) continue;
+      const seq = await runSequential({ executor: serial, param: model, grid, x }, { solver: options.fine });
+      const r = await method.run({ executor: pool, param: model, grid, x }, options);
+      const wallSpeed = seq.wallMs / r.wallMs,
+        roundSpeed = seq.rounds / r.rounds;
+      mrows.push([
+        method.describe(options).label,
+        `${r.rounds} / ${seq.rounds}`,
+        roundSpeed.toFixed(2),
+        wallSpeed.toFixed(2),
+        (wallSpeed / roundSpeed).toFixed(2),
+        (100 * overhead(r)).toFixed(1),
+      ]);
+      disposeResult(seq);
+      disposeResult(r);
+    }
+  } finally {
+    await pool.close();
+  }
+  console.log(
+    '\nEvery registered method at width 2 on a warmed 2-worker pool (one run each; sequential: its own solver):',
+  );
+  table(['method', 'rounds / sequential', 'speedup (rounds)', 'speedup (wall)', 'efficiency', 'overhead %'], mrows);
+}
+
+// 4. Virtual cores on the batched executor (one device): rounds, not wall time.
 const batched = batchedExecutor(model);
 await warmExecutor(batched, { ...warmup, requests: 4 });
 const seq = await runSequential({ executor: serialExecutor(model), param: model, grid, x });
