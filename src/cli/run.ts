@@ -16,7 +16,7 @@ const COMMON: Spec = {
 };
 
 /** The methods that declare each method flag. */
-function flagOwners(): Map<string, AnyMethod[]> {
+export function flagOwners(): Map<string, AnyMethod[]> {
   const owners = new Map<string, AnyMethod[]>();
   for (const name of methodNames())
     for (const flag of Object.keys(getMethod(name).flags))

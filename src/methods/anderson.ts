@@ -84,8 +84,8 @@ export function andersonStep(
     const h = hist.get(m) ?? { xs: [], rs: [] };
     const dX: Float64Array[] = [],
       dR: Float64Array[] = [];
-    let px = x,
-      pr = r;
+    let px: Float64Array = x,
+      pr: Float64Array = r;
     for (let c = 0; c < Math.min(depth, h.xs.length); c++) {
       dX.push(px.map((v, i) => v - h.xs[c][i]));
       dR.push(pr.map((v, i) => v - h.rs[c][i]));
