@@ -14,7 +14,13 @@ import { CHORDS_PRESETS, disposeResult, initSequence, runChords } from '../src/c
 import { timeGrid } from '../src/diffusion/index.ts';
 import { loadClassifier, realStats, realVsReal, sampleQuality } from '../src/metrics/index.ts';
 import { buildModel, shippedDiTPath, type ModelSpec } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/executors/index.ts';
+import {
+  batchedExecutor,
+  serialExecutor,
+  warmExecutor,
+  workersExecutor,
+  type Executor,
+} from '../src/executors/index.ts';
 import { writeGrid, writePlot, speedupSpec } from '../src/plots/index.ts';
 import { normals } from '../src/random.ts';
 import { relativeRmse } from '../src/tensor.ts';
@@ -40,9 +46,7 @@ console.log(
 );
 
 const serial = serialExecutor(model);
-await runSequential({ executor: serial, param: model, grid: timeGrid(model.schedule!, { steps: 2 }), x }).then(
-  disposeResult,
-); // warm-up
+await warmExecutor(serial, { shape: x.shape }); // warm-up on this thread, as the CLI's start-up does
 const seq = await runSequential({ executor: serial, param: model, grid, x });
 const seqValues = (await seq.sample.data()) as Float32Array,
   seqQ = await quality(seqValues);
@@ -71,7 +75,7 @@ const rows: Row[] = [
 let executor: Executor = batchedExecutor(model),
   executorLabel = 'batched (one device, virtual cores)';
 if (f.executor === 'workers') {
-  const pool = await workersExecutor({ spec, workers: Math.min(2, cpus().length) });
+  const pool = await workersExecutor({ spec, workers: Math.min(2, cpus().length), warmup: { shape: x.shape } });
   executor = pool;
   executorLabel = `workers (${pool.size} worker threads, started in ${pool.startupMs.toFixed(0)} ms)`;
 }

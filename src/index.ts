@@ -129,6 +129,7 @@ export {
   type ExecutorTimings,
 } from './executors/executor.ts';
 export { workersExecutor } from './executors/workers.ts';
+export { DEFAULT_WARMUP_CALLS, warmExecutor, warmModel, type WarmupOptions } from './executors/warmup.ts';
 export { processesExecutor } from './executors/processes.ts';
 export type { PoolExecutor } from './executors/pool.ts';
 

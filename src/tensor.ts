@@ -56,6 +56,10 @@ export async function readValues(ts: readonly tf.Tensor[]): Promise<Float32Array
   } finally {
     if (flat !== ts[0]) flat.dispose();
   }
+  // wasm hands out a fresh copy of exactly one tensor (a slice of its heap): keep it (one copy less per round);
+  // other backends may return their own store (cpu) or a view of a larger buffer, so copy.
+  const fresh = tf.getBackend() === 'wasm' && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  if (ts.length === 1 && fresh && data instanceof Float32Array) return [data];
   let at = 0;
   return ts.map((t) => data.slice(at, (at += t.size))); // copies: never a tensor's own store (the cpu backend's)
 }

@@ -6,7 +6,9 @@ import {
   batchedExecutor,
   processesExecutor,
   serialExecutor,
+  warmExecutor,
   workersExecutor,
+  DEFAULT_WARMUP_CALLS,
   type Executor,
 } from '../executors/index.ts';
 import { choiceArg, intArg, type Parsed, type Spec } from './args.ts';
@@ -28,6 +30,12 @@ export const EXECUTOR_OPTIONS: Spec = {
     type: 'string',
     help: 'processes on webgpu: adapter-name filters, child i gets CHORDS_WEBGPU_ADAPTER = adapters[i]',
   },
+  warmup: {
+    type: 'string',
+    help:
+      'model calls at start-up on the real batch shape, in every pool member or on this thread, ' +
+      `counted in startupMs (default ${DEFAULT_WARMUP_CALLS}; 0 = none)`,
+  },
 };
 
 /**
@@ -42,11 +50,16 @@ export function defaultExecutor(backend: string, model: string, width: number): 
 export interface MadeExecutor {
   executor: Executor;
   name: ExecutorName;
+  /** Start-up milliseconds: a pool's spawn, model load and warm-up, or the warm-up on this thread. */
   startupMs: number;
   size: number;
 }
 
-/** Starts the chosen executor (pools are persistent; the caller closes). */
+/**
+ * Starts the chosen executor (pools are persistent; the caller closes) and warms it up on requests
+ * of `shape` ([n, ...sample shape]; `width` of them per round on the batched executor), so the
+ * sampling rounds run warm (the warm-up counts in startupMs).
+ */
 export async function makeExecutor(
   o: Parsed,
   backend: string,
@@ -54,6 +67,7 @@ export async function makeExecutor(
   model: Denoiser,
   spec: ModelSpec,
   width: number,
+  shape?: number[],
 ): Promise<MadeExecutor> {
   const name =
     o.executor === undefined
@@ -66,20 +80,26 @@ export async function makeExecutor(
     throw new Error(`--workers belongs to --executor workers or processes, not ${name}`);
   const size =
     o.workers !== undefined ? intArg('workers', o.workers, 1, 256) : Math.max(1, Math.min(width, cpus().length));
-  if (name === 'serial') return { executor: serialExecutor(model), name, startupMs: 0, size: 1 };
-  if (name === 'batched') return { executor: batchedExecutor(model), name, startupMs: 0, size: 1 };
+  const calls = o.warmup !== undefined ? intArg('warmup', o.warmup, 0, 10000) : DEFAULT_WARMUP_CALLS;
+  const warmup = shape && calls > 0 ? { shape, calls } : undefined;
+  if (name === 'serial' || name === 'batched') {
+    const executor = name === 'serial' ? serialExecutor(model) : batchedExecutor(model);
+    const startupMs = warmup ? await warmExecutor(executor, { ...warmup, requests: name === 'serial' ? 1 : width }) : 0;
+    return { executor, name, startupMs, size: 1 };
+  }
   const poolBackend = backend === 'tensorflow' ? 'tensorflow' : backend;
   const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((d) => d.trim()) : undefined);
   const adapters = list(o.adapters);
   const pool =
     name === 'workers'
-      ? await workersExecutor({ spec, workers: size, backend: poolBackend })
+      ? await workersExecutor({ spec, workers: size, backend: poolBackend, warmup })
       : await processesExecutor({
           spec,
           processes: size,
           backend: poolBackend,
           devices: list(o.devices),
           env: adapters && ((i) => ({ CHORDS_WEBGPU_ADAPTER: adapters[i % adapters.length] })),
+          warmup,
         });
   return { executor: pool, name, startupMs: pool.startupMs, size };
 }

@@ -98,7 +98,7 @@ export async function runCommand(
   const p = await buildProblem({ ...o, ...problemDefaults });
   let made: MadeExecutor | undefined;
   try {
-    made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, method.width(steps, options));
+    made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, method.width(steps, options), p.x.shape);
     const res = await method.run({ executor: made.executor, param: p.model, grid: p.grid, x: p.x }, options);
     const report = await reportOf(p, method, options, res, made, backend, !!o.values);
     out(o.json ? JSON.stringify(report) : table(report, p));

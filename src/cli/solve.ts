@@ -42,7 +42,7 @@ export async function solveCommand(
   const solver = getSolver(solverName);
   let made: MadeExecutor | undefined, res: SamplerResult | undefined, values: Float32Array;
   try {
-    made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, 1);
+    made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, 1, p.x.shape);
     res = await runSequential({ executor: made.executor, param: p.model, grid: p.grid, x: p.x }, { solver });
     values = (await res.sample.data()) as Float32Array;
     res.sample.dispose();

@@ -12,6 +12,11 @@ export interface EvalRequest {
 /** Wall time of one evaluate() call and the model compute inside it (the slowest member's); equal in-process. */
 export interface ExecutorTimings {
   computeMs: number;
+  /**
+   * CPU milliseconds of that compute, where a member can measure its own (child processes: the
+   * slowest member's process CPU time); steadier than wall time on a loaded machine. Absent elsewhere.
+   */
+  computeCpuMs?: number;
   wallMs: number;
 }
 

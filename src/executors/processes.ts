@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import { entryPoint } from '../paths.ts';
 import type { ModelSpec } from '../models/spec.ts';
 import { createPool, type PoolExecutor, type Transport } from './pool.ts';
+import type { WarmupOptions } from './warmup.ts';
 
 export interface ProcessesOptions {
   spec: ModelSpec;
@@ -17,6 +18,8 @@ export interface ProcessesOptions {
   /** Extra environment for child i. */
   env?: (index: number) => Record<string, string>;
   timeoutMs?: number;
+  /** Warm-up of every child at start-up (see PoolOptions.warmup). */
+  warmup?: WarmupOptions;
 }
 
 export function processTransport(env: Record<string, string>): Transport {
@@ -59,6 +62,7 @@ export function processesExecutor({
   devices,
   env,
   timeoutMs,
+  warmup,
 }: ProcessesOptions): Promise<PoolExecutor> {
   return createPool({
     kind: 'processes',
@@ -66,6 +70,7 @@ export function processesExecutor({
     size: processes,
     backend,
     timeoutMs,
+    warmup,
     spawn: (i) =>
       processTransport({
         ...(devices?.length ? { CUDA_VISIBLE_DEVICES: String(devices[i % devices.length]) } : {}),

@@ -9,14 +9,16 @@ export interface WireTensor {
 }
 
 export type ToRemote =
-  | { type: 'init'; spec: ModelSpec; backend: string }
+  /** Build the model; then `warmup.calls` calls on x of `warmup.shape` before reporting ready. */
+  | { type: 'init'; spec: ModelSpec; backend: string; warmup?: { shape: number[]; calls: number } }
   /** Evaluate several (x, t) requests as one batched call. */
   | { type: 'eval'; id: number; xs: WireTensor[]; ts: number[] }
   | { type: 'close' };
 
 export type FromRemote =
-  | { type: 'ready'; startupMs: number; backend: string }
-  | { type: 'result'; id: number; outs: WireTensor[]; computeMs: number }
+  | { type: 'ready'; startupMs: number; warmupMs: number; backend: string }
+  /** cpuMs: the process CPU time during the eval (its own in a child process; the whole process in a worker). */
+  | { type: 'result'; id: number; outs: WireTensor[]; computeMs: number; cpuMs: number }
   | { type: 'error'; id?: number; message: string };
 
 /**
