@@ -62,12 +62,12 @@ test('warmModel and warmExecutor: the asked number of calls, no leaks, bad optio
   calls = 0;
   await noLeak(() => warmExecutor(serialExecutor(counting), { shape: [2, 3], calls: 3, requests: 2 }));
   assert.is(calls, 6); // one call per request
-  assert.is(warmModel(counting, { shape: [2, 3], calls: 0 }), 0);
-  assert.throws(
+  assert.is(await warmModel(counting, { shape: [2, 3], calls: 0 }), 0);
+  await throwsWith(
     () => warmModel(counting, { shape: [2, 0] }),
     /warmup: shape got \[2,0\]; allowed: an array of integers/,
   );
-  assert.throws(() => warmModel(counting, { shape: [2, 3], calls: -1 }), /warmup: calls got -1; allowed/);
+  await throwsWith(() => warmModel(counting, { shape: [2, 3], calls: -1 }), /warmup: calls got -1; allowed/);
   await throwsWith(
     () => warmExecutor(serialExecutor(counting), { shape: [2, 3], requests: 0 }),
     /warmup: requests got 0; allowed/,

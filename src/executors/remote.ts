@@ -24,7 +24,7 @@ export function serve(
         const t0 = performance.now();
         const info = await initBackend({ backend: msg.backend });
         model = await buildModel(msg.spec);
-        const warmupMs = msg.warmup ? warmModel(model, msg.warmup) : 0;
+        const warmupMs = msg.warmup ? await warmModel(model, msg.warmup) : 0;
         send({ type: 'ready', startupMs: performance.now() - t0, warmupMs, backend: info.name }, []);
       } else if (msg.type === 'eval') {
         if (!model) throw new Error('eval before init');

@@ -48,17 +48,26 @@ const warmInput = (shape: number[]): tf.Tensor =>
 /** Time along a warm-up: calls spread over (0, 1), as in a sampling run. */
 const warmTime = (i: number, calls: number) => 1 - (i + 0.5) / calls;
 
-/** Calls the model `calls` times on the shape (outputs read back and freed, as a round does); returns the ms. */
-export function warmModel(model: Denoiser, w: WarmupOptions): number {
+/**
+ * Calls the model `calls` times on the shape (outputs read back asynchronously and freed, as a round does);
+ * returns the ms. Options are checked before any work.
+ */
+export async function warmModel(model: Denoiser, w: WarmupOptions): Promise<number> {
   const calls = warmupCalls(w),
     t0 = performance.now();
   if (calls === 0) return 0;
   const x = warmInput(w.shape);
   try {
-    for (let i = 0; i < calls; i++)
-      tf.tidy(() => {
-        model.predict(x, tf.fill([w.shape[0]], warmTime(i, calls)) as tf.Tensor1D).dataSync();
-      });
+    for (let i = 0; i < calls; i++) {
+      const t = tf.fill([w.shape[0]], warmTime(i, calls)) as tf.Tensor1D; // [n]
+      const out = tf.tidy(() => model.predict(x, t));
+      t.dispose();
+      try {
+        await out.data();
+      } finally {
+        out.dispose();
+      }
+    }
   } finally {
     x.dispose();
   }
@@ -81,8 +90,11 @@ export async function warmExecutor(executor: Executor, w: WarmupOptions & { requ
     for (let i = 0; i < calls; i++) {
       const reqs: EvalRequest[] = Array.from({ length: k }, () => ({ x, t: warmTime(i, calls) }));
       const { outputs } = await executor.evaluate(reqs);
-      for (const o of outputs) o.dataSync();
-      tf.dispose(outputs);
+      try {
+        await Promise.all(outputs.map((o) => o.data()));
+      } finally {
+        tf.dispose(outputs);
+      }
     }
   } finally {
     x.dispose();
