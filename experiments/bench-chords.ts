@@ -12,11 +12,15 @@ import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { mixtureModel, randomMixture } from '../src/models/index.ts';
 import { normals } from '../src/random.ts';
 import { euler, sample } from '../src/solvers/index.ts';
+import { count, parseFlags } from './lib/flags.ts';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const dim = Number(args.dim ?? 64),
-  n = Number(args.n ?? 16),
-  seeds = Number(args.seeds ?? 3),
+const f = parseFlags(
+  'bench-chords',
+  { dim: 64, n: 16, seeds: 3 },
+  { seeds: 1, n: 8 },
+  { rules: { dim: count(4096), n: count(4096), seeds: count(100) } },
+);
+const { dim, n, seeds } = f,
   T = 50;
 const backend = await initBackend();
 const schedule = getSchedule('flow'),

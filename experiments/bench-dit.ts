@@ -15,10 +15,16 @@ import {
   getDiTConfig,
   initDiT,
   paramCount,
+  DIT_PRESET_NAMES,
 } from '../src/models/dit/index.ts';
-import { parseFlags } from './lib/flags.ts';
+import { count, oneOf, parseFlags } from './lib/flags.ts';
 
-const f = parseFlags('bench-dit', { reps: 10, preset: 'DiT-S/2' }, { reps: 3 });
+const f = parseFlags(
+  'bench-dit',
+  { reps: 10, preset: 'DiT-S/2' },
+  { reps: 3 },
+  { rules: { reps: count(10000), preset: oneOf(DIT_PRESET_NAMES) } },
+);
 const backend = await initBackend();
 const cfg = getDiTConfig(f.preset),
   p = initDiT(cfg, 1);

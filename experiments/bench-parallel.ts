@@ -18,12 +18,13 @@ import { normals } from '../src/random.ts';
 import type { SamplerResult } from '../src/task.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
 import { benchDiTPath } from './lib/dit-weights.ts';
-import { parseFlags } from './lib/flags.ts';
+import { count, int, num, parseFlags } from './lib/flags.ts';
 
 const f = parseFlags(
   'bench-parallel',
   { steps: 50, n: 4, reps: 2, guidance: 2, warmup: 30 },
   { steps: 20, reps: 1, warmup: 10 },
+  { rules: { steps: int(8, 10000), n: count(1000), reps: count(100), guidance: num(0, 100), warmup: count(10000) } },
 );
 const backend = await initBackend();
 const { path, trained } = await benchDiTPath();

@@ -79,7 +79,7 @@ test('experiment flags: typed defaults, --key=value overrides (kebab or camel ca
   await throwsWith(
     () => parseFlags('exp', { steps: 50 }, {}, ['--stpes=3']),
     /unknown key 'stpes'/,
-    /allowed: steps, quick/,
+    /allowed: --steps, --quick/,
   );
   await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['--steps=many']), /--steps needs a number/);
   await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['steps']), /use --key=value/);
