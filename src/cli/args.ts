@@ -26,6 +26,19 @@ export function parseOptions(command: string, argv: string[], spec: Spec): Parse
     return out;
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
+    // a value starting with a dash after a space (--x0 -0.5,1): keep node's hint, with the value typed
+    const dash = msg.match(/Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/);
+    if (dash) {
+      const i = argv.findIndex(
+        (a) => a === dash[1] || (spec[dash[1].slice(2)]?.short && a === `-${spec[dash[1].slice(2)].short}`),
+      );
+      const value = i >= 0 ? argv[i + 1] : '-...';
+      throw new Error(
+        `${dash[1]}: the value '${value}' starts with a dash and reads as an option; write ${dash[1]}=${value}`,
+      );
+    }
+    const missing = msg.match(/Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/);
+    if (missing) throw new Error(`${missing[1]}: needs a value, e.g. ${missing[1]}=<value>`);
     const m = msg.match(/Unknown option '([^']+)'/);
     if (m)
       throw new Error(
@@ -63,12 +76,27 @@ export function choiceArg<T extends string>(name: string, v: string | boolean | 
   return v as T;
 }
 
-/** A comma-separated list of finite numbers. */
+/** The largest finite float32 (tensors hold float32; larger values would become Infinity). */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A comma-separated list of numbers that are finite in float32; every entry must be there (no '1,' or ',1'). */
 export function numListArg(name: string, v: string): number[] {
-  const xs = v.split(',').map((s) => Number(s.trim()));
-  if (!v.trim() || xs.some((x) => !Number.isFinite(x)))
-    throw new Error(`--${name}: got '${v}'; allowed: comma-separated finite numbers`);
-  return xs;
+  const parts = v.split(',');
+  const bad = parts.findIndex((s) => {
+    const x = Number(s.trim());
+    return s.trim() === '' || !Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX;
+  });
+  if (bad >= 0) {
+    const entry = parts[bad].trim();
+    const why =
+      entry === ''
+        ? `entry ${bad + 1} of ${parts.length} is empty`
+        : Number.isFinite(Number(entry))
+          ? `entry ${bad + 1} (${entry}) overflows float32 (|x| <= ${FLOAT32_MAX.toPrecision(4)})`
+          : `entry ${bad + 1} ('${entry}') is not a number`;
+    throw new Error(`--${name}: got '${v}': ${why}; allowed: comma-separated finite numbers`);
+  }
+  return parts.map((s) => Number(s.trim()));
 }
 
 /** Help text of a spec. */

@@ -1,5 +1,7 @@
 /** The `chords` command: subcommands, help, backend selection, and errors printed as one line. */
+import { readFileSync } from 'node:fs';
 import { initBackend } from '../backend.ts';
+import { packagePath } from '../paths.ts';
 import { runCommand } from './run.ts';
 import { plotCommand } from './plot.ts';
 import { sampleCommand } from './sample.ts';
@@ -9,7 +11,10 @@ const COMMANDS: Record<
   string,
   { help: string; run: (argv: string[], out: (s: string) => void, backend: () => Promise<string>) => Promise<void> }
 > = {
-  solve: { help: 'one sequential solve of an analytic model, with its error to the exact solution', run: solveCommand },
+  solve: {
+    help: 'one sequential solve: error to the exact solution (analytic models) or sample quality (dit)',
+    run: solveCommand,
+  },
   run: {
     help: 'CHORDS on a model: every hit vs the sequential solver and the exact solution (or sample quality)',
     run: runCommand,
@@ -23,7 +28,7 @@ const COMMANDS: Record<
 
 const HELP = `chords: parallel diffusion sampling (CHORDS, ParaDiGMS, SRDS) on tfjs
 
-Usage: chords <command> [options]     (chords <command> --help for its options)
+Usage: chords <command> [options]     (chords <command> --help for its options; chords --version)
 
 Commands:
 ${Object.entries(COMMANDS)
@@ -47,6 +52,10 @@ export async function main(
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     out(HELP);
+    return 0;
+  }
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    out(`chords-ts ${JSON.parse(readFileSync(packagePath('package.json'), 'utf8')).version}`);
     return 0;
   }
   const c = COMMANDS[cmd];
