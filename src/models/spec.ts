@@ -8,8 +8,7 @@ import { getSchedule } from '../diffusion/schedule.ts';
 import { gaussianModel } from './analytic/gaussian.ts';
 import { linearToyModel } from './analytic/linear.ts';
 import { mixtureModel, type MixtureSpec } from './analytic/mixture.ts';
-import { ditDenoiser, shippedDiTPath } from './dit/denoiser.ts';
-import { loadDiT } from './dit/weights.ts';
+import { loadDiTDenoiser, shippedDiTPath } from './dit/denoiser.ts';
 import { loadTfjsModel, type TfjsModelOptions } from './tfjs.ts';
 
 export type ModelSpec =
@@ -38,10 +37,8 @@ export async function buildModel(spec: ModelSpec): Promise<BuiltModel> {
       return mixtureModel(getSchedule(spec.schedule), spec.mixture);
     case 'linear':
       return linearToyModel(spec.dim);
-    case 'dit': {
-      const { config, params } = loadDiT(spec.path ?? shippedDiTPath());
-      return ditDenoiser(params, config, { labels: spec.labels, guidance: spec.guidance });
-    }
+    case 'dit':
+      return loadDiTDenoiser(spec.path ?? shippedDiTPath(), { labels: spec.labels, guidance: spec.guidance });
     case 'tfjs':
       return loadTfjsModel(spec.path, spec);
     case 'load': {

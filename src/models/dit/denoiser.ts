@@ -63,8 +63,17 @@ export function shippedDiTPath(preset = 'DiT-S/2'): string {
   return packagePath('assets', 'dit', dir);
 }
 
-/** The shipped, trained DiT as a Denoiser (no download). */
-export function loadShippedDiT(options: DiTDenoiserOptions, preset = 'DiT-S/2'): DiTDenoiser {
-  const { config, params } = loadDiT(shippedDiTPath(preset));
-  return ditDenoiser(params, config, options);
+/** A saved DiT (folder or model.json) as a Denoiser; bad options free the loaded weights. */
+export function loadDiTDenoiser(path: string, options: DiTDenoiserOptions): DiTDenoiser {
+  const { config, params } = loadDiT(path);
+  try {
+    return ditDenoiser(params, config, options);
+  } catch (e) {
+    tf.dispose(Object.values(params));
+    throw e;
+  }
 }
+
+/** The shipped, trained DiT as a Denoiser (no download). */
+export const loadShippedDiT = (options: DiTDenoiserOptions, preset = 'DiT-S/2'): DiTDenoiser =>
+  loadDiTDenoiser(shippedDiTPath(preset), options);

@@ -1,4 +1,5 @@
 /** Saving and loading DiT weights in the tfjs weights format: model.json (manifest) + weights.bin, from a path. */
+import * as tf from '@tensorflow/tfjs';
 import { checkShapes, loadWeights, saveWeights } from '../weights-io.ts';
 import { paramShapes, validateDiTConfig, type DiTConfig } from './config.ts';
 import type { DiTParams } from './model.ts';
@@ -26,7 +27,13 @@ export const saveDiT = (
 /** Reads a DiT from a directory or model.json path; checks every parameter's shape. */
 export function loadDiT(path: string): { config: DiTConfig; params: DiTParams; training?: Record<string, unknown> } {
   const { meta, tensors } = loadWeights<DiTMeta>(path, FORMAT);
-  validateDiTConfig(meta.config);
-  checkShapes(tensors, paramShapes(meta.config), 'dit weights');
+  try {
+    if (typeof meta?.config !== 'object' || meta.config === null) throw new Error('no config in its meta');
+    validateDiTConfig(meta.config);
+  } catch (e) {
+    tf.dispose(Object.values(tensors));
+    throw new Error(`dit weights: '${path}': ${(e as Error).message}`);
+  }
+  checkShapes(tensors, paramShapes(meta.config), `dit weights '${path}'`);
   return { config: meta.config, params: tensors, training: meta.training };
 }
