@@ -81,7 +81,7 @@ const rows: Row[] = [
     wallMs: seq.wallMs,
     calls: seq.modelCalls,
     acc: seqQ.classAccuracy,
-    fd: seqQ.frechetDistance,
+    fd: seqQ.frechetDistance ?? NaN, // n >= 2 (checked)
     rmse: 0,
     values: seqValues,
   },
@@ -115,7 +115,7 @@ for (const [cores, index] of [
     wallMs: r.wallMs,
     calls: r.modelCalls,
     acc: q.classAccuracy,
-    fd: q.frechetDistance,
+    fd: q.frechetDistance ?? NaN,
     rmse: relativeRmse(v, seqValues),
     values: v,
   });

@@ -39,7 +39,7 @@ export interface Row extends Record<string, unknown> {
   errorToSequential: number;
   errorToReference?: number;
   classAccuracy?: number;
-  frechetDistance?: number;
+  frechetDistance?: number | null;
 }
 
 /** The sequential Euler sample of a problem (values), the reference everything is compared with. */

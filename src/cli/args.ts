@@ -1,4 +1,6 @@
 /** Command-line parsing: node:util parseArgs plus typed, range-checked values with clear errors. */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface OptSpec {
@@ -97,6 +99,25 @@ export function numListArg(name: string, v: string): number[] {
     throw new Error(`--${name}: got '${v}': ${why}; allowed: comma-separated finite numbers`);
   }
   return parts.map((s) => Number(s.trim()));
+}
+
+/**
+ * An output file: a path ending in `ext`, not a folder, whose folder exists or can be made as one
+ * new folder inside an existing one (no folders are created anywhere else). Returns the absolute path.
+ */
+export function outFileArg(name: string, v: string | boolean | undefined, ext: string): string {
+  if (typeof v !== 'string' || v.trim() === '' || !v.toLowerCase().endsWith(ext))
+    throw new Error(`--${name}: got '${v ?? ''}'; allowed: a file name ending in ${ext}`);
+  const file = resolve(v),
+    dir = dirname(file);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new Error(`--${name}: '${v}' is a folder; allowed: a file name ending in ${ext}`);
+  if (existsSync(dir) ? !statSync(dir).isDirectory() : !existsSync(dirname(dir)))
+    throw new Error(
+      `--${name}: the folder of '${v}' (${dir}) does not exist, nor does its parent; ` +
+        'allowed: a file in an existing folder, or in one new folder inside an existing one',
+    );
+  return file;
 }
 
 /** Help text of a spec. */

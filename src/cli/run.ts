@@ -4,6 +4,7 @@ import { runParadigms, runSrds, runSrdsPipelined } from '../baselines/index.ts';
 import { disposeResult, initSequence, parseInit, parseStop, runChords, validateInit } from '../chords/index.ts';
 import { JUMPS, SOLVER_NAMES, getJump, getSolver, sample, type JumpName } from '../solvers/index.ts';
 import type { SamplerHit, SamplerResult } from '../task.ts';
+import { formatFrechet } from '../metrics/quality.ts';
 import { rmse } from '../tensor.ts';
 import { choiceArg, helpText, intArg, numArg, parseOptions, type Spec } from './args.ts';
 import { EXECUTOR_OPTIONS, makeExecutor } from './executor.ts';
@@ -196,7 +197,12 @@ export async function runCommand(
       'errorToReference' in h
         ? (h.errorToReference as number).toExponential(2).padStart(12)
         : 'classAccuracy' in h
-          ? `${(100 * (h.classAccuracy as number)).toFixed(0).padStart(5)}% ${(h.frechetDistance as number).toFixed(1).padStart(6)}`
+          ? `${(100 * (h.classAccuracy as number)).toFixed(0).padStart(5)}% ${formatFrechet(
+              h.frechetDistance as number | null,
+              1,
+            )
+              .slice(0, 6)
+              .padStart(6)}`
           : '';
     const label = (h: (typeof hits)[number]) => (h.kind === 'core' ? `core ${h.core}` : h.kind);
     const rows = hits.map(
@@ -213,7 +219,7 @@ export async function runCommand(
       `${what} on ${p.name}: fine ${fineName}, ${made.name} executor${made.size > 1 ? ` (${made.size})` : ''}, ${backend}\n` +
         `  result    round  speedup   calls   rmse-to-seq   ${reference ? 'err-to-ref' : p.quality ? 'acc     FD' : ''}\n${rows.join('\n')}\n` +
         `  sequential ${fineName}: ${seq.modelCalls} rounds${report.sequential.errorToReference !== undefined ? `, error to reference ${report.sequential.errorToReference.toExponential(2)}` : ''}` +
-        `${'classAccuracy' in report.sequential ? `, accuracy ${(100 * (report.sequential.classAccuracy as number)).toFixed(0)}%, Frechet distance ${(report.sequential.frechetDistance as number).toFixed(1)}` : ''}\n` +
+        `${'classAccuracy' in report.sequential ? `, accuracy ${(100 * (report.sequential.classAccuracy as number)).toFixed(0)}%, Frechet distance ${formatFrechet(report.sequential.frechetDistance as number | null, 1)}` : ''}\n` +
         `  ${res.rounds} rounds, ${res.modelCalls} model calls, ${res.wallMs.toFixed(1)} ms (model ${res.modelMs.toFixed(1)}, transfer ${res.transferMs.toFixed(1)}, other ${res.overheadMs.toFixed(1)}), start-up ${made.startupMs.toFixed(0)} ms\n`,
     );
   } finally {

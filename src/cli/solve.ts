@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runSequential } from '../baselines/sequential.ts';
 import { SOLVER_NAMES, getSolver } from '../solvers/index.ts';
 import { rmse } from '../tensor.ts';
+import { formatFrechet } from '../metrics/quality.ts';
 import { choiceArg, helpText, parseOptions, type Spec } from './args.ts';
 import { EXECUTOR_OPTIONS, makeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
@@ -71,7 +72,7 @@ export async function solveCommand(
         ? `  error to reference ${(report.errorToReference as number).toExponential(3)} (RMS)\n`
         : '') +
       ('classAccuracy' in report
-        ? `  class accuracy     ${(100 * (report.classAccuracy as number)).toFixed(1)}%\n  Frechet distance   ${(report.frechetDistance as number).toFixed(2)}\n`
+        ? `  class accuracy     ${(100 * (report.classAccuracy as number)).toFixed(1)}%\n  Frechet distance   ${formatFrechet(report.frechetDistance as number | null)}\n`
         : ''),
   );
 }

@@ -7,10 +7,17 @@ import { featureStats, frechetDistance, type FeatureStats } from './frechet.ts';
 export interface Quality {
   /** Share of samples the classifier assigns to their requested label. */
   classAccuracy: number;
-  /** Frechet distance between classifier features of the samples and of real procedural digits. */
-  frechetDistance: number;
+  /**
+   * Frechet distance between classifier features of the samples and of real procedural digits;
+   * null for a single sample (a covariance needs two or more).
+   */
+  frechetDistance: number | null;
   n: number;
 }
+
+/** A Frechet distance for printing: the value, or why it is left out (one sample). */
+export const formatFrechet = (fd: number | null, digits = 2): string =>
+  fd === null ? 'n/a (one sample; the covariance needs n >= 2)' : fd.toFixed(digits);
 
 /** Classifier features of images (Float32Array of n x 256) as a flat array. */
 export function features(p: ClassifierParams, images: Float32Array, n: number): Float32Array {
@@ -33,12 +40,16 @@ export function sampleQuality(
   real: FeatureStats = realStats(p),
 ): Quality {
   const n = labels.length;
+  if (n === 0 || images.length !== n * 256)
+    throw new Error(
+      `sample quality: got ${images.length} values for ${n} labels; allowed: one label per 16 x 16 image (n * 256 values)`,
+    );
   const pred = tf.tidy(() => tf.argMax(classify(p, tf.tensor2d(images, [n, 256])).logits, 1).dataSync());
   let ok = 0;
   for (let i = 0; i < n; i++) if (pred[i] === labels[i]) ok++;
   return {
     classAccuracy: ok / n,
-    frechetDistance: frechetDistance(featureStats(features(p, images, n), n, 64), real),
+    frechetDistance: n < 2 ? null : frechetDistance(featureStats(features(p, images, n), n, 64), real),
     n,
   };
 }
