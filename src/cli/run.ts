@@ -197,12 +197,7 @@ export async function runCommand(
       'errorToReference' in h
         ? (h.errorToReference as number).toExponential(2).padStart(12)
         : 'classAccuracy' in h
-          ? `${(100 * (h.classAccuracy as number)).toFixed(0).padStart(5)}% ${formatFrechet(
-              h.frechetDistance as number | null,
-              1,
-            )
-              .slice(0, 6)
-              .padStart(6)}`
+          ? `${(100 * (h.classAccuracy as number)).toFixed(0).padStart(5)}% ${(h.frechetDistance === null ? 'n/a' : (h.frechetDistance as number).toFixed(1)).padStart(6)}`
           : '';
     const label = (h: (typeof hits)[number]) => (h.kind === 'core' ? `core ${h.core}` : h.kind);
     const rows = hits.map(
