@@ -12,6 +12,24 @@ export interface OptSpec {
 export type Spec = Record<string, OptSpec>;
 export type Parsed = Record<string, string | boolean | undefined>;
 
+const GIVEN = new WeakMap<Parsed, Set<string>>();
+/** The options the user typed (not filled in from defaults) of a parseOptions result. */
+export const givenOptions = (o: Parsed): Set<string> => GIVEN.get(o) ?? new Set();
+
+/**
+ * Options that apply only to some values of another option: { option: [owner option, allowed values] }.
+ * Typing one for another value is an error naming both (e.g. --class with --model mixture).
+ */
+export function checkApplies(command: string, o: Parsed, owners: Record<string, [string, readonly string[]]>): void {
+  for (const k of givenOptions(o)) {
+    const own = owners[k];
+    if (own && !own[1].includes(String(o[own[0]])))
+      throw new Error(
+        `--${k} does not apply to 'chords ${command}' with --${own[0]} ${o[own[0]]}; allowed with --${own[0]} ${own[1].join(' or ')}`,
+      );
+  }
+}
+
 /** Parses argv against a spec; unknown options are an error listing the allowed ones. */
 export function parseOptions(command: string, argv: string[], spec: Spec): Parsed {
   try {
@@ -25,6 +43,7 @@ export function parseOptions(command: string, argv: string[], spec: Spec): Parse
     });
     const out: Parsed = {};
     for (const [k, o] of Object.entries(spec)) out[k] = (values as Parsed)[k] ?? o.default;
+    GIVEN.set(out, new Set(Object.keys(values).filter((k) => (values as Parsed)[k] !== undefined)));
     return out;
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];

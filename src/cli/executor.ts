@@ -41,6 +41,60 @@ export interface MadeExecutor {
   size: number;
 }
 
+/** A GPU id as CUDA_VISIBLE_DEVICES takes it: an index, or a GPU-/MIG- UUID. */
+const DEVICE_ID = /^(\d+|GPU-[\w-]+|MIG-[\w/-]+)$/;
+
+export interface ExecutorChoice {
+  name: ExecutorName;
+  /** Pool members (1 for serial and batched). */
+  size: number;
+  devices?: string[];
+}
+
+/**
+ * Checks the executor options against the parallel width before any work: --workers and --devices
+ * only with a pool, at most as many members as parallel calls per round (more would sit idle),
+ * --devices one distinct valid id per child process.
+ */
+export function chooseExecutor(o: Parsed, backend: string, modelName: string, width: number): ExecutorChoice {
+  const name =
+    o.executor === undefined
+      ? defaultExecutor(backend, modelName, width)
+      : choiceArg('executor', o.executor, EXECUTORS);
+  if (name !== 'processes' && o.devices !== undefined)
+    throw new Error(`--devices belongs to --executor processes, not ${name}`);
+  if ((name === 'serial' || name === 'batched') && o.workers !== undefined)
+    throw new Error(`--workers belongs to --executor workers or processes, not ${name}`);
+  if (name === 'serial' || name === 'batched') return { name, size: 1 };
+  const widthNote = `the parallel width ${width} (model calls per round${width === 1 ? ': a sequential solve' : ''})`;
+  let devices: string[] | undefined;
+  if (typeof o.devices === 'string') {
+    devices = o.devices.split(',').map((d) => d.trim());
+    const bad = devices.find((d) => !DEVICE_ID.test(d));
+    if (bad !== undefined)
+      throw new Error(
+        `--devices: got '${o.devices}': ${bad === '' ? 'an empty entry' : `'${bad}' is not a GPU id`}; ` +
+          'allowed: one GPU index (or GPU-/MIG- UUID) per child process, comma-separated, e.g. 0,1,2,3',
+      );
+    if (new Set(devices).size !== devices.length)
+      throw new Error(`--devices: got '${o.devices}'; allowed: distinct ids, one GPU per child process`);
+  }
+  const size =
+    o.workers !== undefined
+      ? intArg('workers', o.workers, 1, 256)
+      : (devices?.length ?? Math.max(1, Math.min(width, cpus().length)));
+  if (devices && devices.length !== size)
+    throw new Error(
+      `--devices: got ${devices.length} id(s) for ${size} processes (--workers ${o.workers}); allowed: one id per child`,
+    );
+  if (size > width)
+    throw new Error(
+      `--${o.workers !== undefined ? 'workers' : 'devices'}: ${size} pool members for ${widthNote}; ` +
+        `allowed: at most ${width} (more members than parallel calls would sit idle)`,
+    );
+  return { name, size, devices };
+}
+
 /** Starts the chosen executor (pools are persistent; the caller closes). */
 export async function makeExecutor(
   o: Parsed,
@@ -50,26 +104,13 @@ export async function makeExecutor(
   spec: ModelSpec,
   width: number,
 ): Promise<MadeExecutor> {
-  const name =
-    o.executor === undefined
-      ? defaultExecutor(backend, modelName, width)
-      : choiceArg('executor', o.executor, EXECUTORS);
-  if (name !== 'processes' && o.devices !== undefined) throw new Error('--devices belongs to --executor processes');
-  if ((name === 'serial' || name === 'batched') && o.workers !== undefined)
-    throw new Error(`--workers belongs to --executor workers or processes, not ${name}`);
-  const size =
-    o.workers !== undefined ? intArg('workers', o.workers, 1, 256) : Math.max(1, Math.min(width, cpus().length));
+  const { name, size, devices } = chooseExecutor(o, backend, modelName, width);
   if (name === 'serial') return { executor: serialExecutor(model), name, startupMs: 0, size: 1 };
   if (name === 'batched') return { executor: batchedExecutor(model), name, startupMs: 0, size: 1 };
   const poolBackend = backend === 'tensorflow' ? 'tensorflow' : backend;
   const pool =
     name === 'workers'
       ? await workersExecutor({ spec, workers: size, backend: poolBackend })
-      : await processesExecutor({
-          spec,
-          processes: size,
-          backend: poolBackend,
-          devices: typeof o.devices === 'string' ? o.devices.split(',').map((d) => d.trim()) : undefined,
-        });
+      : await processesExecutor({ spec, processes: size, backend: poolBackend, devices });
   return { executor: pool, name, startupMs: pool.startupMs, size };
 }

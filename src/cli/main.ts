@@ -16,7 +16,7 @@ const COMMANDS: Record<
     run: solveCommand,
   },
   run: {
-    help: 'CHORDS on a model: every hit vs the sequential solver and the exact solution (or sample quality)',
+    help: 'CHORDS, ParaDiGMS or SRDS: every result vs the sequential solver and the exact solution or quality',
     run: runCommand,
   },
   plot: { help: 'redraw the plots of results/<name>.json (SVG and PNG) without re-running', run: plotCommand },

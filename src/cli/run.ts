@@ -6,8 +6,9 @@ import { JUMPS, SOLVER_NAMES, getJump, getSolver, sample, type JumpName } from '
 import type { SamplerHit, SamplerResult } from '../task.ts';
 import { formatFrechet } from '../metrics/quality.ts';
 import { rmse } from '../tensor.ts';
-import { choiceArg, helpText, intArg, numArg, parseOptions, type Spec } from './args.ts';
-import { EXECUTOR_OPTIONS, makeExecutor } from './executor.ts';
+import { checkApplies, choiceArg, helpText, intArg, numArg, parseOptions, type Spec } from './args.ts';
+import { MODEL_OPTION_OWNERS } from './applies.ts';
+import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
 
 export const METHODS = ['chords', 'paradigms', 'srds'] as const;
@@ -105,7 +106,9 @@ export async function runCommand(
   const blocks =
     o.blocks === undefined ? Math.max(1, Math.round(Math.sqrt(steps))) : intArg('blocks', o.blocks, 1, steps);
   const width = method === 'chords' ? init.length : method === 'paradigms' ? window : blocks;
+  checkApplies('run', o, MODEL_OPTION_OWNERS);
   const backend = await backendName();
+  chooseExecutor(o, backend, String(o.model), width);
   const p = buildProblem(o);
   const fine = getSolver(fineName),
     coarse = getJump(coarseName);

@@ -5,7 +5,8 @@ import { batchedExecutor } from '../parallel/index.ts';
 import { writeGrid } from '../plots/grid.ts';
 import { formatFrechet } from '../metrics/quality.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
-import { choiceArg, helpText, intArg, outFileArg, parseOptions, type Spec } from './args.ts';
+import { checkApplies, choiceArg, helpText, intArg, outFileArg, parseOptions, type Spec } from './args.ts';
+import { MODEL_OPTION_OWNERS } from './applies.ts';
 import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
 
 /** The problem options that apply to the DiT (sample has no analytic models). */
@@ -53,6 +54,7 @@ export async function sampleCommand(
     throw new Error('--stop applies to CHORDS sampling only; allowed with --cores');
   const stop = parseStop(String(o.stop));
   const file = outFileArg('out', o.out, '.png');
+  checkApplies('sample', o, MODEL_OPTION_OWNERS);
   const backend = await backendName();
   const p = buildProblem(o);
   const x = tf.tensor(p.x0, p.shape);

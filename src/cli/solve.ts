@@ -4,8 +4,9 @@ import { runSequential } from '../baselines/sequential.ts';
 import { SOLVER_NAMES, getSolver } from '../solvers/index.ts';
 import { rmse } from '../tensor.ts';
 import { formatFrechet } from '../metrics/quality.ts';
-import { choiceArg, helpText, parseOptions, type Spec } from './args.ts';
-import { EXECUTOR_OPTIONS, makeExecutor } from './executor.ts';
+import { checkApplies, choiceArg, helpText, parseOptions, type Spec } from './args.ts';
+import { MODEL_OPTION_OWNERS } from './applies.ts';
+import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
 
 export const SOLVE_OPTIONS: Spec = {
@@ -31,7 +32,9 @@ export async function solveCommand(
   const o = parseOptions('solve', argv, SOLVE_OPTIONS);
   if (o.help) return out(SOLVE_HELP);
   const solverName = choiceArg('solver', o.solver, SOLVER_NAMES);
+  checkApplies('solve', o, MODEL_OPTION_OWNERS);
   const backend = await backendName();
+  chooseExecutor(o, backend, String(o.model), 1);
   const p = buildProblem(o);
   const solver = getSolver(solverName);
   const x = tf.tensor(p.x0, p.shape);
