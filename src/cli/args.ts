@@ -60,6 +60,11 @@ export function parseOptions(command: string, argv: string[], spec: Spec): Parse
     }
     const missing = msg.match(/Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/);
     if (missing) throw new Error(`${missing[1]}: needs a value, e.g. ${missing[1]}=<value>`);
+    const positional = msg.match(/Unexpected argument '([^']*)'/);
+    if (positional)
+      throw new Error(
+        `unexpected argument '${positional[1]}' for 'chords ${command}'; allowed: options only (--name value or --name=value)`,
+      );
     const m = msg.match(/Unknown option '([^']+)'/);
     if (m)
       throw new Error(
