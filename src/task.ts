@@ -72,7 +72,7 @@ export async function evaluateRound(
 
 /** Validates a sampling task before any work. */
 export function validateTask(task: SamplingTask): void {
-  validateTimeGrid(task.grid);
+  validateTimeGrid(task.grid, task.param?.schedule);
   if (!(task.x instanceof tf.Tensor) || task.x.rank < 1)
     throw new Error('x: must be a tensor of rank >= 1 with the batch first');
   if (!task.executor || typeof task.executor.evaluate !== 'function')

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import { tidy } from '../tensor.ts';
+import { checkFiniteInput, checkOutputs } from '../guards.ts';
 import { disposeState, pastTimes, solverStep, type Solver } from './solver.ts';
 
 export interface StepInfo {
@@ -17,6 +18,8 @@ export interface StepInfo {
 
 export interface SampleOptions {
   onStep?: (info: StepInfo) => void;
+  /** Check the start and every model output for NaN/Inf (one small read-back per call). Default true. */
+  checkFinite?: boolean;
 }
 
 export interface SampleResult {
@@ -25,8 +28,12 @@ export interface SampleResult {
   modelCalls: number;
 }
 
-/** Validates a time grid: at least two finite points, strictly monotone. */
-export function validateTimeGrid(grid: readonly number[]): void {
+/**
+ * Validates a time grid: at least two finite points, strictly monotone, and inside [0, 1] when the
+ * model has a noise schedule (schedules run over t in [0, 1]; only the reference's linear toy, which
+ * has none, steps over its integer grid 0..T).
+ */
+export function validateTimeGrid(grid: readonly number[], schedule?: unknown): void {
   if (!Array.isArray(grid) || grid.length < 2)
     throw new Error(`grid: needs at least 2 times (1 step); got ${grid?.length ?? 0}`);
   const dir = Math.sign(grid[1] - grid[0]);
@@ -34,33 +41,60 @@ export function validateTimeGrid(grid: readonly number[]): void {
     if (!Number.isFinite(grid[i])) throw new Error(`grid: time ${i} is ${grid[i]}; allowed: finite numbers`);
     if (i > 0 && (dir === 0 || Math.sign(grid[i] - grid[i - 1]) !== dir))
       throw new Error(`grid: must be strictly monotone; times ${i - 1} and ${i} are ${grid[i - 1]}, ${grid[i]}`);
+    if (schedule && !(grid[i] >= 0 && grid[i] <= 1))
+      throw new Error(`grid: time ${i} is ${grid[i]}; allowed: times in [0, 1], the noise schedule's range`);
   }
 }
 
-/** Solves the sampling ODE along `grid` from x (not consumed) with any solver; returns a new tensor. */
+/**
+ * Solves the sampling ODE along `grid` from x (not consumed) with any solver; returns a new tensor.
+ * Every model output is checked for its shape (the input's) and, by default, for NaN/Inf, naming the
+ * step; on any error (a throwing model too) everything the loop holds is freed.
+ */
 export function sample(
   solver: Solver,
   model: Denoiser,
   x: tf.Tensor,
   grid: readonly number[],
-  { onStep }: SampleOptions = {},
+  { onStep, checkFinite = true }: SampleOptions = {},
 ): SampleResult {
-  validateTimeGrid(grid);
+  if (!model || typeof model.predict !== 'function') throw new Error('model: must be a Denoiser with predict(x, t)');
+  validateTimeGrid(grid, model.schedule);
   if (!(x instanceof tf.Tensor) || x.rank < 1) throw new Error('x: must be a tensor of rank >= 1 with the batch first');
+  if (checkFinite) checkFiniteInput('sample', x);
+  let step = 0;
+  const guarded: Denoiser = {
+    prediction: model.prediction,
+    schedule: model.schedule,
+    predict: (xs, t) => {
+      const o = model.predict(xs, t);
+      checkOutputs('sample', [{ x: xs }], [o], () => ({ method: 'sample', step, t: grid[step] }), {
+        finite: checkFinite,
+      });
+      return o;
+    },
+  };
   let cur = x,
     state = solver.init(),
     modelCalls = 0;
-  for (let i = 0; i + 1 < grid.length; i++) {
-    const prevState = state;
-    const out = tidy(() =>
-      solverStep(solver, model, { x: cur, t: grid[i], tNext: grid[i + 1], state }, pastTimes(grid, 0, i)),
-    );
+  try {
+    for (let i = 0; i + 1 < grid.length; i++) {
+      step = i;
+      const prevState = state;
+      const out = tidy(() =>
+        solverStep(solver, guarded, { x: cur, t: grid[i], tNext: grid[i + 1], state }, pastTimes(grid, 0, i)),
+      );
+      if (cur !== x) cur.dispose();
+      disposeState(prevState);
+      cur = out.x;
+      state = out.state;
+      modelCalls += out.calls;
+      onStep?.({ i, t: grid[i], tNext: grid[i + 1], x: cur, modelCalls });
+    }
+  } catch (e) {
     if (cur !== x) cur.dispose();
-    disposeState(prevState);
-    cur = out.x;
-    state = out.state;
-    modelCalls += out.calls;
-    onStep?.({ i, t: grid[i], tNext: grid[i + 1], x: cur, modelCalls });
+    disposeState(state);
+    throw e;
   }
   disposeState(state);
   return { x: cur, modelCalls };

@@ -1,0 +1,67 @@
+/**
+ * Number and shape guards shared by every sampler, with one message form:
+ * `<method>: <what> is not finite (NaN or Inf) at round R, core C, step I (t = ...)`.
+ * Each check is one small read-back (a boolean per tensor), never the tensor itself.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Where a value came from: the method and what is known of round, core, step and stage. */
+export interface Site {
+  method: string;
+  round?: number;
+  core?: number;
+  step?: number;
+  stage?: number;
+  t?: number;
+}
+
+/** "round 3, core 2, step 5 (t = 0.9)" for the parts that are known. */
+export function siteText(s: Site): string {
+  const parts = [
+    s.round !== undefined ? `round ${s.round}` : '',
+    s.core !== undefined ? `core ${s.core}` : '',
+    s.step !== undefined ? `step ${s.step}${s.t !== undefined ? ` (t = ${s.t})` : ''}` : '',
+    s.stage ? `stage ${s.stage}` : '',
+  ].filter(Boolean);
+  return parts.join(', ');
+}
+
+/** The indices of the tensors that hold a NaN or an Inf (one read-back for all of them). */
+export function nonFinite(ts: readonly tf.Tensor[]): number[] {
+  if (ts.length === 0) return [];
+  const ok = tf.tidy(() => tf.stack(ts.map((o) => tf.all(tf.isFinite(o)))).dataSync());
+  return ts.map((_, j) => j).filter((j) => !ok[j]);
+}
+
+/** Throws when the initial state holds a NaN or an Inf (before any work). */
+export function checkFiniteInput(method: string, x: tf.Tensor): void {
+  if (x.dtype !== 'float32') return;
+  if (nonFinite([x]).length)
+    throw new Error(`${method}: x (the initial state) is not finite (NaN or Inf); allowed: finite values`);
+}
+
+/**
+ * Checks one round of model outputs against their inputs: the same shape (a wrong batch would be
+ * broadcast silently later) and finite values. Throws naming the first bad request's site.
+ */
+export function checkOutputs(
+  method: string,
+  inputs: readonly { x: tf.Tensor }[],
+  outs: readonly tf.Tensor[],
+  site: (request: number) => Site,
+  { finite = true } = {},
+): void {
+  if (outs.length !== inputs.length)
+    throw new Error(`${method}: the executor returned ${outs.length} outputs for ${inputs.length} requests`);
+  for (let j = 0; j < outs.length; j++) {
+    const want = inputs[j].x.shape;
+    if (!(outs[j] instanceof tf.Tensor) || outs[j].shape.join(',') !== want.join(','))
+      throw new Error(
+        `${method}: model output at ${siteText(site(j))} has shape ` +
+          `[${outs[j] instanceof tf.Tensor ? outs[j].shape : typeof outs[j]}]; allowed: the input's shape [${want}]`,
+      );
+  }
+  if (!finite) return;
+  const bad = nonFinite(outs);
+  if (bad.length) throw new Error(`${method}: model output is not finite (NaN or Inf) at ${siteText(site(bad[0]))}`);
+}
