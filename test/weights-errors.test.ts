@@ -94,6 +94,12 @@ test('loaders given bad arguments free what they loaded: bad labels, guidance, a
   await noLeak(() => throwsWith(() => loadShippedDiT({ labels: [0] }, 'DiT-XL/2'), /unknown preset 'DiT-XL\/2'/));
   await noLeak(() => throwsWith(() => buildModel({ kind: 'dit', labels: [-1], guidance: 2 }), /labels: got -1/));
   await noLeak(() => throwsWith(() => loadDiT(''), /weights: got path ""/));
+  const dit = loadShippedDiT({ labels: [1, 2, 3] }),
+    x = tf.zeros([4, 16, 16, 1]),
+    t = tf.fill([4], 0.5) as tf.Tensor1D;
+  await noLeak(() => throwsWith(() => dit.predict(x, t), /dit: a batch of 4 for 3 labels; allowed: a multiple/));
+  tf.dispose([x, t]);
+  dit.dispose();
   await noLeak(() => throwsWith(() => loadDiT(join(good, 'model.json', '..', 'weights.bin')), /no model\.json/));
 });
 

@@ -8,7 +8,10 @@ import { ditForward, labelTensor, type DiTParams } from './model.ts';
 import { loadDiT } from './weights.ts';
 
 export interface DiTDenoiserOptions {
-  /** Class of every sample; row r of a batch gets labels[r mod labels.length]. The null class (cfg.classes) is unconditional. */
+  /**
+   * Class of every sample; row r of a batch gets labels[r mod labels.length], so a batch must hold a
+   * whole number of label sets (k cores x n samples). The null class (cfg.classes) is unconditional.
+   */
   labels: ArrayLike<number>;
   /** Guidance scale w: v = v_null + w (v_y - v_null). 1 = the conditional prediction alone. Default 1. */
   guidance?: number;
@@ -39,8 +42,12 @@ export function ditDenoiser(
     params,
     predict: (x, t) =>
       tf.tidy(() => {
-        const n = x.shape[0],
-          y = labelTensor(labels, n);
+        const n = x.shape[0];
+        if (n % labels.length !== 0)
+          throw new Error(
+            `dit: a batch of ${n} for ${labels.length} labels; allowed: a multiple of the label count (one label per sample)`,
+          );
+        const y = labelTensor(labels, n);
         if (guidance === 1) return ditForward(params, config, x as tf.Tensor4D, t, y);
         const out = ditForward(
           params,
