@@ -120,7 +120,8 @@ for (const model of models)
         // at 1 core every method makes the sequential calls: a figure far from 1 is timing noise, say so
         if (t.row.cores === 1 && Math.abs(ref / t.ms - 1) > 0.15)
           notes.push(
-            `${model} seed ${seed}: ${t.row.method} at 1 core (the sequential calls) timed ${(ref / t.ms).toFixed(2)}x ` +
+            `${model} seed ${seed}: ${t.row.method} at 1 core (the sequential calls) ` +
+              `timed ${(ref / t.ms).toFixed(2)}x ` +
               `of sequential; wall-clock figures of this run are noisy`,
           );
       }

@@ -81,7 +81,7 @@ test(`bad experiment flags: one line, exit code 2, before any work (${CASES.leng
   assert.equal(failures, []);
 });
 
-test('rules: counts, ranges, names and lists are checked on the merged values; a flag without a rule is a bug', async () => {
+test('rules: counts, ranges, names, lists checked on the merged values; a flag without a rule is a bug', async () => {
   const rules = { seeds: count(10), n: int(2, 8), solver: oneOf(['euler', 'heun']), cores: intList(1, 8) };
   const defaults = { seeds: 3, n: 4, solver: 'euler', cores: '2,4' };
   assert.equal(parseFlags('x', defaults, {}, { rules, argv: ['--cores=1,8'] }), {

@@ -25,7 +25,8 @@ export function checkApplies(command: string, o: Parsed, owners: Record<string, 
     const own = owners[k];
     if (own && !own[1].includes(String(o[own[0]])))
       throw new Error(
-        `--${k} does not apply to 'chords ${command}' with --${own[0]} ${o[own[0]]}; allowed with --${own[0]} ${own[1].join(' or ')}`,
+        `--${k} does not apply to 'chords ${command}' with --${own[0]} ${o[own[0]]}; ` +
+          `allowed with --${own[0]} ${own[1].join(' or ')}`,
       );
   }
 }
@@ -63,7 +64,8 @@ export function parseOptions(command: string, argv: string[], spec: Spec): Parse
     const positional = msg.match(/Unexpected argument '([^']*)'/);
     if (positional)
       throw new Error(
-        `unexpected argument '${positional[1]}' for 'chords ${command}'; allowed: options only (--name value or --name=value)`,
+        `unexpected argument '${positional[1]}' for 'chords ${command}'; ` +
+          'allowed: options only (--name value or --name=value)',
       );
     const m = msg.match(/Unknown option '([^']+)'/);
     if (m)

@@ -85,7 +85,8 @@ export function chooseExecutor(o: Parsed, backend: string, modelName: string, wi
       : (devices?.length ?? Math.max(1, Math.min(width, cpus().length)));
   if (devices && devices.length !== size)
     throw new Error(
-      `--devices: got ${devices.length} id(s) for ${size} processes (--workers ${o.workers}); allowed: one id per child`,
+      `--devices: got ${devices.length} id(s) for ${size} processes (--workers ${o.workers}); ` +
+        'allowed: one id per child',
     );
   if (size > width)
     throw new Error(

@@ -93,7 +93,8 @@ export async function sampleCommand(
     if (o.json) return out(JSON.stringify(report));
     out(
       `${p.n} DiT samples (${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps, guidance ${p.config.guidance}): ${rounds} rounds, ${modelCalls} model calls, ${wallMs.toFixed(0)} ms\n` +
-        `  class accuracy ${(100 * report.classAccuracy).toFixed(1)}%, Frechet distance ${formatFrechet(report.frechetDistance)}\n  wrote ${file}\n`,
+        `  class accuracy ${(100 * report.classAccuracy).toFixed(1)}%, ` +
+        `Frechet distance ${formatFrechet(report.frechetDistance)}\n  wrote ${file}\n`,
     );
   } finally {
     x.dispose();

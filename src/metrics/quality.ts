@@ -1,4 +1,4 @@
-/** Sample quality without human eyes: classifier accuracy against the requested labels and a Frechet distance to real digits. */
+/** Sample quality without human eyes: classifier accuracy against the requested labels, a Frechet distance to real digits. */
 import * as tf from '@tensorflow/tfjs';
 import { digitBatch } from '../data/digits.ts';
 import { classify, type ClassifierParams } from './classifier.ts';
@@ -42,7 +42,8 @@ export function sampleQuality(
   const n = labels.length;
   if (n === 0 || images.length !== n * 256)
     throw new Error(
-      `sample quality: got ${images.length} values for ${n} labels; allowed: one label per 16 x 16 image (n * 256 values)`,
+      `sample quality: got ${images.length} values for ${n} labels; ` +
+        'allowed: one label per 16 x 16 image (n * 256 values)',
     );
   const pred = tf.tidy(() => tf.argMax(classify(p, tf.tensor2d(images, [n, 256])).logits, 1).dataSync());
   let ok = 0;

@@ -26,7 +26,7 @@ const methodsIn = (rows: Record<string, unknown>[]) =>
   );
 type Rows = Record<string, unknown>[];
 
-/** Per model: speedup in rounds, wall-clock speedup (where measured), and the quality of the same samples, against cores. */
+/** Per model: speedup in rounds, wall-clock speedup (where measured), and the quality of the same samples, by cores. */
 export function speedupSpec(
   rows: Rows,
   title = 'Speedup over sequential sampling, and the quality of the returned samples',
@@ -134,7 +134,8 @@ export function frontierSpec(
     title: {
       text: 'Error against latency',
       subtitle:
-        'mean over seeds; lines: sequential solvers at 3 to 100 steps; points: every result of each parallel run (T = 50)',
+        'mean over seeds; lines: sequential solvers at 3 to 100 steps; ' +
+        'points: every result of each parallel run (T = 50)',
     },
     layer: [
       {

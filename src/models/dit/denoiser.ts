@@ -45,7 +45,8 @@ export function ditDenoiser(
         const n = x.shape[0];
         if (n % labels.length !== 0)
           throw new Error(
-            `dit: a batch of ${n} for ${labels.length} labels; allowed: a multiple of the label count (one label per sample)`,
+            `dit: a batch of ${n} for ${labels.length} labels; ` +
+              'allowed: a multiple of the label count (one label per sample)',
           );
         const y = labelTensor(labels, n);
         if (guidance === 1) return ditForward(params, config, x as tf.Tensor4D, t, y);
