@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../src/solvers/index.ts';
 import { count, int, intList, ints, listOf, parseFlags } from './lib/flags.ts';
@@ -46,11 +46,11 @@ const rows: Record<string, unknown>[] = [];
 let done = 0;
 for (let seed = 0; seed < f.seeds; seed++) {
   const p = await mixtureProblem({ steps: f.steps, seed, n: f.n });
-  const ex = batchedExecutor(p.denoiser),
+  const ex = batchedExecutor(p.model),
     seq = await sequentialValues(p, ex);
   for (const name of solvers) {
     for (const steps of stepCounts) {
-      const r = sample(getSolver(name), p.denoiser, p.x, timeGrid(p.denoiser.schedule!, { steps }));
+      const r = sample(getSolver(name), p.model, p.x, timeGrid(p.model.schedule!, { steps }));
       rows.push({
         model: 'mixture',
         seed,

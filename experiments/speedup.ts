@@ -9,7 +9,7 @@
  */
 import { cpus } from 'node:os';
 import { initBackend } from '../src/backend.ts';
-import { batchedExecutor, serialExecutor, workersExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor, serialExecutor, workersExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { count, int, intList, ints, listOf, num, parseFlags } from './lib/flags.ts';
 import { runMethod, sequentialValues, type MethodName } from './lib/methods.ts';
@@ -69,12 +69,12 @@ for (const model of models)
       model === 'dit'
         ? await ditProblem({ steps: f.steps, seed, n: f.ditN, guidance: f.guidance })
         : await mixtureProblem({ steps: f.steps, seed, n: f.n });
-    const batched = batchedExecutor(p.denoiser);
+    const batched = batchedExecutor(p.model);
     const wall = f.wallModels.split(',').includes(model);
     // The sequential wall time: warm until two runs agree within 5% (V8 tiers wasm up over the first
     // runs, more slowly on a busy machine), and timed again after the methods; the best of all runs
     // is the reference, so a 1-core method (the same calls) is not timed warmer than sequential.
-    const seqRun = () => sequentialValues(p, serialExecutor(p.denoiser));
+    const seqRun = () => sequentialValues(p, serialExecutor(p.model));
     let seq = await seqRun();
     const seqMs = [seq.wallMs];
     for (let r = 1; wall && r < 6; r++) {
@@ -98,12 +98,12 @@ for (const model of models)
         };
         if (wall && cores <= cpus().length) {
           // real cores: one worker thread per core, timed (best of wallReps) against the sequential run on one core
-          const pool = cores === 1 ? undefined : await workersExecutor({ spec: p.spec, workers: cores });
+          const pool = cores === 1 ? undefined : await workersExecutor({ spec: p.modelSpec, workers: cores });
           let best = Infinity;
           for (let r = 0; r < f.wallReps; r++)
             best = Math.min(
               best,
-              (await runMethod(p, { method, cores }, pool ?? serialExecutor(p.denoiser), seq.values)).final.wallMs,
+              (await runMethod(p, { method, cores }, pool ?? serialExecutor(p.model), seq.values)).final.wallMs,
             );
           timed.push({ row, ms: best });
           await pool?.close();

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseOptions, type Spec } from '../src/cli/args.ts';
 import { COMMANDS, main } from '../src/cli/main.ts';
 import { PLOT_HELP } from '../src/cli/plot.ts';
-import { RUN_HELP, RUN_OPTIONS } from '../src/cli/run.ts';
+import { runHelp, runOptions } from '../src/cli/run.ts';
 import { SAMPLE_HELP, SAMPLE_OPTIONS } from '../src/cli/sample.ts';
 import { SOLVE_HELP, SOLVE_OPTIONS } from '../src/cli/solve.ts';
 import './helpers.ts';
@@ -196,7 +196,7 @@ test('the bin: every error is one line on stderr with exit code 2; --version and
 test('help texts list exactly the options each command parses; the README commands parse', async () => {
   const specs: Record<string, [Spec, string]> = {
     solve: [SOLVE_OPTIONS, SOLVE_HELP],
-    run: [RUN_OPTIONS, RUN_HELP],
+    run: [runOptions(), runHelp()],
     sample: [SAMPLE_OPTIONS, SAMPLE_HELP],
     plot: [{ help: { type: 'boolean', help: '' } }, PLOT_HELP],
   };

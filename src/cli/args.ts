@@ -20,12 +20,17 @@ export const givenOptions = (o: Parsed): Set<string> => GIVEN.get(o) ?? new Set(
  * Options that apply only to some values of another option: { option: [owner option, allowed values] }.
  * Typing one for another value is an error naming both (e.g. --class with --model mixture).
  */
-export function checkApplies(command: string, o: Parsed, owners: Record<string, [string, readonly string[]]>): void {
+export function checkApplies(
+  command: string,
+  o: Parsed,
+  owners: Record<string, [string, readonly string[]]>,
+  values: Parsed = o,
+): void {
   for (const k of givenOptions(o)) {
     const own = owners[k];
-    if (own && !own[1].includes(String(o[own[0]])))
+    if (own && !own[1].includes(String(values[own[0]])))
       throw new Error(
-        `--${k} does not apply to 'chords ${command}' with --${own[0]} ${o[own[0]]}; ` +
+        `--${k} does not apply to 'chords ${command}' with --${own[0]} ${values[own[0]]}; ` +
           `allowed with --${own[0]} ${own[1].join(' or ')}`,
       );
   }

@@ -1,7 +1,9 @@
-/** `chords sample`: DiT samples as a PNG grid, sequentially or with CHORDS, with their class accuracy and Frechet distance. */
-import * as tf from '@tensorflow/tfjs';
+/**
+ * `chords sample`: DiT samples as a PNG grid, sequentially or with CHORDS, with their class accuracy and Frechet
+ * distance.
+ */
 import { disposeResult, initSequence, parseStop, runChords } from '../chords/index.ts';
-import { batchedExecutor } from '../parallel/index.ts';
+import { batchedExecutor } from '../executors/index.ts';
 import { writeGrid } from '../plots/grid.ts';
 import { formatFrechet } from '../metrics/quality.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
@@ -36,7 +38,8 @@ export const SAMPLE_OPTIONS: Spec = {
 };
 
 export const SAMPLE_HELP = helpText(
-  'Usage: chords sample [options]\n\nSamples the shipped DiT (no download) and writes a PNG grid; without --class, classes cycle 0..9.',
+  'Usage: chords sample [options]\n\nSamples the shipped DiT (no download) and writes a PNG grid; without --class, ' +
+    'classes cycle 0..9.',
   SAMPLE_OPTIONS,
 );
 
@@ -56,8 +59,8 @@ export async function sampleCommand(
   const file = outFileArg('out', o.out, '.png');
   checkApplies('sample', o, MODEL_OPTION_OWNERS);
   const backend = await backendName();
-  const p = buildProblem(o);
-  const x = tf.tensor(p.x0, p.shape);
+  const p = await buildProblem(o);
+  const x = p.x;
   try {
     const t0 = performance.now();
     let values: Float32Array, modelCalls: number, rounds: number;
@@ -79,7 +82,7 @@ export async function sampleCommand(
       disposeResult(r);
     }
     const wallMs = performance.now() - t0;
-    writeGrid(file, values, p.n, p.shape[1], p.shape[3]);
+    writeGrid(file, values, p.n, x.shape[1]!, x.shape[3]!);
     const report = {
       command: 'sample',
       backend,
@@ -91,13 +94,14 @@ export async function sampleCommand(
       ...p.quality!(values),
     };
     if (o.json) return out(JSON.stringify(report));
+    const how = `${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps`;
+    const quality = `class accuracy ${(100 * report.classAccuracy).toFixed(1)}%`;
     out(
-      `${p.n} DiT samples (${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps, guidance ${p.config.guidance}): ${rounds} rounds, ${modelCalls} model calls, ${wallMs.toFixed(0)} ms\n` +
-        `  class accuracy ${(100 * report.classAccuracy).toFixed(1)}%, ` +
-        `Frechet distance ${formatFrechet(report.frechetDistance)}\n  wrote ${file}\n`,
+      `${p.n} DiT samples (${how}, guidance ${p.config.guidance}): ` +
+        `${rounds} rounds, ${modelCalls} model calls, ${wallMs.toFixed(0)} ms\n` +
+        `  ${quality}, Frechet distance ${formatFrechet(report.frechetDistance)}\n  wrote ${file}\n`,
     );
   } finally {
-    x.dispose();
-    p.model.dispose();
+    p.dispose();
   }
 }

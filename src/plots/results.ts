@@ -24,10 +24,10 @@ export const PLOTS: Record<string, [string, (rows: Rows) => TopLevelSpec][]> = {
 };
 /** The fields every row needs for an experiment's plots (checked before drawing, so no empty plot). */
 export const PLOT_FIELDS: Record<string, string[]> = {
-  speedup: ['model', 'method', 'cores', 'speedupRounds', 'errorToSequential'],
-  frontier: ['method', 'round', 'errorToReference'],
-  'init-sequences': ['cores', 'sequence', 'round', 'errorToSequential'],
-  steps: ['steps', 'hit', 'speedupRounds', 'errorToSequential'],
+  speedup: ['model', 'method', 'cores', 'speedupRounds', 'relErrorToSequential'],
+  frontier: ['method', 'round', 'relErrorToReference'],
+  'init-sequences': ['cores', 'sequence', 'round', 'relErrorToSequential'],
+  steps: ['steps', 'hit', 'speedupRounds', 'relErrorToSequential'],
   timeline: ['event', 'core', 'round'],
   'train-dit': ['step', 'loss', 'lossEma'],
 };

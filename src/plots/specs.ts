@@ -89,9 +89,9 @@ export function speedupSpec(
     ...(rows.some((r) => r.model === m && r.speedupWall != null)
       ? [panel(m, 'speedupWall', 'wall-clock speedup (x)', false, true)]
       : []),
-    panel(m, 'errorToSequential', 'rel. RMSE to sequential (log)', true),
-    ...(rows.some((r) => r.model === m && r.errorToReference != null)
-      ? [panel(m, 'errorToReference', 'rel. error to reference (log)', true)]
+    panel(m, 'relErrorToSequential', 'rel. RMSE to sequential (log)', true),
+    ...(rows.some((r) => r.model === m && r.relErrorToReference != null)
+      ? [panel(m, 'relErrorToReference', 'rel. error to reference (log)', true)]
       : []),
     ...(rows.some((r) => r.model === m && r.classAccuracy != null) && constant(m, 'classAccuracy') === undefined
       ? [panel(m, 'classAccuracy', 'class accuracy')]
@@ -111,7 +111,7 @@ export function speedupSpec(
  */
 export function frontierSpec(
   rows: Rows,
-  yField = 'errorToReference',
+  yField = 'relErrorToReference',
   yTitle = 'relative error to the reference solution (log)',
 ): TopLevelSpec {
   const x = { field: 'round', type: 'quantitative' as const, title: 'latency (rounds of parallel model calls)' };
@@ -204,7 +204,7 @@ export function initSequencesSpec(rows: Rows): TopLevelSpec {
       text: 'CHORDS init sequences: every hit, its round and error',
       subtitle: 'errors below 1e-7 (hits equal to the sequential sample) are drawn at 1e-7',
     },
-    transform: [{ calculate: 'max(datum.errorToSequential, 1e-7)', as: 'err' }],
+    transform: [{ calculate: 'max(datum.relErrorToSequential, 1e-7)', as: 'err' }],
     facet: { column: { field: 'cores', type: 'ordinal', title: 'cores' } },
     spec: {
       width: 300,
@@ -241,7 +241,7 @@ export function stepsSpec(rows: Rows): TopLevelSpec {
       subtitle: 'errors below 1e-7 (hits equal to the sequential sample) are drawn at 1e-7',
     },
     data: { values: rows },
-    transform: [{ calculate: 'max(datum.errorToSequential, 1e-7)', as: 'err' }],
+    transform: [{ calculate: 'max(datum.relErrorToSequential, 1e-7)', as: 'err' }],
     hconcat: [
       {
         width: 300,

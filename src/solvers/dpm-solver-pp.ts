@@ -37,6 +37,7 @@ function dpmSolverPP(order: 2 | 3): Solver {
     name,
     order,
     callsPerStep: 1,
+    multistep: true,
     calls: (p, t, tNext, past) => (order === 3 && !usable(p, past) && regularStep(p, t, tNext, name) ? 2 : 1),
     init: () => ({ history: [] }),
     stage(p, { x, t, tNext }, [e0]) {
