@@ -1,6 +1,6 @@
 /**
- * Number and shape guards shared by every sampler, with one message form:
- * `<method>: <what> is not finite (NaN or Inf) at round R, core C, step I (t = ...)`.
+ * Number and shape guards shared by the samplers, with one message form (the round meter, sampling/meter.ts,
+ * writes the same for every executor round): `<method>: round R, core C, step I (t = ...): model output ...`.
  * Each check is one small read-back (a boolean per tensor), never the tensor itself.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -57,11 +57,11 @@ export function checkOutputs(
     const want = inputs[j].x.shape;
     if (!(outs[j] instanceof tf.Tensor) || outs[j].shape.join(',') !== want.join(','))
       throw new Error(
-        `${method}: model output at ${siteText(site(j))} has shape ` +
+        `${method}: ${siteText(site(j))}: model output has shape ` +
           `[${outs[j] instanceof tf.Tensor ? outs[j].shape : typeof outs[j]}]; allowed: the input's shape [${want}]`,
       );
   }
   if (!finite) return;
   const bad = nonFinite(outs);
-  if (bad.length) throw new Error(`${method}: model output is not finite (NaN or Inf) at ${siteText(site(bad[0]))}`);
+  if (bad.length) throw new Error(`${method}: ${siteText(site(bad[0]))}: model output is not finite (NaN or Inf)`);
 }

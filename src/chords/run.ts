@@ -87,7 +87,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     coarse = options.coarse ?? eulerJump;
   const stop = options.stop ?? { kind: 'complete' },
     checkFinite = options.checkFinite ?? true;
-  validateTask(task);
+  validateTask(task, 'chords');
   const T = grid.length - 1;
   validateInit(options.init, T);
   validateStop(stop);
@@ -104,7 +104,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   const store = new NodeStore(T),
     states: SolverState[] = [];
   const hits: ChordsHit[] = [],
-    meter = roundMeter(executor, options.onRound);
+    meter = roundMeter(executor, options.onRound, { method: 'chords', checkFinite });
   const step = (core: number, i: number): StepInput => ({
     x: store.x(core, i),
     t: grid[i],
@@ -117,8 +117,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   states[0] = fine.init();
   try {
     for (const round of plan.values()) {
-      const outs = await evaluatePoints(round, store, step, fine, param, meter);
-      if (checkFinite) checkOutputs(round, outs, grid);
+      await evaluatePoints(round, store, step, fine, param, meter, grid);
       const arrived = applyOps(round.ops, ctx, step);
       let stopNow = false;
       for (const h of round.hits) {
@@ -172,11 +171,15 @@ async function evaluatePoints(
   fine: Solver,
   param: Parametrization,
   meter: RoundMeter,
+  grid: readonly number[],
 ): Promise<tf.Tensor[]> {
   const points = round.evals.map((ev) => stagePoint(fine, param, step(ev.core, ev.i), store.stages(ev.core, ev.i)));
   let outs: tf.Tensor[];
   try {
-    const where = (j: number) => `round ${round.round}, core ${round.evals[j].core}, step ${round.evals[j].i}`;
+    const where = (j: number) => {
+      const { core, i, stage } = round.evals[j];
+      return `core ${core}, step ${i} (t = ${grid[i]})${stage ? `, stage ${stage}` : ''}`;
+    };
     outs = await meter.evaluate(points, where);
   } catch (e) {
     for (const p of points) if (p.owned) p.x.dispose();
@@ -187,15 +190,6 @@ async function evaluatePoints(
     store.addStage(ev.core, ev.i, { x, t, out: outs[j], ownsX: owned, ownsOut: true });
   });
   return outs;
-}
-
-/** Fails the run if a model output holds NaN or Inf, naming the core, step and stage (one small sync). */
-function checkOutputs(round: PlanRound, outs: readonly tf.Tensor[], grid: readonly number[]): void {
-  const ok = tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))).dataSync());
-  const bad = round.evals.find((_, j) => !ok[j]);
-  if (!bad) return;
-  const where = `core ${bad.core}, step ${bad.i} (t = ${grid[bad.i]}), stage ${bad.stage}, round ${round.round}`;
-  throw new Error(`model output is not finite (NaN or Inf) at ${where}`);
 }
 
 /** Applies a round's updates; points reaching T (core hits) and the coarse shot are handed back, not stored. */

@@ -9,7 +9,8 @@ import {
   workersExecutor,
   type Executor,
 } from '../executors/index.ts';
-import { choiceArg, intArg, type Parsed, type Spec } from './args.ts';
+import { DEFAULT_ROUND_TIMEOUT_MS } from '../executors/pool.ts';
+import { choiceArg, intArg, numArg, type Parsed, type Spec } from './args.ts';
 
 export const EXECUTORS = ['serial', 'batched', 'workers', 'processes'] as const;
 export type ExecutorName = (typeof EXECUTORS)[number];
@@ -24,6 +25,12 @@ export const EXECUTOR_OPTIONS: Spec = {
     help: 'members of a workers/processes pool (default: the parallel width, at most the CPU count)',
   },
   devices: { type: 'string', help: 'processes: GPU ids, child i gets CUDA_VISIBLE_DEVICES = devices[i], e.g. 0,1,2,3' },
+  timeout: {
+    type: 'string',
+    help:
+      'workers, processes: seconds a round may take before the pool fails, naming the member that did not ' +
+      `answer (default: ${DEFAULT_ROUND_TIMEOUT_MS / 1000})`,
+  },
 };
 
 /**
@@ -49,6 +56,8 @@ export interface ExecutorChoice {
   /** Pool members (1 for serial and batched). */
   size: number;
   devices?: string[];
+  /** Per-round time-out of a pool, ms. */
+  timeoutMs?: number;
 }
 
 /**
@@ -63,9 +72,12 @@ export function chooseExecutor(o: Parsed, backend: string, modelName: string, wi
       : choiceArg('executor', o.executor, EXECUTORS);
   if (name !== 'processes' && o.devices !== undefined)
     throw new Error(`--devices belongs to --executor processes, not ${name}`);
-  if ((name === 'serial' || name === 'batched') && o.workers !== undefined)
-    throw new Error(`--workers belongs to --executor workers or processes, not ${name}`);
+  for (const k of ['workers', 'timeout'])
+    if ((name === 'serial' || name === 'batched') && o[k] !== undefined)
+      throw new Error(`--${k} belongs to --executor workers or processes, not ${name}`);
   if (name === 'serial' || name === 'batched') return { name, size: 1 };
+  const timeoutMs =
+    o.timeout === undefined ? undefined : 1000 * numArg('timeout', o.timeout, 0, 86_400, { above: true });
   const widthNote = `the parallel width ${width} (model calls per round${width === 1 ? ': a sequential solve' : ''})`;
   let devices: string[] | undefined;
   if (typeof o.devices === 'string') {
@@ -93,7 +105,7 @@ export function chooseExecutor(o: Parsed, backend: string, modelName: string, wi
       `--${o.workers !== undefined ? 'workers' : 'devices'}: ${size} pool members for ${widthNote}; ` +
         `allowed: at most ${width} (more members than parallel calls would sit idle)`,
     );
-  return { name, size, devices };
+  return { name, size, devices, timeoutMs };
 }
 
 /** Starts the chosen executor (pools are persistent; the caller closes). */
@@ -105,13 +117,13 @@ export async function makeExecutor(
   spec: ModelSpec,
   width: number,
 ): Promise<MadeExecutor> {
-  const { name, size, devices } = chooseExecutor(o, backend, modelName, width);
+  const { name, size, devices, timeoutMs } = chooseExecutor(o, backend, modelName, width);
   if (name === 'serial') return { executor: serialExecutor(model), name, startupMs: 0, size: 1 };
   if (name === 'batched') return { executor: batchedExecutor(model), name, startupMs: 0, size: 1 };
   const poolBackend = backend === 'tensorflow' ? 'tensorflow' : backend;
   const pool =
     name === 'workers'
-      ? await workersExecutor({ spec, workers: size, backend: poolBackend })
-      : await processesExecutor({ spec, processes: size, backend: poolBackend, devices });
+      ? await workersExecutor({ spec, workers: size, backend: poolBackend, timeoutMs })
+      : await processesExecutor({ spec, processes: size, backend: poolBackend, devices, timeoutMs });
   return { executor: pool, name, startupMs: pool.startupMs, size };
 }

@@ -16,7 +16,10 @@ export interface ProcessesOptions {
   devices?: readonly (string | number)[];
   /** Extra environment for child i. */
   env?: (index: number) => Record<string, string>;
+  /** Per-round time-out in ms, naming the child that did not answer. Default 2 minutes. */
   timeoutMs?: number;
+  /** Start-up time-out in ms. Default max(timeoutMs, 5 minutes). */
+  startupTimeoutMs?: number;
 }
 
 export function processTransport(env: Record<string, string>): Transport {
@@ -58,6 +61,7 @@ export function processesExecutor({
   devices,
   env,
   timeoutMs,
+  startupTimeoutMs,
 }: ProcessesOptions): Promise<PoolExecutor> {
   return createPool({
     kind: 'processes',
@@ -65,6 +69,7 @@ export function processesExecutor({
     size: processes,
     backend,
     timeoutMs,
+    startupTimeoutMs,
     spawn: (i) =>
       processTransport({
         ...(devices?.length ? { CUDA_VISIBLE_DEVICES: String(devices[i % devices.length]) } : {}),

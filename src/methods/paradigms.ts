@@ -37,14 +37,14 @@ export interface ParadigmsResult extends SamplerResult<SamplerHit> {
 }
 
 export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Promise<ParadigmsResult> {
-  validateTask(task);
+  validateTask(task, 'paradigms');
   const { executor, param, grid } = task,
     T = grid.length - 1,
     step = o.step ?? eulerJump,
     tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(o.window) || o.window < 1) throw new Error(`window: got ${o.window}; allowed: an integer >= 1`);
   validateTolerance(tol);
-  const meter = roundMeter(executor, o.onRound),
+  const meter = roundMeter(executor, o.onRound, { method: 'paradigms' }),
     hits: SamplerHit[] = [];
   // every point starts at x_0 (ParaDiGMS)
   const xs: tf.Tensor[] = Array.from({ length: T + 1 }, () => tf.clone(task.x));
@@ -55,7 +55,7 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
       const b = Math.min(a + o.window, T);
       const outs = await meter.evaluate(
         Array.from({ length: b - a }, (_, k) => ({ x: xs[a + k], t: grid[a + k] })),
-        (k) => `round ${round + 1}, window point ${a + k}`,
+        (k) => `window point ${k}, step ${a + k} (t = ${grid[a + k]})`,
       );
       // x'_{a+1} = Phi(x_a); x'_{j+1} = x'_{a+1} + sum_{i=a+1..j} (Phi(x_i) - x_i)   (Picard, Shih et al. Eq. 5)
       const next = tidy(() => {

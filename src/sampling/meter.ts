@@ -1,6 +1,12 @@
-/** Round bookkeeping shared by every driver: timed evaluation with failures named, per-round reports, totals. */
-import type * as tf from '@tensorflow/tfjs';
+/**
+ * Round bookkeeping shared by every driver: timed evaluation with failures named, per-round reports, totals.
+ * Every round's model outputs are checked here, for every method and executor: one output per request, each of
+ * its request's shape (a wrong batch would broadcast silently later) and, by default, finite. Errors read
+ * `<method>: round R, <where the request stands>: ...`, and the round's outputs are freed before the throw.
+ */
+import * as tf from '@tensorflow/tfjs';
 import type { EvalRequest, Evaluated, Executor, ExecutorError } from '../executors/executor.ts';
+import { nonFinite } from '../guards.ts';
 import type { RoundReport, SamplerHit, SamplerResult } from './task.ts';
 
 /** One executor round; a failure is re-thrown naming the round, core and step of the failed request (where known). */
@@ -8,13 +14,41 @@ export async function evaluateRound(
   executor: Executor,
   points: readonly EvalRequest[],
   where: (request: number) => string,
+  prefix = 'model evaluation',
 ): Promise<Evaluated> {
   try {
     return await executor.evaluate(points);
   } catch (e) {
     const j = (e as ExecutorError).requestIndex;
-    throw new Error(`${j === undefined ? 'model evaluation' : where(j)}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`${prefix}${j === undefined ? '' : `, ${where(j)}`}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** What is wrong with a round's outputs (count, shapes, NaN/Inf), naming the request; undefined when all is well. */
+export function roundProblem(
+  points: readonly EvalRequest[],
+  outs: readonly tf.Tensor[],
+  where: (request: number) => string,
+  checkFinite: boolean,
+): string | undefined {
+  if (!Array.isArray(outs) || outs.length !== points.length)
+    return `the executor returned ${Array.isArray(outs) ? outs.length : 'no'} outputs for ${points.length} requests`;
+  for (let j = 0; j < outs.length; j++) {
+    const want = points[j].x.shape,
+      got = outs[j] instanceof tf.Tensor ? outs[j].shape : undefined;
+    if (!got || got.join(',') !== want.join(','))
+      return `${where(j)}: model output has shape [${got ?? typeof outs[j]}]; allowed: the input's shape [${want}]`;
+  }
+  if (!checkFinite) return undefined;
+  const bad = nonFinite(outs);
+  return bad.length ? `${where(bad[0])}: model output is not finite (NaN or Inf)` : undefined;
+}
+
+export interface MeterOptions {
+  /** The method's name, first in every error message. Default 'sampler'. */
+  method?: string;
+  /** Check every model output for NaN/Inf (one small read-back per round). Default true. */
+  checkFinite?: boolean;
 }
 
 /** Round bookkeeping shared by every driver: timed evaluation, per-round reports, totals. */
@@ -31,7 +65,11 @@ export interface RoundMeter {
   totals(): Omit<SamplerResult, 'hits' | 'sample'>;
 }
 
-export function roundMeter(executor: Executor, onRound?: (r: RoundReport) => void): RoundMeter {
+export function roundMeter(
+  executor: Executor,
+  onRound?: (r: RoundReport) => void,
+  { method = 'sampler', checkFinite = true }: MeterOptions = {},
+): RoundMeter {
   const start = performance.now(),
     timings: RoundReport[] = [];
   let modelCalls = 0,
@@ -47,10 +85,16 @@ export function roundMeter(executor: Executor, onRound?: (r: RoundReport) => voi
     progress: () => ({ modelCalls, wallMs: performance.now() - start }),
     async evaluate(points, where) {
       r0 = performance.now();
-      const { outputs, timings } = await evaluateRound(executor, points, where);
+      const prefix = `${method}: round ${timings.length + 1}`;
+      const { outputs, timings: t } = await evaluateRound(executor, points, where, prefix);
+      const problem = roundProblem(points, outputs, where, checkFinite);
+      if (problem) {
+        tf.dispose(outputs);
+        throw new Error(`${prefix}, ${problem}`);
+      }
       const evalMs = performance.now() - r0;
       // moving tensors is the executor's wall time beyond its compute (0 in-process); the rest is the model
-      const moved = timings.wallMs - timings.computeMs;
+      const moved = t.wallMs - t.computeMs;
       cur = { evals: points.length, modelMs: evalMs - moved, transferMs: moved };
       modelCalls += points.length;
       modelMs += evalMs - moved;

@@ -58,16 +58,27 @@ export function sample(
   grid: readonly number[],
   { onStep, checkFinite = true }: SampleOptions = {},
 ): SampleResult {
-  if (!model || typeof model.predict !== 'function') throw new Error('model: must be a Denoiser with predict(x, t)');
-  validateTimeGrid(grid, model.schedule);
-  if (!(x instanceof tf.Tensor) || x.rank < 1) throw new Error('x: must be a tensor of rank >= 1 with the batch first');
+  if (!model || typeof model.predict !== 'function')
+    throw new Error('sample: model must be a Denoiser with predict(x, t)');
+  try {
+    validateTimeGrid(grid, model.schedule);
+  } catch (e) {
+    throw new Error(`sample: ${(e as Error).message}`);
+  }
+  if (!(x instanceof tf.Tensor) || x.rank < 1)
+    throw new Error('sample: x must be a tensor of rank >= 1 with the batch first');
   if (checkFinite) checkFiniteInput('sample', x);
   let step = 0;
   const guarded: Denoiser = {
     prediction: model.prediction,
     schedule: model.schedule,
     predict: (xs, t) => {
-      const o = model.predict(xs, t);
+      let o: tf.Tensor;
+      try {
+        o = model.predict(xs, t);
+      } catch (e) {
+        throw new Error(`sample: step ${step} (t = ${grid[step]}): ${(e as Error).message}`, { cause: e });
+      }
       checkOutputs('sample', [{ x: xs }], [o], () => ({ method: 'sample', step, t: grid[step] }), {
         finite: checkFinite,
       });
