@@ -24,8 +24,8 @@ export type ModelSpec =
    * load.
    */
   | { kind: 'load'; inner: ModelSpec; width: number; extra: number }
-  /** For testing executors: `inner`, failing on call number `after` (1-based) by throwing, exiting or crashing. */
-  | { kind: 'faulty'; inner: ModelSpec; after: number; fault: 'throw' | 'exit' | 'crash' };
+  /** For testing executors: `inner`, failing on call number `after` (1-based) by throwing, exiting, crashing or hanging. */
+  | { kind: 'faulty'; inner: ModelSpec; after: number; fault: 'throw' | 'exit' | 'crash' | 'hang' };
 
 export type BuiltModel = Denoiser & { dispose(): void };
 
@@ -71,6 +71,8 @@ export async function buildModel(spec: ModelSpec): Promise<BuiltModel> {
         predict: (x, t) => {
           if (++calls === spec.after) {
             if (spec.fault === 'exit') process.exit(3);
+            // never answers (blocks this thread without spinning), as a hung or stopped member would
+            if (spec.fault === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
             if (spec.fault === 'crash')
               setImmediate(() => {
                 throw new Error('faulty model: crashed');
