@@ -81,6 +81,15 @@ const CASES: [string[], ...RegExp[]][] = [
   [['solve', '--model', 'dit', '--guidance', '1000'], /--guidance: got '1000'; allowed: a number >= 0 and <= 100/],
   [['solve', '--model', 'dit', '--schedule', 've'], /--schedule: unknown value 've'; allowed: flow/],
   [['solve', '--model', 'dit', '--weights', join(dir, 'none')], /weights: no model\.json at '.*none\/model\.json'/],
+  [['solve', '--model', 'dit', '--x0', '1,2,3'], /--x0: got 3 values; allowed: exactly n \* 256 = 256/],
+  // sizes that would not fit one model call
+  [
+    ['solve', '--n', '4096', '--dim', '4096'],
+    /--n 4096 x 1 parallel call\(s\) x --dim 4096 x --components 8 need 128M/,
+  ],
+  [['run', '--n', '1024', '--dim', '4096'], /need 256M values in one model call; allowed: at most 64M/],
+  [['sample', '--n', '600'], /--n 600 x 1 parallel call\(s\) x 2 \(guidance\) images need 75M/],
+  [['run', '--model', 'dit', '--n', '100', '--cores', '8'], /need 100M values .*lower --n, --dim, --components/],
   // executors
   [['solve', '--executor', 'gpu'], /--executor: unknown value 'gpu'; allowed: serial, batched, workers, processes/],
   [['solve', '--executor', 'batched', '--workers', '2'], /--workers belongs to --executor workers or processes/],

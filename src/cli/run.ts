@@ -6,9 +6,9 @@ import { formatFrechet } from '../metrics/quality.ts';
 import { sample } from '../solvers/index.ts';
 import { checkApplies, choiceArg, givenOptions, helpText, intArg, numArg, parseOptions } from './args.ts';
 import type { Parsed, Spec } from './args.ts';
-import { MODEL_OPTION_OWNERS } from './applies.ts';
+import { MODEL_OPTION_OWNERS, checkCallSize, solveReference } from './applies.ts';
 import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor, type MadeExecutor } from './executor.ts';
-import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
+import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
 
 const COMMON: Spec = {
   ...EXECUTOR_OPTIONS,
@@ -95,11 +95,13 @@ export async function runCommand(
   checkApplies('run', o, MODEL_OPTION_OWNERS, { ...o, ...problemDefaults });
   const backend = await backendName();
   chooseExecutor(o, backend, String(problemDefaults.model), method.width(steps, options));
+  checkCallSize(problemSpec({ ...o, ...problemDefaults }), method.width(steps, options));
   const p = await buildProblem({ ...o, ...problemDefaults });
   let made: MadeExecutor | undefined;
   try {
     made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, method.width(steps, options));
     const res = await method.run({ executor: made.executor, param: p.model, grid: p.grid, x: p.x }, options);
+    solveReference(p);
     const report = await reportOf(p, method, options, res, made, backend, !!o.values);
     out(o.json ? JSON.stringify(report) : table(report, p));
   } finally {

@@ -8,8 +8,8 @@ import { writeGrid } from '../plots/grid.ts';
 import { formatFrechet } from '../metrics/quality.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
 import { checkApplies, choiceArg, helpText, intArg, outFileArg, parseOptions, type Spec } from './args.ts';
-import { MODEL_OPTION_OWNERS } from './applies.ts';
-import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
+import { MODEL_OPTION_OWNERS, checkCallSize } from './applies.ts';
+import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
 
 /** The problem options that apply to the DiT (sample has no analytic models). */
 const { dim, components, 'mixture-seed': mixtureSeed, ...DIT_OPTIONS } = PROBLEM_OPTIONS;
@@ -58,6 +58,7 @@ export async function sampleCommand(
   const stop = parseStop(String(o.stop));
   const file = outFileArg('out', o.out, '.png');
   checkApplies('sample', o, MODEL_OPTION_OWNERS);
+  checkCallSize(problemSpec(o), cores ?? 1);
   const backend = await backendName();
   const p = await buildProblem(o);
   const x = p.x;

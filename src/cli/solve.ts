@@ -5,9 +5,9 @@ import { score } from '../problems/index.ts';
 import type { SamplerResult } from '../sampling/task.ts';
 import { formatFrechet } from '../metrics/quality.ts';
 import { checkApplies, choiceArg, helpText, parseOptions, type Spec } from './args.ts';
-import { MODEL_OPTION_OWNERS } from './applies.ts';
+import { MODEL_OPTION_OWNERS, checkCallSize, solveReference } from './applies.ts';
 import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor, type MadeExecutor } from './executor.ts';
-import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
+import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
 
 export const SOLVE_OPTIONS: Spec = {
   ...PROBLEM_OPTIONS,
@@ -38,6 +38,7 @@ export async function solveCommand(
   checkApplies('solve', o, MODEL_OPTION_OWNERS);
   const backend = await backendName();
   chooseExecutor(o, backend, String(o.model), 1);
+  checkCallSize(problemSpec(o), 1);
   const p = await buildProblem(o);
   const solver = getSolver(solverName);
   let made: MadeExecutor | undefined, res: SamplerResult | undefined, values: Float32Array;
@@ -45,6 +46,7 @@ export async function solveCommand(
     made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, 1);
     res = await runSequential({ executor: made.executor, param: p.model, grid: p.grid, x: p.x }, { solver });
     values = (await res.sample.data()) as Float32Array;
+    solveReference(p);
     res.sample.dispose();
   } finally {
     await made?.executor.close();

@@ -26,12 +26,8 @@ export async function saveWeights<M>(
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, int16: 2, uint16: 2, float16: 2 };
 
-/**
- * Reads a directory (or its model.json); the format must match. The caller owns the tensors. A
- * missing or malformed model.json, a missing manifest, a missing, short or long weights file name
- * the file and what is wrong (nothing is allocated before the bytes are checked).
- */
-export function loadWeights<M>(path: string, format: string): { meta: M; tensors: Record<string, tf.Tensor> } {
+/** Reads and checks model.json alone (no weights are read): its file name and contents. */
+function readManifest<M>(path: string, format: string): { file: string; m: WeightsFile<M> } {
   if (typeof path !== 'string' || path === '')
     throw new Error(`weights: got path ${JSON.stringify(path)}; allowed: a folder or model.json`);
   const file = path.endsWith('.json') ? path : join(path, 'model.json');
@@ -47,6 +43,19 @@ export function loadWeights<M>(path: string, format: string): { meta: M; tensors
   }
   if (typeof m !== 'object' || m === null) throw new Error(`weights: '${file}' holds no object`);
   if (m.format !== format) throw new Error(`weights: '${file}' holds '${m.format}', expected '${format}'`);
+  return { file, m };
+}
+
+/** The metadata of a weights folder (or model.json) without reading its weights; the format must match. */
+export const readWeightsMeta = <M>(path: string, format: string): M => readManifest<M>(path, format).m.meta;
+
+/**
+ * Reads a directory (or its model.json); the format must match. The caller owns the tensors. A
+ * missing or malformed model.json, a missing manifest, a missing, short or long weights file name
+ * the file and what is wrong (nothing is allocated before the bytes are checked).
+ */
+export function loadWeights<M>(path: string, format: string): { meta: M; tensors: Record<string, tf.Tensor> } {
+  const { file, m } = readManifest<M>(path, format);
   const groups = m.weightsManifest;
   const bad = (why: string) => new Error(`weights: '${file}': ${why}; allowed: weightsManifest = [{ paths, weights }]`);
   if (!Array.isArray(groups) || groups.length === 0) throw bad('no weightsManifest');
