@@ -72,7 +72,7 @@ const EXECUTORS: Record<string, (m: Denoiser) => Executor> = { serial: serialExe
 const esc = (s: string) => s.replace(/[()]/g, '\\$&');
 
 for (const [name, run, direct] of SAMPLERS)
-  test(`${name}: a throwing model, NaN in and out, a bad grid, wrong output shapes: clear errors, no leaks`, async () => {
+  test(`${name}: throwing model, NaN in and out, bad grid, wrong output shapes: clear errors, no leak`, async () => {
     for (const [exName, makeEx] of Object.entries(EXECUTORS)) {
       if (direct && exName === 'batched') continue; // sample() and chords() choose their own way to call the model
       const attempt = async (m: Denoiser, x: tf.Tensor, g: readonly number[], ...patterns: RegExp[]) => {

@@ -202,7 +202,8 @@ function table(r: Report, p: Problem): string {
   const seqRef = s.rmseToReference !== undefined ? `, error to reference ${s.rmseToReference.toExponential(2)}` : '';
   const seqQuality =
     s.classAccuracy !== undefined
-      ? `, accuracy ${(100 * s.classAccuracy).toFixed(0)}%, Frechet distance ${formatFrechet(s.frechetDistance ?? null, 1)}`
+      ? `, accuracy ${(100 * s.classAccuracy).toFixed(0)}%, ` +
+        `Frechet distance ${formatFrechet(s.frechetDistance ?? null, 1)}`
       : '';
   const ms = (v: number) => v.toFixed(1);
   const times = `model ${ms(r.modelMs)}, transfer ${ms(r.transferMs)}, other ${ms(r.overheadMs)}`;

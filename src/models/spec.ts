@@ -24,7 +24,7 @@ export type ModelSpec =
    * load.
    */
   | { kind: 'load'; inner: ModelSpec; width: number; extra: number }
-  /** For testing executors: `inner`, failing on call number `after` (1-based) by throwing, exiting, crashing or hanging. */
+  /** For testing executors: `inner`, failing on call `after` (1-based) by throwing, exiting, crashing or hanging. */
   | { kind: 'faulty'; inner: ModelSpec; after: number; fault: 'throw' | 'exit' | 'crash' | 'hang' };
 
 export type BuiltModel = Denoiser & { dispose(): void };
