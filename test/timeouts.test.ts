@@ -99,6 +99,7 @@ test('time-outs: the default is finite and sensible; bad values are refused befo
     () => workersExecutor({ spec, workers: 1, startupTimeoutMs: -1 }),
     /startupTimeoutMs got -1; allowed/,
   );
+  await throwsWith(() => processesExecutor({ spec, processes: 2, devices: ['0', ''] }), /devices\[1\] is ''; allowed/);
 });
 
 test.run();

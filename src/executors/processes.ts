@@ -63,6 +63,13 @@ export function processesExecutor({
   timeoutMs,
   startupTimeoutMs,
 }: ProcessesOptions): Promise<PoolExecutor> {
+  const bad = devices?.findIndex((d) => !/^(\d+|GPU-[\w-]+|MIG-[\w/-]+)$/.test(String(d).trim()));
+  if (bad !== undefined && bad >= 0)
+    return Promise.reject(
+      new Error(
+        `processes: devices[${bad}] is '${devices![bad]}'; allowed: GPU indices (or GPU-/MIG- UUIDs), one per child`,
+      ),
+    );
   return createPool({
     kind: 'processes',
     spec,
