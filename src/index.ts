@@ -48,6 +48,13 @@ export { ddim, euler } from './solvers/euler.ts';
 export { heun } from './solvers/heun.ts';
 export { JUMPS, ddimJump, eulerJump, getJump, type Jump, type JumpName } from './solvers/jump.ts';
 export { sample, type SampleOptions, type SampleResult } from './solvers/sample.ts';
+export {
+  dataPredictionLinearForm,
+  requireLinearForm,
+  type LinearForm,
+  type LinearSolver,
+  type LinearStep,
+} from './solvers/linear-form.ts';
 export { Trajectory, type TrajectoryStart } from './solvers/trajectory.ts';
 
 // sampling: the shared contract and the method registry
@@ -81,7 +88,27 @@ export { chordsMethod } from './chords/method.ts';
 
 // the other methods
 export { runSequential, sequentialMethod, type SequentialOptions } from './methods/sequential.ts';
-export { paradigmsMethod, runParadigms, type ParadigmsOptions, type ParadigmsResult } from './methods/paradigms.ts';
+export {
+  paradigmsMethod,
+  paradigmsSlide,
+  runParadigms,
+  type ParadigmsOptions,
+  type ParadigmsResult,
+} from './methods/paradigms.ts';
+export { paradigmsVariance } from './methods/window.ts';
+export {
+  PICARD_SCALES,
+  PICARD_SOLVERS,
+  PICARD_WINDOW_MODES,
+  runPicard,
+  type PicardOptions,
+  type PicardResult,
+  type PicardScale,
+  type PicardWindowMode,
+  type PicardWindows,
+} from './methods/picard.ts';
+export { runParataa, type ParataaOptions } from './methods/parataa.ts';
+export { parataaMethod, picardMethod, type PicardMethodOptions } from './methods/picard-method.ts';
 export { blockBoundaries, runSrds, srdsRoundBound, type SrdsOptions, type SrdsResult } from './methods/srds.ts';
 export { runSrdsPipelined } from './methods/srds-pipelined.ts';
 export { srdsMethod, srdsPipelinedMethod } from './methods/srds-method.ts';

@@ -183,6 +183,8 @@ test(
     for (const [method, opts] of [
       ['paradigms', ['--window', '4', '--tolerance', '0']],
       ['srds', ['--blocks', '4', '--tolerance', '0']],
+      ['picard', ['--window', '4', '--tolerance', '0', '--fine-solver', 'dpmpp-3m']],
+      ['parataa', ['--window', '3', '--tolerance', '0', '--anderson-depth', '3']],
     ] as const) {
       let text = '';
       await run(
@@ -201,8 +203,14 @@ test(
     }
     await throwsWith(
       () => run(['run', '--method', 'chords', '--window', '3']),
-      /--window belongs to --method paradigms, not chords/,
+      /--window belongs to --method paradigms or picard or parataa, not chords/,
     );
+    await throwsWith(
+      () => run(['run', '--method', 'picard', '--fine-solver', 'heun']),
+      /picard needs a solver with a linear form; got 'heun'; allowed: ddim, dpmpp-2m, dpmpp-3m/,
+    );
+    await throwsWith(() => run(['run', '--method', 'parataa', '--anderson']), /--anderson belongs to --method picard/);
+    await throwsWith(() => run(['run', '--method', 'picard', '--scale', 'big']), /noise, state/);
     await throwsWith(() => run(['run', '--method', 'paradigms', '--blocks', '3']), /--blocks belongs to --method srds/);
     await throwsWith(() => run(['run', '--method', 'srds', '--init', '0-2']), /--init belongs to --method chords/);
     await throwsWith(() => run(['run', '--method', 'paradigms', '--fine-solver', 'heun']), /euler, ddim/);

@@ -4,3 +4,8 @@ export * from './srds.ts';
 export * from './tolerance.ts';
 export * from './srds-pipelined.ts';
 export * from './srds-method.ts';
+export * from './window.ts';
+export * from './anderson.ts';
+export * from './picard.ts';
+export * from './parataa.ts';
+export * from './picard-method.ts';

@@ -5,11 +5,20 @@
  */
 import { chordsMethod } from '../chords/method.ts';
 import { paradigmsMethod } from '../methods/paradigms.ts';
+import { parataaMethod, picardMethod } from '../methods/picard-method.ts';
 import { srdsMethod, srdsPipelinedMethod } from '../methods/srds-method.ts';
 import { sequentialMethod } from '../methods/sequential.ts';
 import type { AnyMethod } from './method.ts';
 
-const BUILT_IN: AnyMethod[] = [chordsMethod, paradigmsMethod, srdsMethod, srdsPipelinedMethod, sequentialMethod];
+const BUILT_IN: AnyMethod[] = [
+  chordsMethod,
+  paradigmsMethod,
+  srdsMethod,
+  srdsPipelinedMethod,
+  sequentialMethod,
+  picardMethod,
+  parataaMethod,
+];
 
 const METHODS = new Map<string, AnyMethod>(BUILT_IN.map((m) => [m.name, m]));
 
