@@ -178,7 +178,7 @@ function validate(o: PicardOptions) {
 
 /** Picard over the whole base solver (ParaTAA with anderson: true); tolerance 0 returns sample()'s result. */
 export async function runPicard(task: SamplingTask, options: PicardOptions = {}): Promise<PicardResult> {
-  validateTask(task);
+  validateTask(task, options.anderson ? 'parataa' : 'picard');
   const o = validate(options);
   const { executor, param: p, grid } = task;
   if (!p.schedule) throw new Error('picard: the model needs a noise schedule (the linear form is in x / sigma)');
@@ -190,7 +190,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   const N = nodes.length - 1;
   const callsOf = (j: number) => first[j + 1] - first[j];
   const variance = (t: number) => p.schedule!.sigma(t) ** 2 + (o.scale === 'state' ? p.schedule!.alpha(t) ** 2 : 0);
-  const meter = roundMeter(executor, options.onRound),
+  const meter = roundMeter(executor, options.onRound, { method: o.anderson ? 'parataa' : 'picard' }),
     hits: SamplerHit[] = [],
     windows: PicardWindows[] = [];
   const rows = tf.split(task.x, n, 0);
@@ -285,7 +285,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       try {
         outs = await meter.evaluate(
           order.map((m, k) => ({ x: xs[k], t: nodes[m].t })),
-          (k) => `round ${round + 1}, node ${order[k]} (step ${nodes[order[k]].j}, stage ${nodes[order[k]].s})`,
+          (k) => `node ${order[k]}, step ${nodes[order[k]].j}, stage ${nodes[order[k]].s}`,
         );
       } finally {
         order.forEach((m, k) => {
