@@ -1,10 +1,10 @@
 /**
  * bench:dit: time per DiT-S/2 call at batch 1, 2, 4, 8 and the achieved GFLOP/s, next to plain 2-D
  * matMuls measured in the same run (a large 512^3 one and one shaped like the DiT's MLP linear).
- * Usage: npm run bench:dit [-- --reps=10 --preset=DiT-S/2]
+ * Usage: npm run bench:dit [-- --reps=10 --preset=DiT-S/2 --backend=webgpu]
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend.ts';
+import { describeBackend, initBackend } from '../src/backend.ts';
 import {
   attentionBatched,
   attentionDepthwise,
@@ -21,43 +21,50 @@ import { count, oneOf, parseFlags } from './lib/flags.ts';
 
 const f = parseFlags(
   'bench-dit',
-  { reps: 10, preset: 'DiT-S/2' },
+  { reps: 10, preset: 'DiT-S/2', backend: process.env.CHORDS_BACKEND ?? 'auto' },
   { reps: 3 },
-  { rules: { reps: count(10000), preset: oneOf(DIT_PRESET_NAMES) } },
+  {
+    rules: {
+      reps: count(10000),
+      preset: oneOf(DIT_PRESET_NAMES),
+      backend: oneOf(['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu']),
+    },
+  },
 );
-const backend = await initBackend();
+const backend = await initBackend({ backend: f.backend });
 const cfg = getDiTConfig(f.preset),
   p = initDiT(cfg, 1);
 /**
  * Milliseconds per call: the best of `trials` runs of `reps` calls (noise on a shared machine only
  * adds time). Each run reads back only its last output, so an output's copy-out is not charged per
- * call (wasm computes eagerly; on async backends the read waits for the queue).
+ * call (wasm computes eagerly; on webgpu the read waits for the queue, and is asynchronous: webgpu in Node has
+ * no synchronous readback).
  */
-const time = (fn: () => tf.Tensor, reps: number, trials = 5) => {
-  for (let i = 0; i < 5; i++) fn().dispose(); // warm-up: JIT, XNNPACK operator creation
+const time = async (fn: () => tf.Tensor, reps: number, trials = 5) => {
+  for (let i = 0; i < 5; i++) await fn().data(); // warm-up: JIT, XNNPACK operator creation, shader compilation
   let best = Infinity;
   for (let trial = 0; trial < trials; trial++) {
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) {
       const o = fn();
-      if (i === reps - 1) o.dataSync();
+      if (i === reps - 1) await o.data();
       o.dispose();
     }
     best = Math.min(best, (performance.now() - t0) / reps);
   }
   return best;
 };
-const mm = (m: number, k: number, n: number) => {
+const mm = async (m: number, k: number, n: number) => {
   const a = tf.randomNormal([m, k]) as tf.Tensor2D,
     b = tf.randomNormal([k, n]) as tf.Tensor2D;
-  const ms = time(() => tf.matMul(a, b), 20);
+  const ms = await time(() => tf.matMul(a, b), 20);
   tf.dispose([a, b]);
   return (2 * m * k * n) / ms / 1e6;
 };
-const big = mm(512, 512, 512),
-  shaped = mm(512, cfg.hidden, cfg.mlpRatio * cfg.hidden);
+const big = await mm(512, 512, 512),
+  shaped = await mm(512, cfg.hidden, cfg.mlpRatio * cfg.hidden);
 console.log(
-  `bench:dit  ${f.preset}: ${paramCount(cfg)} parameters, ${(flopsPerImage(cfg) / 1e6).toFixed(1)} MFLOP per image, backend ${backend.name}`,
+  `bench:dit  ${f.preset}: ${paramCount(cfg)} parameters, ${(flopsPerImage(cfg) / 1e6).toFixed(1)} MFLOP per image, backend ${describeBackend(backend)}`,
 );
 console.log(
   `plain 2-D matMul: 512x512x512 ${big.toFixed(2)} GFLOP/s; 512x${cfg.hidden}x${cfg.mlpRatio * cfg.hidden} (DiT MLP shape at batch 8) ${shaped.toFixed(2)} GFLOP/s\n`,
@@ -73,13 +80,13 @@ const inputs = (B: number) =>
   ] as const;
 for (const B of batches) {
   const [x, t, y] = inputs(B);
-  time(() => ditForward(p, cfg, x, t, y), 5);
+  await time(() => ditForward(p, cfg, x, t, y), 5);
   tf.dispose([x, t, y]);
 } // warm every shape first
 let batch8 = 0;
 for (const B of batches) {
   const [x, t, y] = inputs(B);
-  const ms = time(() => ditForward(p, cfg, x, t, y), f.reps),
+  const ms = await time(() => ditForward(p, cfg, x, t, y), f.reps),
     g = (flopsPerImage(cfg) * B) / ms / 1e6;
   console.log(
     `| ${String(B).padStart(5)} | ${ms.toFixed(1).padStart(11)} | ${(ms / B).toFixed(2).padStart(12)} | ${g.toFixed(2).padStart(7)} | ${((100 * g) / big).toFixed(0).padStart(16)}% | ${((100 * g) / shaped).toFixed(0).padStart(21)}% |`,
@@ -90,8 +97,8 @@ for (const B of batches) {
 // One block's attention at batch 8 in both formulations (same result; see src/models/dit/attention.ts).
 const h8 = tf.randomNormal([8, tokens(cfg), cfg.hidden]) as tf.Tensor3D;
 const w = attentionWeights(p, 0);
-const msB = time(() => attentionBatched(h8, cfg.heads, w), f.reps * 3),
-  msD = time(() => attentionDepthwise(h8, cfg.heads, w), f.reps * 3);
+const msB = await time(() => attentionBatched(h8, cfg.heads, w), f.reps * 3),
+  msD = await time(() => attentionDepthwise(h8, cfg.heads, w), f.reps * 3);
 h8.dispose();
 console.log(
   `\nOne block's attention at batch 8: batched matMul ${msB.toFixed(2)} ms, depthwise convolution ${msD.toFixed(2)} ms (${(msB / msD).toFixed(1)}x).`,

@@ -40,9 +40,9 @@ for (const dim of [2, 64]) {
       stepsRun = 0;
     for (const steps of stepsList) {
       const x = tf.tensor2d(start, [n, dim]);
-      sample(getSolver(name), model, x, timeGrid(schedule, { steps: 2 })).x.dispose(); // warm-up
+      (await sample(getSolver(name), model, x, timeGrid(schedule, { steps: 2 }))).x.dispose(); // warm-up
       const t0 = performance.now();
-      const r = sample(getSolver(name), model, x, timeGrid(schedule, { steps }));
+      const r = await sample(getSolver(name), model, x, timeGrid(schedule, { steps }));
       const y = await r.x.data();
       ms += performance.now() - t0;
       stepsRun += steps;

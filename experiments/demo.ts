@@ -44,7 +44,7 @@ const model = await buildModel(spec),
   grid = timeGrid(model.schedule!, { steps: f.steps });
 const x = tf.tensor4d(Float32Array.from(normals(f.n * 256, f.seed)), [f.n, 16, 16, 1]);
 const clf = loadClassifier(),
-  real = realStats(clf.params);
+  real = await realStats(clf.params);
 const quality = (v: Float32Array) => sampleQuality(clf.params, v, labels, real);
 console.log(
   `chords-ts demo: the shipped DiT-S/2, ${f.n} digits (classes 0-9), guidance ${f.guidance}, flow matching, Euler, ` +
@@ -63,8 +63,8 @@ await runSequential(
 base = 2;
 const seq = await runSequential({ executor: serial, param: model, grid, x }, { onRound: onRound('sequential') });
 base += f.steps;
-const seqValues = seq.sample.dataSync() as Float32Array,
-  seqQ = quality(seqValues);
+const seqValues = (await seq.sample.data()) as Float32Array,
+  seqQ = await quality(seqValues);
 type Row = {
   method: string;
   rounds: number;
@@ -108,8 +108,8 @@ for (const [cores, index] of [
     { init, stop: { kind: 'core-index', index }, onRound: onRound(`CHORDS ${cores} cores`) },
   );
   base += f.steps;
-  const v = r.sample.dataSync() as Float32Array,
-    q = quality(v);
+  const v = (await r.sample.data()) as Float32Array,
+    q = await quality(v);
   rows.push({
     method: `CHORDS ${cores} cores, ${index === 1 ? 'fastest' : 'second'} core`,
     rounds: r.rounds,
@@ -155,7 +155,7 @@ for (const c of cells)
   console.log(`| ${c.map((v, i) => (i === 0 ? v.padEnd(width[i]) : v.padStart(width[i]))).join(' | ')} |`);
 console.log(
   `\nFrechet distance of ${f.n} real digits against the same real statistics (the floor at this sample size): ` +
-    `${realVsReal(clf.params, f.n).toFixed(1)}`,
+    `${(await realVsReal(clf.params, f.n)).toFixed(1)}`,
 );
 // sample grid: one row per method (sequential first), 10 digits each
 const show = [

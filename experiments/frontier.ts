@@ -50,7 +50,7 @@ for (let seed = 0; seed < f.seeds; seed++) {
     seq = await sequentialValues(p, ex);
   for (const name of solvers) {
     for (const steps of stepCounts) {
-      const r = sample(getSolver(name), p.model, p.x, timeGrid(p.model.schedule!, { steps }));
+      const r = await sample(getSolver(name), p.model, p.x, timeGrid(p.model.schedule!, { steps }));
       rows.push({
         model: 'mixture',
         seed,
@@ -60,7 +60,7 @@ for (let seed = 0; seed < f.seeds; seed++) {
         round: r.modelCalls,
         modelCalls: r.modelCalls,
         cores: 1,
-        ...qualityOf(p, r.x.dataSync() as Float32Array, seq.values),
+        ...(await qualityOf(p, (await r.x.data()) as Float32Array, seq.values)),
       });
       tf.dispose(r.x);
     }

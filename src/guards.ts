@@ -1,9 +1,11 @@
 /**
  * Number and shape guards shared by the samplers, with one message form (the round meter, sampling/meter.ts,
  * writes the same for every executor round): `<method>: round R, core C, step I (t = ...): model output ...`.
- * Each check is one small read-back (a boolean per tensor), never the tensor itself.
+ * Each check is one small asynchronous read-back (a flag per tensor), never the tensor itself and never a
+ * synchronous read (dataSync throws on webgpu in Node and stalls a GPU pipeline).
  */
 import * as tf from '@tensorflow/tfjs';
+import { readAll } from './tensor.ts';
 
 /** Where a value came from: the method and what is known of round, core, step and stage. */
 export interface Site {
@@ -26,30 +28,36 @@ export function siteText(s: Site): string {
   return parts.join(', ');
 }
 
-/** The indices of the tensors that hold a NaN or an Inf (one read-back for all of them). */
-export function nonFinite(ts: readonly tf.Tensor[]): number[] {
+/** One flag per tensor, 1 where it is all finite, as a tensor [n] (read it with readAll, or use nonFinite). */
+export const finiteFlags = (ts: readonly tf.Tensor[]): tf.Tensor1D =>
+  tf.tidy(() => tf.stack(ts.map((o) => tf.all(tf.isFinite(o)))) as tf.Tensor1D);
+
+/** The indices of the flags (from finiteFlags, read) that are 0. */
+export const badIndices = (ok: ArrayLike<number>): number[] =>
+  Array.from({ length: ok.length }, (_, j) => j).filter((j) => !ok[j]);
+
+/** The indices of the tensors that hold a NaN or an Inf (one asynchronous read-back for all of them). */
+export async function nonFinite(ts: readonly tf.Tensor[]): Promise<number[]> {
   if (ts.length === 0) return [];
-  const ok = tf.tidy(() => tf.stack(ts.map((o) => tf.all(tf.isFinite(o)))).dataSync());
-  return ts.map((_, j) => j).filter((j) => !ok[j]);
+  return badIndices(await readAll([finiteFlags(ts)]));
 }
 
 /** Throws when the initial state holds a NaN or an Inf (before any work). */
-export function checkFiniteInput(method: string, x: tf.Tensor): void {
+export async function checkFiniteInput(method: string, x: tf.Tensor): Promise<void> {
   if (x.dtype !== 'float32') return;
-  if (nonFinite([x]).length)
+  if ((await nonFinite([x])).length)
     throw new Error(`${method}: x (the initial state) is not finite (NaN or Inf); allowed: finite values`);
 }
 
 /**
  * Checks one round of model outputs against their inputs: the same shape (a wrong batch would be
- * broadcast silently later) and finite values. Throws naming the first bad request's site.
+ * broadcast silently later). Throws naming the first bad request's site. No read-back.
  */
-export function checkOutputs(
+export function checkShapes(
   method: string,
   inputs: readonly { x: tf.Tensor }[],
   outs: readonly tf.Tensor[],
   site: (request: number) => Site,
-  { finite = true } = {},
 ): void {
   if (outs.length !== inputs.length)
     throw new Error(`${method}: the executor returned ${outs.length} outputs for ${inputs.length} requests`);
@@ -61,7 +69,4 @@ export function checkOutputs(
           `[${outs[j] instanceof tf.Tensor ? outs[j].shape : typeof outs[j]}]; allowed: the input's shape [${want}]`,
       );
   }
-  if (!finite) return;
-  const bad = nonFinite(outs);
-  if (bad.length) throw new Error(`${method}: ${siteText(site(bad[0]))}: model output is not finite (NaN or Inf)`);
 }

@@ -56,7 +56,7 @@ const SAMPLERS: [string, Run, boolean][] = [
   [
     'sample',
     async (m, x, g) => {
-      const r = sample(euler, m, x, g);
+      const r = await sample(euler, m, x, g);
       return { hits: [{ x: r.x }] };
     },
     true,
@@ -102,7 +102,7 @@ for (const [name, run, direct] of SAMPLERS)
 
 test('the guards do not change results: sample() equals the sequential method on the serial executor', async () => {
   const x = x0();
-  const a = sample(euler, base, x, grid);
+  const a = await sample(euler, base, x, grid);
   const ex = serialExecutor(base);
   const b = await runSequential({ executor: ex, param: base, grid, x });
   assert.equal(Array.from(a.x.dataSync()), Array.from(b.sample.dataSync()));

@@ -21,12 +21,12 @@ import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { euler } from '../solvers/euler.ts';
 import { callsAt, disposeState, emptyState, type Solver, type SolverState, type StepInput } from '../solvers/solver.ts';
 import { stagePoint } from '../solvers/trajectory.ts';
-import { tidy } from '../tensor.ts';
+import { squaredDistance, tidy } from '../tensor.ts';
 import { validateInit } from './init.ts';
 import { coarseJump, fineStep, rectify } from './math.ts';
 import { planChords, type PlanOp, type PlanRound } from './plan.ts';
 import { NodeStore } from './store.ts';
-import { residual, validateStop, type StopRule } from './stop.ts';
+import { residualNorm, validateStop, type StopRule } from './stop.ts';
 
 export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   /** Init sequence, one start index per core (see initSequence / CHORDS_PRESETS). */
@@ -39,7 +39,7 @@ export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   stop?: StopRule;
   /** Default true; false disables rectification (ablation). */
   rectify?: boolean;
-  /** Check every model output for NaN/Inf each round (one small sync per round). Default true. */
+  /** Check every model output for NaN/Inf each round (read in the round's one readback). Default true. */
   checkFinite?: boolean;
 }
 
@@ -64,11 +64,13 @@ export interface ChordsResult extends SamplerResult<ChordsHit> {
   planMs: number;
 }
 
-/** True if the latest hit satisfies the stop rule (checked only when a core hits). */
-function shouldStop(stop: StopRule, hits: ChordsHit[]): boolean {
+/**
+ * True if the latest hit satisfies the stop rule (checked only when a core hits); `residual` is the latest hit's
+ * residual to the one before it (read in the round's readback).
+ */
+function shouldStop(stop: StopRule, hits: ChordsHit[], residual: number | undefined): boolean {
   if (stop.kind === 'core-index') return hits.length - 1 >= stop.index;
-  if (stop.kind === 'residual')
-    return hits.length >= 2 && residual(hits[hits.length - 1].x, hits[hits.length - 2].x, stop.norm) < stop.tol;
+  if (stop.kind === 'residual') return residual !== undefined && residual < stop.tol;
   return false;
 }
 
@@ -87,7 +89,8 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     coarse = options.coarse ?? eulerJump;
   const stop = options.stop ?? { kind: 'complete' },
     checkFinite = options.checkFinite ?? true;
-  validateTask(task, 'chords');
+  const norm = stop.kind === 'residual' ? stop.norm : undefined;
+  await validateTask(task, 'chords');
   const T = grid.length - 1;
   validateInit(options.init, T);
   validateStop(stop);
@@ -119,9 +122,27 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     for (const round of plan.values()) {
       await evaluatePoints(round, store, step, fine, param, meter, grid);
       const arrived = applyOps(round.ops, ctx, step);
+      const xs = round.hits.map((h) => (h.kind === 'coarse' ? arrived.coarse! : arrived.cores.get(h.core)!));
+      // The round's one readback (meter.read): the meter's deferred finite flags of the round's model outputs and,
+      // for a residual rule, each core hit's distance to its predecessor (every hit of the round is in the list; a
+      // stop only drops the later ones).
+      const pairs: { j: number; prev: tf.Tensor }[] = [];
+      if (stop.kind === 'residual')
+        round.hits.forEach((h, j) => {
+          const prev = j > 0 ? xs[j - 1] : hits[hits.length - 1]?.x;
+          if (h.kind === 'core' && prev) pairs.push({ j, prev });
+        });
+      let read: Float32Array;
+      try {
+        read = await meter.read(pairs.map((p) => squaredDistance(xs[p.j], p.prev)));
+      } catch (e) {
+        tf.dispose(xs);
+        throw e;
+      }
+      const residuals = new Map(pairs.map((p, q) => [p.j, residualNorm(read[q], xs[p.j].size, norm)]));
       let stopNow = false;
-      for (const h of round.hits) {
-        const x = h.kind === 'coarse' ? arrived.coarse! : arrived.cores.get(h.core)!;
+      for (const [j, h] of round.hits.entries()) {
+        const x = xs[j];
         if (stopNow) {
           x.dispose();
           continue;
@@ -133,7 +154,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
           states[h.core] = emptyState();
         }
         options.onHit?.(hit);
-        if (h.kind === 'core' && shouldStop(stop, hits)) {
+        if (h.kind === 'core' && shouldStop(stop, hits, residuals.get(j))) {
           stopNow = true;
           stoppedBy = stop.kind;
         }
@@ -143,6 +164,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
       if (stopNow) break;
     }
   } catch (e) {
+    meter.discard();
     disposeResult({ hits });
     throw e;
   } finally {
@@ -180,7 +202,7 @@ async function evaluatePoints(
       const { core, i, stage } = round.evals[j];
       return `core ${core}, step ${i} (t = ${grid[i]})${stage ? `, stage ${stage}` : ''}`;
     };
-    outs = await meter.evaluate(points, where);
+    outs = await meter.evaluate(points, where, { defer: true }); // read with the round's other values
   } catch (e) {
     for (const p of points) if (p.owned) p.x.dispose();
     throw e;

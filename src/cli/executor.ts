@@ -25,6 +25,10 @@ export const EXECUTOR_OPTIONS: Spec = {
     help: 'members of a workers/processes pool (default: the parallel width, at most the CPU count)',
   },
   devices: { type: 'string', help: 'processes: GPU ids, child i gets CUDA_VISIBLE_DEVICES = devices[i], e.g. 0,1,2,3' },
+  adapters: {
+    type: 'string',
+    help: 'processes on webgpu: adapter-name filters, child i gets CHORDS_WEBGPU_ADAPTER = adapters[i]',
+  },
   timeout: {
     type: 'string',
     help:
@@ -38,7 +42,8 @@ export const EXECUTOR_OPTIONS: Spec = {
  * multi-core machine, where one worker thread per core runs rounds truly in parallel.
  */
 export function defaultExecutor(backend: string, model: string, width: number): ExecutorName {
-  return backend !== 'tensorflow' && model === 'dit' && width > 1 && cpus().length > 1 ? 'workers' : 'batched';
+  const cpuBackend = backend !== 'tensorflow' && backend !== 'webgpu';
+  return cpuBackend && model === 'dit' && width > 1 && cpus().length > 1 ? 'workers' : 'batched';
 }
 
 export interface MadeExecutor {
@@ -72,6 +77,8 @@ export function chooseExecutor(o: Parsed, backend: string, modelName: string, wi
       : choiceArg('executor', o.executor, EXECUTORS);
   if (name !== 'processes' && o.devices !== undefined)
     throw new Error(`--devices belongs to --executor processes, not ${name}`);
+  if (o.adapters !== undefined && (name !== 'processes' || backend !== 'webgpu'))
+    throw new Error('--adapters belongs to --executor processes with --backend webgpu');
   for (const k of ['workers', 'timeout'])
     if ((name === 'serial' || name === 'batched') && o[k] !== undefined)
       throw new Error(`--${k} belongs to --executor workers or processes, not ${name}`);
@@ -121,9 +128,17 @@ export async function makeExecutor(
   if (name === 'serial') return { executor: serialExecutor(model), name, startupMs: 0, size: 1 };
   if (name === 'batched') return { executor: batchedExecutor(model), name, startupMs: 0, size: 1 };
   const poolBackend = backend === 'tensorflow' ? 'tensorflow' : backend;
+  const adapters = typeof o.adapters === 'string' ? o.adapters.split(',').map((d) => d.trim()) : undefined;
   const pool =
     name === 'workers'
       ? await workersExecutor({ spec, workers: size, backend: poolBackend, timeoutMs })
-      : await processesExecutor({ spec, processes: size, backend: poolBackend, devices, timeoutMs });
+      : await processesExecutor({
+          spec,
+          processes: size,
+          backend: poolBackend,
+          devices,
+          timeoutMs,
+          env: adapters && ((i) => ({ CHORDS_WEBGPU_ADAPTER: adapters[i % adapters.length] })),
+        });
   return { executor: pool, name, startupMs: pool.startupMs, size };
 }

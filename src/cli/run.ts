@@ -4,22 +4,27 @@ import { disposeResult } from '../sampling/task.ts';
 import { score, type Problem } from '../problems/index.ts';
 import { formatFrechet } from '../metrics/quality.ts';
 import { sample } from '../solvers/index.ts';
+import { readValues } from '../tensor.ts';
 import { checkApplies, choiceArg, givenOptions, helpText, intArg, numArg, parseOptions } from './args.ts';
 import type { Parsed, Spec } from './args.ts';
 import { MODEL_OPTION_OWNERS, checkCallSize, solveReference } from './applies.ts';
 import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor, type MadeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
+import { adapterField } from './report.ts';
 
 const COMMON: Spec = {
   ...EXECUTOR_OPTIONS,
   json: { type: 'boolean', help: 'print one JSON object instead of a table' },
   values: { type: 'boolean', help: "add each result's sample values to the JSON" },
-  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu (default: $CHORDS_BACKEND or auto)' },
+  backend: {
+    type: 'string',
+    help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu (default: $CHORDS_BACKEND or auto)',
+  },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
 /** The methods that declare each method flag. */
-function flagOwners(): Map<string, AnyMethod[]> {
+export function flagOwners(): Map<string, AnyMethod[]> {
   const owners = new Map<string, AnyMethod[]>();
   for (const name of methodNames())
     for (const flag of Object.keys(getMethod(name).flags))
@@ -127,26 +132,29 @@ async function reportOf(
   values: boolean,
 ) {
   const fine = options.fine;
-  const seq = sample(fine, p.model, p.x, p.grid);
+  const seq = await sample(fine, p.model, p.x, p.grid);
   const seqValues = (await seq.x.data()) as Float32Array;
   seq.x.dispose();
-  const hits = res.hits.map((h) => {
-    const v = h.x.dataSync() as Float32Array;
-    return {
+  const hitValues = await readValues(res.hits.map((h) => h.x)); // every hit in one readback
+  const hits = [];
+  for (const [j, h] of res.hits.entries()) {
+    const v = hitValues[j];
+    hits.push({
       kind: h.kind,
       ...(h.core !== undefined ? { core: h.core } : {}),
       round: h.round,
       modelCalls: h.modelCalls,
       speedupRounds: seq.modelCalls / h.round,
-      ...score(p, v, seqValues),
+      ...(await score(p, v, seqValues)),
       ...(values ? { values: Array.from(v) } : {}),
-    };
-  });
+    });
+  }
   disposeResult(res);
   const { label, config } = method.describe(options);
   return {
     command: 'run',
     backend,
+    ...adapterField(),
     label,
     config: {
       ...p.config,
@@ -167,7 +175,7 @@ async function reportOf(
     sequential: {
       rounds: seq.modelCalls,
       modelCalls: seq.modelCalls,
-      ...score(p, seqValues),
+      ...(await score(p, seqValues)),
       ...(values ? { values: Array.from(seqValues) } : {}),
     },
     hits,

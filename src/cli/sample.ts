@@ -10,6 +10,7 @@ import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
 import { checkApplies, choiceArg, helpText, intArg, outFileArg, parseOptions, type Spec } from './args.ts';
 import { MODEL_OPTION_OWNERS, checkCallSize } from './applies.ts';
 import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
+import { adapterField } from './report.ts';
 
 /** The problem options that apply to the DiT (sample has no analytic models). */
 const { dim, components, 'mixture-seed': mixtureSeed, ...DIT_OPTIONS } = PROBLEM_OPTIONS;
@@ -33,7 +34,7 @@ export const SAMPLE_OPTIONS: Spec = {
     help: "PNG grid to write; its own folder is created if missing, that folder's parent must exist",
   },
   json: { type: 'boolean', help: 'print one JSON object (with classAccuracy and frechetDistance)' },
-  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu' },
+  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
@@ -66,7 +67,7 @@ export async function sampleCommand(
     const t0 = performance.now();
     let values: Float32Array, modelCalls: number, rounds: number;
     if (cores === undefined) {
-      const r = sample(getSolver(solverName), p.model, x, p.grid);
+      const r = await sample(getSolver(solverName), p.model, x, p.grid);
       values = (await r.x.data()) as Float32Array;
       modelCalls = r.modelCalls;
       rounds = r.modelCalls;
@@ -87,12 +88,13 @@ export async function sampleCommand(
     const report = {
       command: 'sample',
       backend,
+      ...adapterField(),
       config: { ...p.config, solver: solverName, ...(cores ? { cores, stop: String(o.stop) } : {}) },
       rounds,
       modelCalls,
       wallMs,
       out: file,
-      ...p.quality!(values),
+      ...(await p.quality!(values)),
     };
     if (o.json) return out(JSON.stringify(report));
     const how = `${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps`;

@@ -8,6 +8,7 @@ import { checkApplies, choiceArg, helpText, parseOptions, type Spec } from './ar
 import { MODEL_OPTION_OWNERS, checkCallSize, solveReference } from './applies.ts';
 import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor, type MadeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
+import { adapterField } from './report.ts';
 
 export const SOLVE_OPTIONS: Spec = {
   ...PROBLEM_OPTIONS,
@@ -15,7 +16,10 @@ export const SOLVE_OPTIONS: Spec = {
   ...EXECUTOR_OPTIONS,
   json: { type: 'boolean', help: 'print one JSON object instead of a summary' },
   values: { type: 'boolean', help: 'include the sample values in the JSON' },
-  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu (default: $CHORDS_BACKEND or auto)' },
+  backend: {
+    type: 'string',
+    help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu (default: $CHORDS_BACKEND or auto)',
+  },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
@@ -55,10 +59,11 @@ export async function solveCommand(
     command: 'solve',
     config: { ...p.config, solver: solverName, executor: made.name },
     backend,
+    ...adapterField(),
     startupMs: made.startupMs,
     modelCalls: res.modelCalls,
     wallMs: Number(res.wallMs.toFixed(3)),
-    ...score(p, values),
+    ...(await score(p, values)),
     ...(o.values ? { values: Array.from(values) } : {}),
   };
   p.dispose();

@@ -1,6 +1,7 @@
 /** Executors: model evaluation only. They know nothing of CHORDS or of solvers. */
 import * as tf from '@tensorflow/tfjs';
-import type { Denoiser } from '../diffusion/denoiser.ts';
+import { timeVector, type Denoiser } from '../diffusion/denoiser.ts';
+import { timesVector } from '../diffusion/prediction.ts';
 
 /** Evaluate the model at x: [n, ...] (every row at time t). */
 export interface EvalRequest {
@@ -52,7 +53,7 @@ export function serialExecutor(model: Denoiser): Executor {
         const outs: tf.Tensor[] = [];
         for (const [j, { x, t }] of requests.entries())
           try {
-            outs.push(tf.tidy(() => model.predict(x, tf.fill([x.shape[0]], t) as tf.Tensor1D)));
+            outs.push(tf.tidy(() => model.predict(x, timeVector(t, x.shape[0]))));
           } catch (e) {
             tf.dispose(outs);
             throw new ExecutorError(`serial: ${(e as Error).message}`, undefined, j);
@@ -85,10 +86,7 @@ export function batchedExecutor(model: Denoiser): Executor {
             requests.map((r) => r.x),
             0,
           ); // [sum n, ...]
-          const t = tf.tensor1d(
-            requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t)),
-            'float32',
-          ); // [sum n]
+          const t = timesVector(requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t))); // [sum n]
           const out = model.predict(x, t);
           if (out.shape.join(',') !== x.shape.join(','))
             throw new ExecutorError(

@@ -180,12 +180,13 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
           hi = Math.floor(((i + 1) * k) / Math.min(k, o.size));
         groups.push(Array.from({ length: hi - lo }, (_, j) => lo + j));
       }
+      const wires = await toWire(requests.map((r) => r.x)); // every input of the round in one readback
       const results = await guard(
         Promise.all(
           groups.map(
             (g, i) =>
               new Promise<FromRemote & { type: 'result' }>((resolve) => {
-                const xs = g.map((j) => toWire(requests[j].x)),
+                const xs = g.map((j) => wires[j]),
                   id = nextId++;
                 members[i].waiting = { id, resolve };
                 members[i].group = g;

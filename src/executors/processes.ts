@@ -3,7 +3,7 @@
  * CUDA_VISIBLE_DEVICES = devices[i] for tfjs-node-gpu, one GPU per core as in the paper.
  */
 import { fork } from 'node:child_process';
-import { packagePath } from '../paths.ts';
+import { entryPoint } from '../paths.ts';
 import type { ModelSpec } from '../models/spec.ts';
 import { createPool, type PoolExecutor, type Transport } from './pool.ts';
 
@@ -23,7 +23,8 @@ export interface ProcessesOptions {
 }
 
 export function processTransport(env: Record<string, string>): Transport {
-  const c = fork(packagePath('src', 'executors', 'remote-child.mjs'), [], {
+  const { script, argv } = entryPoint('executors/remote-child');
+  const c = fork(script, argv, {
     serialization: 'advanced',
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

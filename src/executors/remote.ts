@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
 import { buildModel, type BuiltModel } from '../models/spec.ts';
 import { tidy } from '../tensor.ts';
-import { fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
+import { timesVector } from '../diffusion/prediction.ts';
+import { fromWire, splitWire, toWire, type FromRemote, type ToRemote, type WireTensor } from './protocol.ts';
 
 /** Serves one channel: `send` posts a message back (with buffers to transfer where the transport can). */
 export function serve(
@@ -21,16 +22,18 @@ export function serve(
       } else if (msg.type === 'eval') {
         if (!model) throw new Error('eval before init');
         const t0 = performance.now();
-        const outs = tidy(() => {
-          const sizes = msg.xs.map((w) => w.shape[0]);
+        const sizes = msg.xs.map((w) => w.shape[0]);
+        const out = tidy(() => {
           const x = msg.xs.length === 1 ? fromWire(msg.xs[0]) : tf.concat(msg.xs.map(fromWire), 0);
-          const t = tf.tensor1d(
-            msg.ts.flatMap((v, j) => Array<number>(sizes[j]).fill(v)),
-            'float32',
-          );
-          const out = model!.predict(x, t);
-          return (msg.xs.length === 1 ? [out] : tf.split(out, sizes, 0)).map(toWire);
+          return model!.predict(x, timesVector(msg.ts.flatMap((v, j) => Array<number>(sizes[j]).fill(v))));
         });
+        let wire: WireTensor[];
+        try {
+          wire = await toWire([out]); // one readback per request batch
+        } finally {
+          out.dispose();
+        }
+        const outs = msg.xs.length === 1 ? wire : splitWire(wire[0], sizes);
         send(
           { type: 'result', id: msg.id, outs, computeMs: performance.now() - t0 },
           outs.map((o) => o.data.buffer as ArrayBuffer),

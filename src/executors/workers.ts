@@ -1,7 +1,7 @@
 /** The `workers` executor: one worker_threads worker per core, each with its own tfjs backend and model. */
 import { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../models/spec.ts';
-import { packagePath } from '../paths.ts';
+import { entryPoint } from '../paths.ts';
 import { createPool, type PoolExecutor, type Transport } from './pool.ts';
 
 export interface WorkersOptions {
@@ -15,7 +15,8 @@ export interface WorkersOptions {
 }
 
 export function workerTransport(): Transport {
-  const w = new Worker(packagePath('src', 'executors', 'remote-worker.mjs'));
+  const { script, argv } = entryPoint('executors/remote-worker');
+  const w = new Worker(script, { argv });
   return {
     post: (msg, transfer) => w.postMessage(msg, transfer),
     onMessage: (cb) => w.on('message', cb),

@@ -64,7 +64,7 @@ export function paradigmsSlide(s: SlideInput): { ind: number; begin: number; end
 }
 
 export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Promise<ParadigmsResult> {
-  validateTask(task, 'paradigms');
+  await validateTask(task, 'paradigms');
   const { executor, param, grid } = task,
     T = grid.length - 1,
     step = o.step ?? eulerJump,
@@ -83,6 +83,7 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
       const outs = await meter.evaluate(
         Array.from({ length: b - a }, (_, k) => ({ x: xs[a + k], t: grid[a + k] })),
         (k) => `window point ${k}, step ${a + k} (t = ${grid[a + k]})`,
+        { defer: true }, // the outputs' finite flags are read with the changes below
       );
       // x'_{a+1} = Phi(x_a); x'_{j+1} = x'_{a+1} + sum_{i=a+1..j} (Phi(x_i) - x_i)   (Picard, Shih et al. Eq. 5)
       const next = tidy(() => {
@@ -92,7 +93,16 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
         return out;
       });
       tf.dispose(outs);
-      const errors = next.map((v, k) => Array.from(meanSquarePerSample(v, xs[a + k + 1])));
+      let errors: number[][];
+      try {
+        // the round's one readback: the meter's finite flags of the outputs and every point's change per sample
+        const n = task.x.shape[0];
+        const flat = await meter.read(next.map((v, k) => meanSquarePerSample(v, xs[a + k + 1])));
+        errors = next.map((_, k) => Array.from(flat.subarray(k * n, (k + 1) * n)));
+      } catch (e) {
+        tf.dispose(next);
+        throw e;
+      }
       const slide = paradigmsSlide({
         begin: a,
         window: o.window,
@@ -118,6 +128,7 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
       meter.endRound(round, b === T ? 1 : 0);
     }
   } catch (e) {
+    meter.discard();
     tf.dispose(hits.map((h) => h.x));
     throw e;
   } finally {

@@ -24,7 +24,7 @@ export async function runSequential(
   task: SamplingTask,
   { solver = euler, onRound }: SequentialOptions = {},
 ): Promise<SamplerResult<SamplerHit>> {
-  validateTask(task, 'sequential');
+  await validateTask(task, 'sequential');
   const { executor, param, grid } = task;
   const meter = roundMeter(executor, onRound, { method: 'sequential' });
   const path = new Trajectory(solver, param, grid, { x: tf.clone(task.x), i: 0, owned: true });

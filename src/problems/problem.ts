@@ -62,7 +62,7 @@ export interface Problem {
    */
   reference?: (onRow?: (done: number, rows: number) => void) => Float64Array;
   /** DiT: classifier accuracy against the requested labels and a Frechet distance. */
-  quality?: (values: Float32Array) => Quality;
+  quality?: (values: Float32Array) => Promise<Quality>;
   /** Frees the model and x. */
   dispose(): void;
 }
@@ -162,9 +162,9 @@ async function ditProblem(s: ProblemSpec): Promise<Problem> {
     guidance,
     labels: one ?? 'cycle',
   };
-  const quality = (values: Float32Array) => {
+  const quality = async (values: Float32Array) => {
     classifier ??= loadClassifier();
-    return sampleQuality(classifier.params, values, classes, realStats(classifier.params));
+    return sampleQuality(classifier.params, values, classes, await realStats(classifier.params));
   };
   const modelSpec: ModelSpec = { kind: 'dit', path, labels: classes, guidance };
   return finish(s, modelSpec, grid, x0, [s.n, size, size, config.channels], problemConfig, { quality });

@@ -66,9 +66,9 @@ export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
 
 /**
  * Validates a sampling task before any work: the grid (inside [0, 1] under a noise schedule), the executor, and
- * x, a tensor whose values are finite (one small read-back). Errors name the method.
+ * x, a tensor whose values are finite (one small asynchronous read-back). Errors name the method.
  */
-export function validateTask(task: SamplingTask, method = 'sampler'): void {
+export async function validateTask(task: SamplingTask, method = 'sampler'): Promise<void> {
   try {
     validateTimeGrid(task?.grid, task?.param?.schedule);
   } catch (e) {
@@ -78,5 +78,5 @@ export function validateTask(task: SamplingTask, method = 'sampler'): void {
     throw new Error(`${method}: x must be a tensor of rank >= 1 with the batch first`);
   if (!task.executor || typeof task.executor.evaluate !== 'function')
     throw new Error(`${method}: executor must have evaluate(requests) and close()`);
-  checkFiniteInput(method, task.x);
+  await checkFiniteInput(method, task.x);
 }

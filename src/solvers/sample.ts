@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import { tidy } from '../tensor.ts';
-import { checkFiniteInput, checkOutputs } from '../guards.ts';
+import { badIndices, checkFiniteInput, checkShapes, finiteFlags } from '../guards.ts';
+import { readAll } from '../tensor.ts';
 import { disposeState, pastTimes, solverStep, type Solver } from './solver.ts';
 
 export interface StepInfo {
@@ -18,7 +19,11 @@ export interface StepInfo {
 
 export interface SampleOptions {
   onStep?: (info: StepInfo) => void;
-  /** Check the start and every model output for NaN/Inf (one small read-back per call). Default true. */
+  /**
+   * Check the start and every model output for NaN/Inf. Default true. Asynchronous reads only: the start is read
+   * before any work, every output's flag once after the last step (a NaN or Inf stays in the state, so the error
+   * names the first step that made one).
+   */
   checkFinite?: boolean;
 }
 
@@ -49,15 +54,15 @@ export function validateTimeGrid(grid: readonly number[], schedule?: unknown): v
 /**
  * Solves the sampling ODE along `grid` from x (not consumed) with any solver; returns a new tensor.
  * Every model output is checked for its shape (the input's) and, by default, for NaN/Inf, naming the
- * step; on any error (a throwing model too) everything the loop holds is freed.
+ * step; on any error (a throwing model too) everything the loop holds is freed. No synchronous read-back.
  */
-export function sample(
+export async function sample(
   solver: Solver,
   model: Denoiser,
   x: tf.Tensor,
   grid: readonly number[],
   { onStep, checkFinite = true }: SampleOptions = {},
-): SampleResult {
+): Promise<SampleResult> {
   if (!model || typeof model.predict !== 'function')
     throw new Error('sample: model must be a Denoiser with predict(x, t)');
   try {
@@ -67,8 +72,9 @@ export function sample(
   }
   if (!(x instanceof tf.Tensor) || x.rank < 1)
     throw new Error('sample: x must be a tensor of rank >= 1 with the batch first');
-  if (checkFinite) checkFiniteInput('sample', x);
+  if (checkFinite) await checkFiniteInput('sample', x);
   let step = 0;
+  const flags: { step: number; ok: tf.Tensor }[] = []; // one finite flag per model call, read after the last step
   const guarded: Denoiser = {
     prediction: model.prediction,
     schedule: model.schedule,
@@ -79,9 +85,8 @@ export function sample(
       } catch (e) {
         throw new Error(`sample: step ${step} (t = ${grid[step]}): ${(e as Error).message}`, { cause: e });
       }
-      checkOutputs('sample', [{ x: xs }], [o], () => ({ method: 'sample', step, t: grid[step] }), {
-        finite: checkFinite,
-      });
+      checkShapes('sample', [{ x: xs }], [o], () => ({ method: 'sample', step, t: grid[step] }));
+      if (checkFinite) flags.push({ step, ok: tf.keep(finiteFlags([o])) });
       return o;
     },
   };
@@ -102,9 +107,16 @@ export function sample(
       modelCalls += out.calls;
       onStep?.({ i, t: grid[i], tNext: grid[i + 1], x: cur, modelCalls });
     }
+    const steps = flags.map((f) => f.step);
+    const bad = badIndices(await readAll(flags.splice(0).map((f) => f.ok))); // readAll frees the flags
+    if (bad.length) {
+      const at = steps[bad[0]];
+      throw new Error(`sample: step ${at} (t = ${grid[at]}): model output is not finite (NaN or Inf)`);
+    }
   } catch (e) {
     if (cur !== x) cur.dispose();
     disposeState(state);
+    tf.dispose(flags.map((f) => f.ok));
     throw e;
   }
   disposeState(state);
