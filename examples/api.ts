@@ -27,7 +27,7 @@ const model = mixtureModel(schedule, randomMixture({ dim: 64, components: 8 }));
 const x = tf.randomNormal([16, 64]);
 
 // sequential: any registered solver (euler, heun, ddim, dpm2, dpm3, dpmpp-2m, dpmpp-3m)
-const seq = sample(getSolver('dpmpp-2m'), model, x, grid, { onStep: ({ i }) => void i });
+const seq = await sample(getSolver('dpmpp-2m'), model, x, grid, { onStep: ({ i }) => void i });
 
 // CHORDS on one device (virtual cores): 8 cores, return the fastest core; hits stream as they appear
 const res = await chords(model, x, grid, {

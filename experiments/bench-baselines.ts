@@ -7,11 +7,16 @@
  */
 import { initBackend } from '../src/backend.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
-import { parseFlags } from './lib/flags.ts';
+import { count, int, num, parseFlags } from './lib/flags.ts';
 import { qualityOf, runMethod, sequentialValues, type MethodName } from './lib/methods.ts';
 import { mixtureProblem } from './lib/problems.ts';
 
-const f = parseFlags('bench-baselines', { steps: 50, seeds: 3, n: 16, tolerance: 0.1 }, { seeds: 1, n: 8 });
+const f = parseFlags(
+  'bench-baselines',
+  { steps: 50, seeds: 3, n: 16, tolerance: 0.1 },
+  { seeds: 1, n: 8 },
+  { rules: { steps: int(8, 10000), seeds: count(100), n: count(4096), tolerance: num(0, 1e9) } }, // up to 8 cores
+);
 const backend = await initBackend();
 const runs: { method: MethodName; label: string; hit?: number; tolerance?: number }[] = [
   { method: 'paradigms', label: `ParaDiGMS (tol ${f.tolerance})`, tolerance: f.tolerance },

@@ -13,11 +13,15 @@ import { mixtureModel, randomMixture } from '../src/models/index.ts';
 import { normals } from '../src/random.ts';
 import { euler, sample } from '../src/solvers/index.ts';
 import { readValues } from '../src/tensor.ts';
+import { count, parseFlags } from './lib/flags.ts';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const dim = Number(args.dim ?? 64),
-  n = Number(args.n ?? 16),
-  seeds = Number(args.seeds ?? 3),
+const f = parseFlags(
+  'bench-chords',
+  { dim: 64, n: 16, seeds: 3 },
+  { seeds: 1, n: 8 },
+  { rules: { dim: count(4096), n: count(4096), seeds: count(100) } },
+);
+const { dim, n, seeds } = f,
   T = 50;
 const backend = await initBackend();
 const schedule = getSchedule('flow'),
@@ -54,7 +58,7 @@ for (let seed = 0; seed < seeds; seed++) {
   const model = mixtureModel(schedule, randomMixture({ dim, components: 8, seed }));
   const x = tf.tensor2d(Float32Array.from(normals(n * dim, 100 + seed)), [n, dim]);
   const ref = model.solve(Float64Array.from(await x.data()), 1, 0);
-  const seq = sample(euler, model, x, grid),
+  const seq = await sample(euler, model, x, grid),
     s = await seq.x.data();
   seqRef.push(...perSample(s, ref));
   for (const K of [4, 6, 8]) {

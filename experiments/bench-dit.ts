@@ -16,13 +16,21 @@ import {
   getDiTConfig,
   initDiT,
   paramCount,
+  DIT_PRESET_NAMES,
 } from '../src/models/dit/index.ts';
-import { parseFlags } from './lib/flags.ts';
+import { count, oneOf, parseFlags } from './lib/flags.ts';
 
 const f = parseFlags(
   'bench-dit',
   { reps: 10, preset: 'DiT-S/2', backend: process.env.CHORDS_BACKEND ?? 'auto' },
   { reps: 3 },
+  {
+    rules: {
+      reps: count(10000),
+      preset: oneOf(DIT_PRESET_NAMES),
+      backend: oneOf(['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu']),
+    },
+  },
 );
 const backend = await initBackend({ backend: f.backend });
 const cfg = getDiTConfig(f.preset),

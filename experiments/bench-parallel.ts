@@ -24,12 +24,22 @@ import { normals } from '../src/random.ts';
 import { disposeResult, getMethod, methodNames, type SamplerResult } from '../src/sampling/index.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
 import { benchDiTPath } from './lib/dit-weights.ts';
-import { parseFlags } from './lib/flags.ts';
+import { count, int, num, oneOf, parseFlags } from './lib/flags.ts';
 
 const f = parseFlags(
   'bench-parallel',
   { steps: 50, n: 4, runs: 5, guidance: 2, warmup: 20, backend: process.env.CHORDS_BACKEND ?? 'auto' },
   { steps: 20, runs: 2, warmup: 10 },
+  {
+    rules: {
+      steps: int(8, 10000),
+      n: count(1000),
+      runs: count(100),
+      guidance: num(0, 100),
+      warmup: int(0, 10000),
+      backend: oneOf(['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu']),
+    },
+  },
 );
 const backend = await initBackend({ backend: f.backend });
 // One GPU: the batched executor is its mode, so the worker-thread sections are skipped on webgpu.

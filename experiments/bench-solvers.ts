@@ -5,15 +5,21 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
-import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
+import { SCHEDULES, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { mixtureModel, randomMixture } from '../src/models/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../src/solvers/index.ts';
 import { rmse } from '../src/tensor.ts';
+import { count, oneOf, parseFlags } from './lib/flags.ts';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const n = Number(args.n ?? 16),
-  scheduleName = args.schedule ?? 'flow';
+const f = parseFlags(
+  'bench-solvers',
+  { n: 16, schedule: 'flow' },
+  { n: 4 },
+  { rules: { n: count(4096), schedule: oneOf(SCHEDULES) } },
+);
+const n = f.n,
+  scheduleName = f.schedule;
 const backend = await initBackend();
 const schedule = getSchedule(scheduleName);
 console.log(
@@ -34,9 +40,9 @@ for (const dim of [2, 64]) {
       stepsRun = 0;
     for (const steps of stepsList) {
       const x = tf.tensor2d(start, [n, dim]);
-      sample(getSolver(name), model, x, timeGrid(schedule, { steps: 2 })).x.dispose(); // warm-up
+      (await sample(getSolver(name), model, x, timeGrid(schedule, { steps: 2 }))).x.dispose(); // warm-up
       const t0 = performance.now();
-      const r = sample(getSolver(name), model, x, timeGrid(schedule, { steps }));
+      const r = await sample(getSolver(name), model, x, timeGrid(schedule, { steps }));
       const y = await r.x.data();
       ms += performance.now() - t0;
       stepsRun += steps;

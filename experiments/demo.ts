@@ -5,6 +5,7 @@
  * rounds, wall time, speedups and quality (classifier accuracy, Frechet distance, RMSE to the
  * sequential sample), and writes results/demo-samples.png and results/demo-speedup.png.
  *   npm run demo [-- --n=20 --steps=50 --guidance=2 --executor=workers|batched]
+ * --quick writes results/demo-samples-quick.png and results/demo-speedup-quick.png instead.
  */
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
@@ -22,15 +23,26 @@ import {
   type Executor,
 } from '../src/executors/index.ts';
 import { writeGrid, writePlot, speedupSpec } from '../src/plots/index.ts';
+import { progress } from '../src/progress.ts';
 import { normals } from '../src/random.ts';
 import { relativeRmse } from '../src/tensor.ts';
-import { parseFlags } from './lib/flags.ts';
+import { int, num, oneOf, parseFlags, resultsName } from './lib/flags.ts';
 
 const f = parseFlags(
   'demo',
-  { n: 20, steps: 50, guidance: 2, seed: 7, executor: cpus().length > 1 ? 'workers' : 'batched' },
+  { n: 20, steps: 50, guidance: 2, seed: 7, executor: cpus().length > 1 ? 'workers' : 'batched', quiet: false },
   { n: 10, steps: 30 },
+  {
+    rules: {
+      n: int(2, 1000), // the Frechet distance needs two samples or more
+      steps: int(8, 10000), // CHORDS runs up to 8 cores, one start index each
+      guidance: num(0, 100),
+      seed: int(0, 2 ** 31),
+      executor: oneOf(['workers', 'batched']),
+    },
+  },
 );
+const out = (name: string) => `results/${resultsName(name, f.quick)}`;
 const backend = await initBackend();
 const labels = Array.from({ length: f.n }, (_, i) => i % 10);
 const spec: ModelSpec = { kind: 'dit', path: shippedDiTPath(), labels, guidance: f.guidance };
@@ -45,9 +57,16 @@ console.log(
     `T = ${f.steps}, backend ${backend.name}`,
 );
 
+// progress in rounds: the warm-up (2), the sequential run and five CHORDS runs (at most T rounds each)
+const bar = progress({ total: 2 + 6 * f.steps, label: 'demo', quiet: f.quiet });
+let base = 0;
+const onRound = (what: string) => (r: { round: number }) => bar.tick(base + Math.min(r.round, f.steps), what);
 const serial = serialExecutor(model);
 await warmExecutor(serial, { shape: x.shape }); // warm-up on this thread, as the CLI's start-up does
-const seq = await runSequential({ executor: serial, param: model, grid, x });
+bar.tick(2, 'warm-up');
+base = 2;
+const seq = await runSequential({ executor: serial, param: model, grid, x }, { onRound: onRound('sequential') });
+base += f.steps;
 const seqValues = (await seq.sample.data()) as Float32Array,
   seqQ = await quality(seqValues);
 type Row = {
@@ -67,7 +86,7 @@ const rows: Row[] = [
     wallMs: seq.wallMs,
     calls: seq.modelCalls,
     acc: seqQ.classAccuracy,
-    fd: seqQ.frechetDistance,
+    fd: seqQ.frechetDistance ?? NaN, // n >= 2 (checked)
     rmse: 0,
     values: seqValues,
   },
@@ -88,7 +107,11 @@ for (const [cores, index] of [
 ]) {
   const init =
     f.steps === 50 && CHORDS_PRESETS[cores] ? [...CHORDS_PRESETS[cores]] : initSequence({ cores, steps: f.steps });
-  const r = await runChords({ executor, param: model, grid, x }, { init, stop: { kind: 'core-index', index } });
+  const r = await runChords(
+    { executor, param: model, grid, x },
+    { init, stop: { kind: 'core-index', index }, onRound: onRound(`CHORDS ${cores} cores`) },
+  );
+  base += f.steps;
   const v = (await r.sample.data()) as Float32Array,
     q = await quality(v);
   rows.push({
@@ -97,13 +120,14 @@ for (const [cores, index] of [
     wallMs: r.wallMs,
     calls: r.modelCalls,
     acc: q.classAccuracy,
-    fd: q.frechetDistance,
+    fd: q.frechetDistance ?? NaN,
     rmse: relativeRmse(v, seqValues),
     values: v,
   });
   disposeResult(r);
 }
 await executor.close();
+bar.done();
 const head = [
   'method',
   'rounds',
@@ -146,7 +170,7 @@ const show = [
   per = Math.min(10, f.n),
   grid10 = new Float32Array(show.length * per * 256);
 show.forEach((r, k) => grid10.set(r.values.subarray(0, per * 256), k * per * 256));
-writeGrid('results/demo-samples.png', grid10, show.length * per, 16, 1, { columns: per, scale: 4 });
+writeGrid(`${out('demo-samples')}.png`, grid10, show.length * per, 16, 1, { columns: per, scale: 4 });
 const plotRows = rows
   .filter((r) => r.method.includes('fastest') || r.method === 'sequential')
   .map((r) => ({
@@ -158,10 +182,10 @@ const plotRows = rows
     relErrorToSequential: r.rmse,
     classAccuracy: r.acc,
   }));
-await writePlot('results/demo-speedup', speedupSpec(plotRows, 'Demo: CHORDS fastest core on the shipped DiT'));
+await writePlot(out('demo-speedup'), speedupSpec(plotRows, 'Demo: CHORDS fastest core on the shipped DiT'));
 console.log(
-  '\nwrote results/demo-samples.png (rows: sequential, CHORDS 4 cores, CHORDS 8 cores; fastest core) and ' +
-    'results/demo-speedup.png',
+  `\nwrote ${out('demo-samples')}.png (rows: sequential, CHORDS 4 cores, CHORDS 8 cores; fastest core) and ` +
+    `${out('demo-speedup')}.png`,
 );
 tf.dispose([x, seq.sample]);
 model.dispose();

@@ -10,8 +10,8 @@ import { initBackend } from '../src/backend.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
-import { getSolver, sample } from '../src/solvers/index.ts';
-import { parseFlags } from './lib/flags.ts';
+import { SOLVER_NAMES, getSolver, sample } from '../src/solvers/index.ts';
+import { count, int, intList, ints, listOf, parseFlags } from './lib/flags.ts';
 import { qualityOf, runMethod, sequentialValues, type MethodName } from './lib/methods.ts';
 import { finish } from './lib/output.ts';
 import { mixtureProblem } from './lib/problems.ts';
@@ -20,11 +20,22 @@ const f = parseFlags(
   'frontier',
   { steps: 50, seeds: 3, n: 16, cores: '4,8', solvers: 'euler,heun,dpmpp-2m,dpmpp-3m', quiet: false },
   { seeds: 1, n: 8 },
+  {
+    rules: {
+      steps: int(2, 10000),
+      seeds: count(100),
+      n: count(4096),
+      cores: intList(2, 64),
+      solvers: listOf(SOLVER_NAMES),
+    },
+  },
 );
+const solvers = f.solvers.split(','),
+  coreList = ints(f.cores);
+if (Math.max(...coreList) > f.steps)
+  throw new Error(`--cores: got '${f.cores}'; allowed: at most --steps (${f.steps}) cores`);
 await initBackend();
 const stepCounts = [3, 5, 8, 10, 12, 15, 17, 20, 25, 30, 40, 50, 70, 100];
-const solvers = f.solvers.split(','),
-  coreList = f.cores.split(',').map(Number);
 const methods: MethodName[] = ['chords', 'chords (dpmpp-2m fine)', 'paradigms', 'srds', 'srds (pipelined)'];
 const bar = progress({
   total: f.seeds * (solvers.length + coreList.length * methods.length),
@@ -39,7 +50,7 @@ for (let seed = 0; seed < f.seeds; seed++) {
     seq = await sequentialValues(p, ex);
   for (const name of solvers) {
     for (const steps of stepCounts) {
-      const r = sample(getSolver(name), p.model, p.x, timeGrid(p.model.schedule!, { steps }));
+      const r = await sample(getSolver(name), p.model, p.x, timeGrid(p.model.schedule!, { steps }));
       rows.push({
         model: 'mixture',
         seed,

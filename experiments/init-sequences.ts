@@ -10,7 +10,7 @@ import { initBackend } from '../src/backend.ts';
 import { CHORDS_PRESETS, initSequence, searchInitSequence } from '../src/chords/index.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
-import { parseFlags } from './lib/flags.ts';
+import { count, int, parseFlags } from './lib/flags.ts';
 import { runMethod, sequentialValues } from './lib/methods.ts';
 import { finish } from './lib/output.ts';
 import { mixtureProblem } from './lib/problems.ts';
@@ -19,6 +19,7 @@ const f = parseFlags(
   'init-sequences',
   { steps: 50, seeds: 3, n: 16, search: 40, quiet: false },
   { seeds: 1, n: 8, search: 10 },
+  { rules: { steps: int(8, 10000), seeds: count(100), n: count(4096), search: count(10000) } }, // 8 cores
 );
 await initBackend();
 const T = f.steps;

@@ -53,7 +53,7 @@ for (let seed = 0; seed < seeds; seed++) {
   const err = (t: tf.Tensor) => relativeRmse(t.dataSync(), ref);
   const seqErr: number[] = [];
   for (let s = 1; s <= T; s++) {
-    const r = sample(SOLVERS['dpmpp-2m'], model, x, timeGrid(schedule, { steps: s }));
+    const r = await sample(SOLVERS['dpmpp-2m'], model, x, timeGrid(schedule, { steps: s }));
     seqErr[s] = err(r.x);
     r.x.dispose();
   }

@@ -7,15 +7,22 @@ import { initBackend } from '../src/backend.ts';
 import { initSequence } from '../src/chords/index.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
-import { parseFlags } from './lib/flags.ts';
+import { count, int, intList, ints, parseFlags } from './lib/flags.ts';
 import { runMethod, sequentialValues } from './lib/methods.ts';
 import { finish } from './lib/output.ts';
 import { mixtureProblem } from './lib/problems.ts';
 
-const f = parseFlags('steps', { seeds: 3, n: 16, cores: 8, stepsList: '25,50,100', quiet: false }, { seeds: 1, n: 8 });
+const f = parseFlags(
+  'steps',
+  { seeds: 3, n: 16, cores: 8, stepsList: '25,50,100', quiet: false },
+  { seeds: 1, n: 8 },
+  { rules: { seeds: count(100), n: count(4096), cores: int(2, 64), stepsList: intList(2, 10000) } },
+);
+const list = ints(f.stepsList);
+if (Math.min(...list) < f.cores)
+  throw new Error(`--cores: got ${f.cores}; allowed: at most the smallest of --steps-list (${Math.min(...list)})`);
 await initBackend();
-const rows: Record<string, unknown>[] = [],
-  list = f.stepsList.split(',').map(Number);
+const rows: Record<string, unknown>[] = [];
 const bar = progress({ total: f.seeds * list.length, label: 'steps', quiet: f.quiet });
 let done = 0;
 for (let seed = 0; seed < f.seeds; seed++)

@@ -5,6 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { readResults } from '../src/plots/index.ts';
+import { parseFlags } from './lib/flags.ts';
+
+parseFlags('summary', {}, {}, { rules: {} }); // no flags: anything given is an error
 
 type Row = Record<string, number | string | null | undefined>;
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);

@@ -5,12 +5,21 @@
 import { initBackend } from '../src/backend.ts';
 import { saveClassifier, shippedClassifierPath, trainClassifier } from '../src/metrics/index.ts';
 import { progress } from '../src/progress.ts';
-import { parseFlags, runEnv } from './lib/flags.ts';
+import { count, num, parseFlags, runEnv, text } from './lib/flags.ts';
 
 const f = parseFlags(
   'train-classifier',
   { steps: 3000, batch: 128, lr: 2e-3, dataSeed: 1000, out: '' },
   { steps: 300 },
+  {
+    rules: {
+      steps: count(1_000_000),
+      batch: count(65536),
+      lr: num(0, 1, { above: true }),
+      dataSeed: count(2 ** 31),
+      out: text(),
+    },
+  },
 );
 await initBackend();
 const bar = progress({ total: f.steps, label: 'train-classifier' });

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
 import { digitBatch } from '../src/data/index.ts';
 import {
+  DIT_PRESET_NAMES,
   createTrainer,
   getDiTConfig,
   initDiT,
@@ -20,7 +21,7 @@ import {
   shippedDiTPath,
 } from '../src/models/dit/index.ts';
 import { progress } from '../src/progress.ts';
-import { parseFlags, runEnv } from './lib/flags.ts';
+import { count, int, num, oneOf, parseFlags, runEnv, text } from './lib/flags.ts';
 
 const cfgFlags = parseFlags(
   'train-dit',
@@ -51,6 +52,24 @@ const cfgFlags = parseFlags(
     logEvery: 10,
     checkpoint: 'checkpoints/train-dit-quick',
     name: 'train-dit-quick',
+  },
+  {
+    rules: {
+      preset: oneOf(DIT_PRESET_NAMES),
+      steps: count(10_000_000),
+      batch: count(65536),
+      lr: num(0, 1, { above: true }),
+      warmup: int(0, 10_000_000),
+      ema: num(0, 1),
+      labelDropout: num(0, 1),
+      seed: int(0, 2 ** 31),
+      dataSeed: int(0, 2 ** 31),
+      out: text(),
+      checkpoint: (v) => (String(v) ? undefined : 'a folder name'),
+      saveEvery: count(10_000_000),
+      logEvery: count(10_000_000),
+      name: (v) => (/^[\w.-]+$/.test(String(v)) ? undefined : 'a file name (letters, digits, . _ -)'),
+    },
   },
 );
 const out = cfgFlags.out || (cfgFlags.quick ? 'results/train-dit-quick' : shippedDiTPath(cfgFlags.preset));

@@ -138,7 +138,13 @@ export { gaussianModel, type GaussianOptions } from './models/analytic/gaussian.
 export { mixtureModel, randomMixture, type MixtureSpec } from './models/analytic/mixture.ts';
 export { linearToyGrid, linearToyModel } from './models/analytic/linear.ts';
 export { DIT_PRESETS, DIT_PRESET_NAMES, getDiTConfig, type DiTConfig } from './models/dit/config.ts';
-export { ditDenoiser, loadShippedDiT, shippedDiTPath, type DiTDenoiser } from './models/dit/denoiser.ts';
+export {
+  ditDenoiser,
+  loadDiTDenoiser,
+  loadShippedDiT,
+  shippedDiTPath,
+  type DiTDenoiser,
+} from './models/dit/denoiser.ts';
 export { loadDiT, saveDiT } from './models/dit/weights.ts';
 export { createTrainer, type Trainer, type TrainerOptions } from './models/dit/train.ts';
 export { loadTfjsModel, type TfjsModelOptions } from './models/tfjs.ts';

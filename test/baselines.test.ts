@@ -52,7 +52,7 @@ test('the sequential baseline over an executor equals sample() bit for bit, for 
       { executor: batchedExecutor(model), param: model, grid, x },
       { solver: SOLVERS[name] },
     );
-    const s = sample(SOLVERS[name], model, x, grid);
+    const s = await sample(SOLVERS[name], model, x, grid);
     assert.equal(values(r.sample), values(s.x), name);
     assert.is(r.modelCalls, s.modelCalls);
     assert.is(r.rounds, s.modelCalls);
@@ -73,8 +73,8 @@ test('property: ParaDiGMS with window 1 and SRDS with one block are the sequenti
       async (sname, steps, seed, fine) => {
         const { model, grid, x } = setup(sname, steps, seed);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
-        const seqE = sample(SOLVERS.euler, model, x, grid),
-          seqF = sample(SOLVERS[fine], model, x, grid);
+        const seqE = await sample(SOLVERS.euler, model, x, grid),
+          seqF = await sample(SOLVERS[fine], model, x, grid);
         const p = await runParadigms(task, { window: 1, tolerance: 0.5 });
         const s = await runSrds(task, { blocks: 1, fine: SOLVERS[fine], tolerance: 0.5 });
         assert.equal(values(p.sample), values(seqE.x));
@@ -108,8 +108,8 @@ test(
           const { model, grid, x, rows } = setup(sname, steps, seed);
           const { c, model: m } = counted(model, rows);
           const task = { executor: batchedExecutor(m), param: m, grid, x };
-          const seqE = sample(SOLVERS.euler, model, x, grid),
-            seqF = sample(SOLVERS[fine], model, x, grid);
+          const seqE = await sample(SOLVERS.euler, model, x, grid),
+            seqF = await sample(SOLVERS[fine], model, x, grid);
           const p = await runParadigms(task, { window, tolerance: 0 });
           assert.is(p.modelCalls, c.calls, 'ParaDiGMS model calls');
           assert.ok(p.rounds <= steps, `ParaDiGMS took ${p.rounds} rounds > T = ${steps}`);

@@ -156,7 +156,7 @@ test(
             Float32Array.from(normals(6, seed + 1), (z) => z * schedule.sigma(1)),
             [2, 3],
           );
-          const seq = sample(SOLVERS[fine], model, x, grid);
+          const seq = await sample(SOLVERS[fine], model, x, grid);
           const r = await chords(model, x, grid, { init: one ? [0] : init, fine: SOLVERS[fine] });
           const last = r.hits[r.hits.length - 1];
           assert.is(last.core, 0);
@@ -190,7 +190,7 @@ test(
     );
     const grid = timeGrid(getSchedule('flow'), { steps: 30 }),
       x = tf.tensor2d(Float32Array.from(normals(3 * D, 4)), [3, D]);
-    const seq = sample(SOLVERS.euler, net, x, grid),
+    const seq = await sample(SOLVERS.euler, net, x, grid),
       r = await chords(net, x, grid, { init: [0, 2, 5, 10, 20] });
     const err = rmse(r.sample.dataSync(), seq.x.dataSync());
     assert.ok(err < 1e-5, `rmse ${err}`);
@@ -208,7 +208,7 @@ test(
     for (const seed of [0, 1, 2]) {
       const model = mixtureModel(schedule, randomMixture({ dim: 32, components: 8, seed }));
       const x = tf.tensor2d(Float32Array.from(normals(4 * 32, seed + 7)), [4, 32]);
-      const seq = sample(SOLVERS.euler, model, x, grid),
+      const seq = await sample(SOLVERS.euler, model, x, grid),
         s = seq.x.dataSync();
       for (const K of [4, 6, 8]) {
         const withR = await chords(model, x, grid, { init: CHORDS_PRESETS[K] });
@@ -384,7 +384,7 @@ test(
       onHit: (h) => seen.push(`${h.kind}:${h.core}@${h.round}`),
     });
     assert.equal(seen, ['coarse:2@3', 'core:2@10', 'core:1@10', 'core:0@10']);
-    const seq = sample(SOLVERS.euler, toy, x, linearToyGrid(10));
+    const seq = await sample(SOLVERS.euler, toy, x, linearToyGrid(10));
     assert.equal(values(r.sample), values(seq.x));
     const two = await chords(toy, x, linearToyGrid(10), { init: [0, 1, 2], stop: parseStop('core-index:2') });
     assert.equal(

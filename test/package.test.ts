@@ -75,7 +75,7 @@ const schedule = C.getSchedule('flow');
 const grid = C.timeGrid(schedule, { steps: 12 });
 const model = C.mixtureModel(schedule, C.randomMixture({ dim: 8, components: 3 }));
 const x = tf.randomNormal([2, 8], 0, 1, 'float32', 1);
-const seq = C.sample(C.getSolver('euler'), model, x, grid);
+const seq = await C.sample(C.getSolver('euler'), model, x, grid);
 const res = await C.chords(model, x, grid, { init: [0, 4, 8], stop: { kind: 'complete' } });
 const core0 = res.hits.find((h) => h.core === 0);
 const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(core0.x, seq.x))).dataSync()[0]);
@@ -117,7 +117,7 @@ test('npx chords solve --json from the installed package equals the same solve f
   // worker threads and child processes start the installed build's entries (no tsx) and give batched's sample
   const values = (executor: string) => {
     const args = ['solve', '--model', 'mixture', '--dim', '4', '--n', '2', '--steps', '6', '--values', '--json'];
-    const more = executor === 'batched' ? [] : ['--workers', '2'];
+    const more = executor === 'batched' ? [] : ['--workers', '1']; // a sequential solve: one member
     return JSON.parse(
       ok(sh('npx', ['--no', '--', 'chords', ...args, '--executor', executor, ...more], project), executor),
     ).values;

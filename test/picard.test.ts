@@ -99,7 +99,7 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
       fc.integer({ min: 0, max: 1e6 }),
       async (sname, name, steps, window, anderson, depth, windows, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
-        const seq = sample(SOLVERS[name], model, x, grid);
+        const seq = await sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
         const r = await runPicard(task, {
           window,
@@ -134,7 +134,7 @@ test('property: window 1 is the sequential solver; any tolerance ends within the
       fc.integer({ min: 0, max: 1e6 }),
       async (sname, name, steps, window, tolerance, anderson, scale, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
-        const seq = sample(SOLVERS[name], model, x, grid);
+        const seq = await sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
         const one = await runPicard(task, { window: 1, tolerance, solver: SOLVERS[name], anderson });
         assert.equal(values(one.sample), values(seq.x));
@@ -163,7 +163,7 @@ test('property: <= K evaluations per sample per round, no NaN, error to sequenti
       fc.integer({ min: 0, max: 1e6 }),
       async (sname, name, steps, window, anderson, seed) => {
         const { model, grid, x, rows, dispose } = setup(sname, steps, seed, 4, 3);
-        const seq = sample(SOLVERS[name], model, x, grid);
+        const seq = await sample(SOLVERS[name], model, x, grid);
         const scale = tf.tidy(() => tf.max(tf.abs(seq.x)).dataSync()[0]);
         const errs: number[] = [];
         for (const tolerance of [1e-2, 1e-6, 0]) {
@@ -262,7 +262,7 @@ test('intermediate results: the furthest x0 estimate, then x_N once the window r
   assert.equal(values(r.hits[0].x), values(want));
   want.dispose();
   const reached = r.windows.findIndex((w) => w.end.every((e) => e === r.nodes));
-  const seq = sample(SOLVERS.ddim, model, x, grid);
+  const seq = await sample(SOLVERS.ddim, model, x, grid);
   assert.equal(values(r.hits[r.hits.length - 1].x), values(seq.x));
   assert.ok(reached > 0);
   seq.x.dispose();

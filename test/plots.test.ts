@@ -93,7 +93,7 @@ test(
     await throwsWith(
       () => parseFlags('exp', { steps: 50 }, {}, ['--stpes=3']),
       /unknown key 'stpes'/,
-      /allowed: steps, quick/,
+      /allowed: --steps, --quick/,
     );
     await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['--steps=many']), /--steps needs a number/);
     await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['steps']), /use --key=value/);

@@ -19,15 +19,15 @@ import { rmse, tidy } from '../src/tensor.ts';
 import { logSlope, noLeak, throwsWith } from './helpers.ts';
 
 /** RMS error of a sequential solve from `start` rows at grid[0] to the model's own solution at grid[T]. */
-function solveError(
+async function solveError(
   model: AnalyticModel,
   solver: SolverName,
   grid: number[],
   start: Float32Array,
   rows: number,
-): number {
+): Promise<number> {
   const x = tf.tensor2d(start, [rows, model.dim]);
-  const { x: y } = sample(getSolver(solver), model, x, grid);
+  const { x: y } = await sample(getSolver(solver), model, x, grid);
   const err = rmse(y.dataSync(), model.solve(Float64Array.from(start), grid[0], grid[grid.length - 1]));
   tf.dispose([x, y]);
   return err;
@@ -69,7 +69,7 @@ for (const name of SOLVER_NAMES) {
   test(
     `${name}: measured order of convergence is within 0.3 of the declared ${SOLVERS[name].order}, on every ` +
       `schedule`,
-    () => {
+    async () => {
       const setup = ORDER_SETUP[name],
         D = 16,
         rows = 8,
@@ -81,9 +81,17 @@ for (const name of SOLVER_NAMES) {
           tEnd = schedule.tOfLambda(setup.lambda);
         const start = startRows(model, mean, 0.5, tStart, rows, 5);
         const stepList = typeof setup.steps === 'function' ? setup.steps(sname) : setup.steps;
-        const errs = stepList.map((steps) =>
-          solveError(model, name, timeGrid(schedule, { steps, kind: setup.grid(sname), tStart, tEnd }), start, rows),
-        );
+        const errs: number[] = [];
+        for (const steps of stepList)
+          errs.push(
+            await solveError(
+              model,
+              name,
+              timeGrid(schedule, { steps, kind: setup.grid(sname), tStart, tEnd }),
+              start,
+              rows,
+            ),
+          );
         const order = -logSlope(stepList, errs);
         assert.ok(
           Math.abs(order - SOLVERS[name].order) <= 0.3,
@@ -99,22 +107,22 @@ for (const name of SOLVER_NAMES) {
 test(
   'property: every solver gets closer to the reference solution with 4x the steps (random mixtures, schedules, ' +
     'grids)',
-  () => {
-    fc.assert(
-      fc.property(
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.constantFrom(...SCHEDULES),
         fc.constantFrom(...GRIDS),
         fc.constantFrom(...SOLVER_NAMES),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 0, max: 1e6 }),
-        (sname, kind, solver, components, dim, seed) => {
+        async (sname, kind, solver, components, dim, seed) => {
           fc.pre(!(sname === 've' && kind === 'uniform')); // sigma = 80 t on a uniform t grid is not a sampling grid
           const schedule = getSchedule(sname);
           const model = mixtureModel(schedule, randomMixture({ dim, components, seed }));
           const start = Float32Array.from(normals(3 * dim, seed + 1), (z) => z * schedule.sigma(1));
-          const coarse = solveError(model, solver, timeGrid(schedule, { steps: 10, kind }), start, 3);
-          const fine = solveError(model, solver, timeGrid(schedule, { steps: 40, kind }), start, 3);
+          const coarse = await solveError(model, solver, timeGrid(schedule, { steps: 10, kind }), start, 3);
+          const fine = await solveError(model, solver, timeGrid(schedule, { steps: 40, kind }), start, 3);
           model.dispose();
           assert.ok(
             fine < coarse,
@@ -127,7 +135,7 @@ test(
   },
 );
 
-test('Euler on a flow velocity model is exactly the FlowMatchEuler update x + (t_next - t) * velocity', () => {
+test('Euler on a flow velocity model is exactly the FlowMatchEuler update x + (t_next - t) * velocity', async () => {
   const velocity = asDenoiser(
     (x, t) =>
       tf.tidy(() =>
@@ -139,28 +147,30 @@ test('Euler on a flow velocity model is exactly the FlowMatchEuler update x + (t
     { prediction: 'velocity', schedule: getSchedule('flow') },
   );
   const grid = timeGrid(getSchedule('flow'), { steps: 7, shift: 3 });
-  tidy(() => {
-    const x0 = tf.tensor2d(Float32Array.from(normals(20, 3)), [4, 5]);
-    let manual = x0;
+  const x0 = tf.tensor2d(Float32Array.from(normals(20, 3)), [4, 5]);
+  const manual = tidy(() => {
+    let m = x0;
     for (let i = 0; i < 7; i++)
-      manual = manual.add(velocity.predict(manual, tf.fill([4], grid[i]) as tf.Tensor1D).mul(grid[i + 1] - grid[i]));
-    const { x } = sample(euler, velocity, x0, grid);
-    assert.equal(Array.from(x.dataSync()), Array.from(manual.dataSync()));
+      m = m.add(velocity.predict(m, tf.fill([4], grid[i]) as tf.Tensor1D).mul(grid[i + 1] - grid[i]));
+    return m;
   });
+  const { x } = await sample(euler, velocity, x0, grid);
+  assert.equal(Array.from(x.dataSync()), Array.from(manual.dataSync()));
+  tf.dispose([x0, manual, x]);
 });
 
-test('flow sampling starts from pure noise at t = 1 with every solver', () => {
+test('flow sampling starts from pure noise at t = 1 with every solver', async () => {
   const schedule = getSchedule('flow');
   const model = mixtureModel(schedule, randomMixture({ dim: 4, components: 3, seed: 2 }));
   const start = Float32Array.from(normals(8, 4));
   for (const name of SOLVER_NAMES) {
-    const err = solveError(model, name, timeGrid(schedule, { steps: 30 }), start, 2);
+    const err = await solveError(model, name, timeGrid(schedule, { steps: 30 }), start, 2);
     assert.ok(Number.isFinite(err) && err < 0.1, `${name}: error ${err}`);
   }
   model.dispose();
 });
 
-test('the registry declares calls per step; a counted model sees exactly that many calls', () => {
+test('the registry declares calls per step; a counted model sees exactly that many calls', async () => {
   const schedule = getSchedule('vp-linear');
   const g = gaussianModel({ schedule, mean: [0.2, 0.1], scale: 0.7 });
   let calls = 0;
@@ -177,7 +187,7 @@ test('the registry declares calls per step; a counted model sees exactly that ma
     const perStep = callsOnGrid(solver, counted, grid);
     calls = 0;
     const x = tf.tensor2d([[0.5, -0.5]]);
-    const { x: y, modelCalls } = sample(solver, counted, x, grid);
+    const { x: y, modelCalls } = await sample(solver, counted, x, grid);
     tf.dispose([x, y]);
     const sum = perStep.reduce((a, b) => a + b, 0);
     assert.is(calls, sum, name);
@@ -210,8 +220,8 @@ test('no tensor leaks from sample() or any single solver step', async () => {
   const x = tf.tensor2d(Float32Array.from(normals(6, 1)), [2, 3]);
   for (const name of SOLVER_NAMES) {
     const solver = SOLVERS[name];
-    await noLeak(() => {
-      const r = sample(solver, model, x, timeGrid(schedule, { steps: 6 }), { onStep: () => undefined });
+    await noLeak(async () => {
+      const r = await sample(solver, model, x, timeGrid(schedule, { steps: 6 }), { onStep: () => undefined });
       r.x.dispose();
     });
     await noLeak(() => {

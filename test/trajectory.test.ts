@@ -28,7 +28,7 @@ test(
   async () => {
     const x = tf.tensor2d(Float32Array.from(normals(8, 3)), [2, 4]);
     for (const [name, solver] of Object.entries(SOLVERS)) {
-      const want = sample(solver, model, x, grid);
+      const want = await sample(solver, model, x, grid);
       const got = await noLeak(async () => {
         const out = await drive(new Trajectory(solver, model, grid, { x, i: 0 }));
         const v = out.dataSync();

@@ -72,7 +72,12 @@ const start = Float32Array.from(normals(rows * D, 5), (z, j) => a0 * mean[j % D]
 async function solve(solver: SolverName, steps: number): Promise<Float32Array> {
   const model = gaussianModel({ schedule, mean, scale: 0.5 });
   const x = tf.tensor2d(start, [rows, D]);
-  const { x: y } = sample(getSolver(solver), model, x, timeGrid(schedule, { steps, kind: 'logsnr', tStart, tEnd }));
+  const { x: y } = await sample(
+    getSolver(solver),
+    model,
+    x,
+    timeGrid(schedule, { steps, kind: 'logsnr', tStart, tEnd }),
+  );
   const v = (await y.data()) as Float32Array;
   tf.dispose([x, y]);
   model.dispose();
@@ -190,7 +195,7 @@ async function samplers(stop: string) {
     grid = timeGrid(flow, { steps: 20 });
   const model = mixtureModel(flow, randomMixture({ dim: 8, components: 4, seed: 3 }));
   const x = tf.tensor2d(Float32Array.from(normals(16, 5)), [2, 8]);
-  const seq = sample(getSolver('euler'), model, x, grid);
+  const seq = await sample(getSolver('euler'), model, x, grid);
   const r = await chords(model, x, grid, { init: [0, 2, 5, 10], stop: parseStop(stop) });
   const task = { executor: batchedExecutor(model), param: model, grid, x };
   const p = await runParadigms(task, { window: 4, tolerance: 0.05 });

@@ -1,6 +1,10 @@
-/** Writes an experiment's results/<name>.json and its plots; prints where they went. */
+/**
+ * Writes an experiment's results/<name>.json and its plots; prints where they went. Quick runs
+ * (config.quick) write results/<name>-quick.* instead, so they never replace the full results the
+ * README shows.
+ */
 import { plotResults, writeResults, type ResultsFile } from '../../src/plots/index.ts';
-import { runEnv } from './flags.ts';
+import { resultsName, runEnv } from './flags.ts';
 
 export async function finish(
   name: string,
@@ -8,7 +12,8 @@ export async function finish(
   rows: Record<string, unknown>[],
   dir = 'results',
 ): Promise<void> {
-  const file: ResultsFile = { name, config, env: runEnv(), rows };
+  if (rows.length === 0) throw new Error(`${name}: no rows to write (nothing ran)`);
+  const file: ResultsFile = { name: resultsName(name, config.quick === true), config, env: runEnv(), rows };
   const path = writeResults(dir, file);
   const pngs = await plotResults(path);
   process.stderr.write(`${name}: wrote ${path} (${rows.length} rows) and ${pngs.join(', ')}\n`);

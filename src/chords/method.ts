@@ -45,7 +45,15 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       coarse = readCoarse(read);
     const stop = parseStop(read.text('stop') ?? 'complete');
     const text = read.text('init');
-    const init = text !== undefined ? parseInit(text) : initSequence({ cores: read.int('cores', 1, 64), steps: T });
+    const cores = read.int('cores', 1, 64);
+    if (text === undefined && cores > T)
+      throw new Error(
+        read.given('cores')
+          ? `--cores: got ${cores}; allowed: at most T = ${T} (--steps), one start index per core`
+          : `--steps: got ${T}; CHORDS runs --cores ${cores} by default, one start index per core; ` +
+            `allowed: --steps >= ${cores}, or --cores (or --init) for T = ${T}`,
+      );
+    const init = text !== undefined ? parseInit(text) : initSequence({ cores, steps: T });
     validateInit(init, T, read.given('cores') && text !== undefined ? read.int('cores', 1, 64) : undefined);
     return { init, fine, coarse, stop, rectify: !read.flag('no-rectify') };
   },

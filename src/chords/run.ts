@@ -21,7 +21,7 @@ import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { euler } from '../solvers/euler.ts';
 import { callsAt, disposeState, emptyState, type Solver, type SolverState, type StepInput } from '../solvers/solver.ts';
 import { stagePoint } from '../solvers/trajectory.ts';
-import { readAll, squaredDistance, tidy } from '../tensor.ts';
+import { squaredDistance, tidy } from '../tensor.ts';
 import { validateInit } from './init.ts';
 import { coarseJump, fineStep, rectify } from './math.ts';
 import { planChords, type PlanOp, type PlanRound } from './plan.ts';
@@ -90,7 +90,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   const stop = options.stop ?? { kind: 'complete' },
     checkFinite = options.checkFinite ?? true;
   const norm = stop.kind === 'residual' ? stop.norm : undefined;
-  validateTask(task);
+  await validateTask(task, 'chords');
   const T = grid.length - 1;
   validateInit(options.init, T);
   validateStop(stop);
@@ -107,7 +107,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   const store = new NodeStore(T),
     states: SolverState[] = [];
   const hits: ChordsHit[] = [],
-    meter = roundMeter(executor, options.onRound);
+    meter = roundMeter(executor, options.onRound, { method: 'chords', checkFinite });
   const step = (core: number, i: number): StepInput => ({
     x: store.x(core, i),
     t: grid[i],
@@ -120,12 +120,12 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   states[0] = fine.init();
   try {
     for (const round of plan.values()) {
-      const outs = await evaluatePoints(round, store, step, fine, param, meter);
-      const finite = checkFinite ? finiteFlags(outs) : undefined;
+      await evaluatePoints(round, store, step, fine, param, meter, grid);
       const arrived = applyOps(round.ops, ctx, step);
       const xs = round.hits.map((h) => (h.kind === 'coarse' ? arrived.coarse! : arrived.cores.get(h.core)!));
-      // The round's one readback: the finite flags and, for a residual rule, each core hit's distance to its
-      // predecessor (every hit of the round is in the list; a stop only drops the later ones).
+      // The round's one readback (meter.read): the meter's deferred finite flags of the round's model outputs and,
+      // for a residual rule, each core hit's distance to its predecessor (every hit of the round is in the list; a
+      // stop only drops the later ones).
       const pairs: { j: number; prev: tf.Tensor }[] = [];
       if (stop.kind === 'residual')
         round.hits.forEach((h, j) => {
@@ -134,15 +134,12 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
         });
       let read: Float32Array;
       try {
-        read = await readAll([...(finite ? [finite] : []), ...pairs.map((p) => squaredDistance(xs[p.j], p.prev))]);
+        read = await meter.read(pairs.map((p) => squaredDistance(xs[p.j], p.prev)));
       } catch (e) {
         tf.dispose(xs);
         throw e;
       }
-      if (finite) checkOutputs(round, read.subarray(0, outs.length), grid, xs);
-      const residuals = new Map(
-        pairs.map((p, q) => [p.j, residualNorm(read[(finite ? outs.length : 0) + q], xs[p.j].size, norm)]),
-      );
+      const residuals = new Map(pairs.map((p, q) => [p.j, residualNorm(read[q], xs[p.j].size, norm)]));
       let stopNow = false;
       for (const [j, h] of round.hits.entries()) {
         const x = xs[j];
@@ -167,6 +164,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
       if (stopNow) break;
     }
   } catch (e) {
+    meter.discard();
     disposeResult({ hits });
     throw e;
   } finally {
@@ -195,12 +193,16 @@ async function evaluatePoints(
   fine: Solver,
   param: Parametrization,
   meter: RoundMeter,
+  grid: readonly number[],
 ): Promise<tf.Tensor[]> {
   const points = round.evals.map((ev) => stagePoint(fine, param, step(ev.core, ev.i), store.stages(ev.core, ev.i)));
   let outs: tf.Tensor[];
   try {
-    const where = (j: number) => `round ${round.round}, core ${round.evals[j].core}, step ${round.evals[j].i}`;
-    outs = await meter.evaluate(points, where);
+    const where = (j: number) => {
+      const { core, i, stage } = round.evals[j];
+      return `core ${core}, step ${i} (t = ${grid[i]})${stage ? `, stage ${stage}` : ''}`;
+    };
+    outs = await meter.evaluate(points, where, { defer: true }); // read with the round's other values
   } catch (e) {
     for (const p of points) if (p.owned) p.x.dispose();
     throw e;
@@ -210,22 +212,6 @@ async function evaluatePoints(
     store.addStage(ev.core, ev.i, { x, t, out: outs[j], ownsX: owned, ownsOut: true });
   });
   return outs;
-}
-
-/** One flag per model output: 1 if it is all finite (a tensor; read in the round's readback). */
-const finiteFlags = (outs: readonly tf.Tensor[]): tf.Tensor =>
-  tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))));
-
-/**
- * Fails the run if a model output holds NaN or Inf, naming the core, step and stage; `ok` holds the read flags.
- * The round's hit tensors `xs` are freed before the error.
- */
-function checkOutputs(round: PlanRound, ok: ArrayLike<number>, grid: readonly number[], xs: tf.Tensor[]): void {
-  const bad = round.evals.find((_, j) => !ok[j]);
-  if (!bad) return;
-  tf.dispose(xs);
-  const where = `core ${bad.core}, step ${bad.i} (t = ${grid[bad.i]}), stage ${bad.stage}, round ${round.round}`;
-  throw new Error(`model output is not finite (NaN or Inf) at ${where}`);
 }
 
 /** Applies a round's updates; points reaching T (core hits) and the coarse shot are handed back, not stored. */

@@ -37,8 +37,11 @@ export function parseStop(text: string): StopRule {
           : name === 'residual-rmse'
             ? { kind: 'residual', tol: Number(arg), norm: 'rmse' }
             : undefined;
-  if (!rule || (arg !== undefined && arg.trim() === ''))
-    throw new Error(`stop: got '${text}'; allowed: core-index:<i>, residual[:<tol>], residual-rmse:<tol>, complete`);
+  const allowed = 'allowed: core-index:<i>, residual[:<tol>], residual-rmse:<tol>, complete';
+  if (!rule || (arg !== undefined && arg.trim() === '') || text.split(':').length > 2)
+    throw new Error(`stop: got '${text}'; ${allowed}`);
+  if (arg !== undefined && !Number.isFinite(Number(arg)))
+    throw new Error(`stop: got '${text}'; '${arg}' is not a number; ${allowed}`);
   validateStop(rule);
   return rule;
 }

@@ -1,4 +1,6 @@
 /** Command-line parsing: node:util parseArgs plus typed, range-checked values with clear errors. */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface OptSpec {
@@ -9,6 +11,30 @@ export interface OptSpec {
 }
 export type Spec = Record<string, OptSpec>;
 export type Parsed = Record<string, string | boolean | undefined>;
+
+const GIVEN = new WeakMap<Parsed, Set<string>>();
+/** The options the user typed (not filled in from defaults) of a parseOptions result. */
+export const givenOptions = (o: Parsed): Set<string> => GIVEN.get(o) ?? new Set();
+
+/**
+ * Options that apply only to some values of another option: { option: [owner option, allowed values] }.
+ * Typing one for another value is an error naming both (e.g. --class with --model mixture).
+ */
+export function checkApplies(
+  command: string,
+  o: Parsed,
+  owners: Record<string, [string, readonly string[]]>,
+  values: Parsed = o,
+): void {
+  for (const k of givenOptions(o)) {
+    const own = owners[k];
+    if (own && !own[1].includes(String(values[own[0]])))
+      throw new Error(
+        `--${k} does not apply to 'chords ${command}' with --${own[0]} ${values[own[0]]}; ` +
+          `allowed with --${own[0]} ${own[1].join(' or ')}`,
+      );
+  }
+}
 
 /** Parses argv against a spec; unknown options are an error listing the allowed ones. */
 export function parseOptions(command: string, argv: string[], spec: Spec): Parsed {
@@ -23,9 +49,29 @@ export function parseOptions(command: string, argv: string[], spec: Spec): Parse
     });
     const out: Parsed = {};
     for (const [k, o] of Object.entries(spec)) out[k] = (values as Parsed)[k] ?? o.default;
+    GIVEN.set(out, new Set(Object.keys(values).filter((k) => (values as Parsed)[k] !== undefined)));
     return out;
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
+    // a value starting with a dash after a space (--x0 -0.5,1): keep node's hint, with the value typed
+    const dash = msg.match(/Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/);
+    if (dash) {
+      const i = argv.findIndex(
+        (a) => a === dash[1] || (spec[dash[1].slice(2)]?.short && a === `-${spec[dash[1].slice(2)].short}`),
+      );
+      const value = i >= 0 ? argv[i + 1] : '-...';
+      throw new Error(
+        `${dash[1]}: the value '${value}' starts with a dash and reads as an option; write ${dash[1]}=${value}`,
+      );
+    }
+    const missing = msg.match(/Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/);
+    if (missing) throw new Error(`${missing[1]}: needs a value, e.g. ${missing[1]}=<value>`);
+    const positional = msg.match(/Unexpected argument '([^']*)'/);
+    if (positional)
+      throw new Error(
+        `unexpected argument '${positional[1]}' for 'chords ${command}'; ` +
+          'allowed: options only (--name value or --name=value)',
+      );
     const m = msg.match(/Unknown option '([^']+)'/);
     if (m)
       throw new Error(
@@ -63,12 +109,46 @@ export function choiceArg<T extends string>(name: string, v: string | boolean | 
   return v as T;
 }
 
-/** A comma-separated list of finite numbers. */
+/** The largest finite float32 (tensors hold float32; larger values would become Infinity). */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A comma-separated list of numbers that are finite in float32; every entry must be there (no '1,' or ',1'). */
 export function numListArg(name: string, v: string): number[] {
-  const xs = v.split(',').map((s) => Number(s.trim()));
-  if (!v.trim() || xs.some((x) => !Number.isFinite(x)))
-    throw new Error(`--${name}: got '${v}'; allowed: comma-separated finite numbers`);
-  return xs;
+  const parts = v.split(',');
+  const bad = parts.findIndex((s) => {
+    const x = Number(s.trim());
+    return s.trim() === '' || !Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX;
+  });
+  if (bad >= 0) {
+    const entry = parts[bad].trim();
+    const why =
+      entry === ''
+        ? `entry ${bad + 1} of ${parts.length} is empty`
+        : Number.isFinite(Number(entry))
+          ? `entry ${bad + 1} (${entry}) overflows float32 (|x| <= ${FLOAT32_MAX.toPrecision(4)})`
+          : `entry ${bad + 1} ('${entry}') is not a number`;
+    throw new Error(`--${name}: got '${v}': ${why}; allowed: comma-separated finite numbers`);
+  }
+  return parts.map((s) => Number(s.trim()));
+}
+
+/**
+ * An output file: a path ending in `ext`, not a folder, whose folder exists or can be made as one
+ * new folder inside an existing one (no folders are created anywhere else). Returns the absolute path.
+ */
+export function outFileArg(name: string, v: string | boolean | undefined, ext: string): string {
+  if (typeof v !== 'string' || v.trim() === '' || !v.toLowerCase().endsWith(ext))
+    throw new Error(`--${name}: got '${v ?? ''}'; allowed: a file name ending in ${ext}`);
+  const file = resolve(v),
+    dir = dirname(file);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new Error(`--${name}: '${v}' is a folder; allowed: a file name ending in ${ext}`);
+  if (existsSync(dir) ? !statSync(dir).isDirectory() : !existsSync(dirname(dir)))
+    throw new Error(
+      `--${name}: the folder of '${v}' (${dir}) does not exist, nor does its parent; ` +
+        'allowed: a file in an existing folder, or in one new folder inside an existing one',
+    );
+  return file;
 }
 
 /** Help text of a spec. */

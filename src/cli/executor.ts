@@ -11,7 +11,8 @@ import {
   DEFAULT_WARMUP_CALLS,
   type Executor,
 } from '../executors/index.ts';
-import { choiceArg, intArg, type Parsed, type Spec } from './args.ts';
+import { DEFAULT_ROUND_TIMEOUT_MS } from '../executors/pool.ts';
+import { choiceArg, intArg, numArg, type Parsed, type Spec } from './args.ts';
 
 export const EXECUTORS = ['serial', 'batched', 'workers', 'processes'] as const;
 export type ExecutorName = (typeof EXECUTORS)[number];
@@ -36,6 +37,12 @@ export const EXECUTOR_OPTIONS: Spec = {
       'model calls at start-up on the real batch shape, in every pool member or on this thread, ' +
       `counted in startupMs (default ${DEFAULT_WARMUP_CALLS}; 0 = none)`,
   },
+  timeout: {
+    type: 'string',
+    help:
+      'workers, processes: seconds a round may take before the pool fails, naming the member that did not ' +
+      `answer (default: ${DEFAULT_ROUND_TIMEOUT_MS / 1000})`,
+  },
 };
 
 /**
@@ -55,6 +62,71 @@ export interface MadeExecutor {
   size: number;
 }
 
+/** A GPU id as CUDA_VISIBLE_DEVICES takes it: an index, or a GPU-/MIG- UUID. */
+const DEVICE_ID = /^(\d+|GPU-[\w-]+|MIG-[\w/-]+)$/;
+
+export interface ExecutorChoice {
+  name: ExecutorName;
+  /** Pool members (1 for serial and batched). */
+  size: number;
+  devices?: string[];
+  /** Per-round time-out of a pool, ms. */
+  timeoutMs?: number;
+  /** Warm-up calls at start-up (--warmup; default DEFAULT_WARMUP_CALLS). */
+  warmupCalls: number;
+}
+
+/**
+ * Checks the executor options against the parallel width before any work: --workers and --devices
+ * only with a pool, at most as many members as parallel calls per round (more would sit idle),
+ * --devices one distinct valid id per child process.
+ */
+export function chooseExecutor(o: Parsed, backend: string, modelName: string, width: number): ExecutorChoice {
+  const name =
+    o.executor === undefined
+      ? defaultExecutor(backend, modelName, width)
+      : choiceArg('executor', o.executor, EXECUTORS);
+  if (name !== 'processes' && o.devices !== undefined)
+    throw new Error(`--devices belongs to --executor processes, not ${name}`);
+  if (o.adapters !== undefined && (name !== 'processes' || backend !== 'webgpu'))
+    throw new Error('--adapters belongs to --executor processes with --backend webgpu');
+  for (const k of ['workers', 'timeout'])
+    if ((name === 'serial' || name === 'batched') && o[k] !== undefined)
+      throw new Error(`--${k} belongs to --executor workers or processes, not ${name}`);
+  const warmupCalls = o.warmup !== undefined ? intArg('warmup', o.warmup, 0, 10000) : DEFAULT_WARMUP_CALLS;
+  if (name === 'serial' || name === 'batched') return { name, size: 1, warmupCalls };
+  const timeoutMs =
+    o.timeout === undefined ? undefined : 1000 * numArg('timeout', o.timeout, 0, 86_400, { above: true });
+  const widthNote = `the parallel width ${width} (model calls per round${width === 1 ? ': a sequential solve' : ''})`;
+  let devices: string[] | undefined;
+  if (typeof o.devices === 'string') {
+    devices = o.devices.split(',').map((d) => d.trim());
+    const bad = devices.find((d) => !DEVICE_ID.test(d));
+    if (bad !== undefined)
+      throw new Error(
+        `--devices: got '${o.devices}': ${bad === '' ? 'an empty entry' : `'${bad}' is not a GPU id`}; ` +
+          'allowed: one GPU index (or GPU-/MIG- UUID) per child process, comma-separated, e.g. 0,1,2,3',
+      );
+    if (new Set(devices).size !== devices.length)
+      throw new Error(`--devices: got '${o.devices}'; allowed: distinct ids, one GPU per child process`);
+  }
+  const size =
+    o.workers !== undefined
+      ? intArg('workers', o.workers, 1, 256)
+      : (devices?.length ?? Math.max(1, Math.min(width, cpus().length)));
+  if (devices && devices.length !== size)
+    throw new Error(
+      `--devices: got ${devices.length} id(s) for ${size} processes (--workers ${o.workers}); ` +
+        'allowed: one id per child',
+    );
+  if (size > width)
+    throw new Error(
+      `--${o.workers !== undefined ? 'workers' : 'devices'}: ${size} pool members for ${widthNote}; ` +
+        `allowed: at most ${width} (more members than parallel calls would sit idle)`,
+    );
+  return { name, size, devices, timeoutMs, warmupCalls };
+}
+
 /**
  * Starts the chosen executor (pools are persistent; the caller closes) and warms it up on requests
  * of `shape` ([n, ...sample shape]; `width` of them per round on the batched executor), so the
@@ -69,35 +141,24 @@ export async function makeExecutor(
   width: number,
   shape?: number[],
 ): Promise<MadeExecutor> {
-  const name =
-    o.executor === undefined
-      ? defaultExecutor(backend, modelName, width)
-      : choiceArg('executor', o.executor, EXECUTORS);
-  if (name !== 'processes' && o.devices !== undefined) throw new Error('--devices belongs to --executor processes');
-  if (o.adapters !== undefined && (name !== 'processes' || backend !== 'webgpu'))
-    throw new Error('--adapters belongs to --executor processes with --backend webgpu');
-  if ((name === 'serial' || name === 'batched') && o.workers !== undefined)
-    throw new Error(`--workers belongs to --executor workers or processes, not ${name}`);
-  const size =
-    o.workers !== undefined ? intArg('workers', o.workers, 1, 256) : Math.max(1, Math.min(width, cpus().length));
-  const calls = o.warmup !== undefined ? intArg('warmup', o.warmup, 0, 10000) : DEFAULT_WARMUP_CALLS;
-  const warmup = shape && calls > 0 ? { shape, calls } : undefined;
+  const { name, size, devices, timeoutMs, warmupCalls } = chooseExecutor(o, backend, modelName, width);
+  const warmup = shape && warmupCalls > 0 ? { shape, calls: warmupCalls } : undefined;
   if (name === 'serial' || name === 'batched') {
     const executor = name === 'serial' ? serialExecutor(model) : batchedExecutor(model);
     const startupMs = warmup ? await warmExecutor(executor, { ...warmup, requests: name === 'serial' ? 1 : width }) : 0;
     return { executor, name, startupMs, size: 1 };
   }
   const poolBackend = backend === 'tensorflow' ? 'tensorflow' : backend;
-  const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((d) => d.trim()) : undefined);
-  const adapters = list(o.adapters);
+  const adapters = typeof o.adapters === 'string' ? o.adapters.split(',').map((d) => d.trim()) : undefined;
   const pool =
     name === 'workers'
-      ? await workersExecutor({ spec, workers: size, backend: poolBackend, warmup })
+      ? await workersExecutor({ spec, workers: size, backend: poolBackend, timeoutMs, warmup })
       : await processesExecutor({
           spec,
           processes: size,
           backend: poolBackend,
-          devices: list(o.devices),
+          devices,
+          timeoutMs,
           env: adapters && ((i) => ({ CHORDS_WEBGPU_ADAPTER: adapters[i % adapters.length] })),
           warmup,
         });

@@ -5,18 +5,19 @@
  * too never load tfjs; values are checked by the command itself before any work.
  */
 import { readFileSync } from 'node:fs';
-import { choiceArg, parseOptions } from './args.ts';
+import { packagePath } from '../paths.ts';
+import { choiceArg, givenOptions, parseOptions } from './args.ts';
 import type { Catalog } from './catalog.ts';
 
 type Command = (argv: string[], out: (s: string) => void, backend: () => Promise<string>) => Promise<void>;
 
 const COMMANDS: Record<string, { help: string; load: () => Promise<Command> }> = {
   solve: {
-    help: 'one sequential solve of an analytic model, with its error to the exact solution',
+    help: 'one sequential solve: error to the exact solution (analytic models) or sample quality (dit)',
     load: async () => (await import('./solve.ts')).solveCommand,
   },
   run: {
-    help: 'CHORDS on a model: every hit vs the sequential solver and the exact solution (or sample quality)',
+    help: 'CHORDS or a baseline (--method): every result vs the sequential solver and the exact solution or quality',
     load: async () => (await import('./run.ts')).runCommand,
   },
   plot: {
@@ -31,7 +32,7 @@ const COMMANDS: Record<string, { help: string; load: () => Promise<Command> }> =
 
 const HELP = `chords: parallel diffusion sampling (CHORDS, ParaDiGMS, SRDS) on tfjs
 
-Usage: chords <command> [options]     (chords <command> --help for its options)
+Usage: chords <command> [options]     (chords <command> --help for its options; chords --version)
 
 Commands:
 ${Object.entries(COMMANDS)
@@ -62,7 +63,9 @@ export function preflight(catalog: Catalog, cmd: string, argv: string[]): string
   const o = parseOptions(cmd, dashed, entry.options);
   if (cmd === 'plot') return o.help || dashed.length === argv.length ? entry.help : undefined;
   if (cmd === 'run') {
-    const given = o.method === undefined ? undefined : choiceArg('method', o.method, Object.keys(catalog.methods));
+    const given = givenOptions(o).has('method')
+      ? choiceArg('method', o.method, Object.keys(catalog.methods))
+      : undefined; // parseOptions fills in defaults; givenOptions says what was typed
     if (o.help) return given ? catalog.methods[given].help : entry.help;
     const method = given ?? String(entry.options.method.default);
     for (const [flag, owners] of Object.entries(catalog.flagOwners))
@@ -86,6 +89,10 @@ export async function main(
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     out(HELP);
+    return 0;
+  }
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    out(`chords-ts ${JSON.parse(readFileSync(packagePath('package.json'), 'utf8')).version}`);
     return 0;
   }
   const c = COMMANDS[cmd];

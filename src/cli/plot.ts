@@ -1,10 +1,11 @@
-/** `chords plot results/<name>.json`: re-draws an experiment's plots (SVG + PNG) from its rows, without re-running it. */
+/** `chords plot results/<name>.json`: re-draws an experiment's plots (SVG + PNG) from its rows, without re-running. */
 import { plotResults } from '../plots/results.ts';
 import { helpText, parseOptions, type Spec } from './args.ts';
 
 export const PLOT_OPTIONS: Spec = { help: { type: 'boolean', short: 'h', help: 'show this help' } };
 export const PLOT_HELP = helpText(
-  'Usage: chords plot <results/name.json> [...]\n\nRe-draws the plots of experiment results next to the JSON file (name.svg, name.png, name.vl.json).',
+  'Usage: chords plot <results/name.json> [...]\n\nRe-draws the plots of experiment results next to the JSON file,\n' +
+    'named after it (name.svg, name.png, name.vl.json).',
   PLOT_OPTIONS,
 );
 

@@ -19,7 +19,11 @@ export const PROBLEM_OPTIONS: Spec = {
   dim: { type: 'string', default: '64', help: 'data dimension D of an analytic model (1..4096)' },
   components: { type: 'string', default: '8', help: 'mixture components (1..64)' },
   'mixture-seed': { type: 'string', default: '0', help: 'seed of the random mixture (means, scales, weights)' },
-  n: { type: 'string', default: '1', help: 'number of samples in the batch (1..4096)' },
+  n: {
+    type: 'string',
+    default: '1',
+    help: 'number of samples in the batch (1..4096; one model call holds at most 64M values, checked up front)',
+  },
   seed: { type: 'string', default: '0', help: 'seed of the initial noise' },
   x0: { type: 'string', help: 'initial noise as v1,v2,... (n * dim values; overrides --seed)' },
   class: { type: 'string', help: 'dit: class 0..9 of every sample (default: classes cycle 0, 1, ..., 9)' },

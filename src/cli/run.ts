@@ -2,11 +2,14 @@
 import { getMethod, methodNames, type AnyMethod, type FlagReader, type MethodResult } from '../sampling/index.ts';
 import { disposeResult } from '../sampling/task.ts';
 import { score, type Problem } from '../problems/index.ts';
+import { formatFrechet } from '../metrics/quality.ts';
 import { sample } from '../solvers/index.ts';
 import { readValues } from '../tensor.ts';
-import { choiceArg, helpText, intArg, numArg, parseOptions, type Parsed, type Spec } from './args.ts';
-import { EXECUTOR_OPTIONS, makeExecutor, type MadeExecutor } from './executor.ts';
-import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
+import { checkApplies, choiceArg, givenOptions, helpText, intArg, numArg, parseOptions } from './args.ts';
+import type { Parsed, Spec } from './args.ts';
+import { MODEL_OPTION_OWNERS, checkCallSize, solveReference } from './applies.ts';
+import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor, type MadeExecutor } from './executor.ts';
+import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
 import { adapterField } from './report.ts';
 
 const COMMON: Spec = {
@@ -85,7 +88,7 @@ export async function runCommand(
 ): Promise<void> {
   const o = parseOptions('run', argv, runOptions({ defaults: false }));
   const methodName = typeof o.method === 'string' ? o.method : 'chords';
-  if (o.help && o.method === undefined) return out(runHelp());
+  if (o.help && !givenOptions(o).has('method')) return out(runHelp());
   const method = getMethodArg(methodName);
   if (o.help) return out(runHelp(method));
   for (const [flag, owners] of flagOwners())
@@ -94,12 +97,16 @@ export async function runCommand(
   const problemDefaults = Object.fromEntries(Object.entries(PROBLEM_OPTIONS).map(([k, s]) => [k, o[k] ?? s.default]));
   const steps = intArg('steps', problemDefaults.steps, 1, 10000);
   const options = method.fromFlags(flagReader(o, method), steps);
+  checkApplies('run', o, MODEL_OPTION_OWNERS, { ...o, ...problemDefaults });
   const backend = await backendName();
+  chooseExecutor(o, backend, String(problemDefaults.model), method.width(steps, options));
+  checkCallSize(problemSpec({ ...o, ...problemDefaults }), method.width(steps, options));
   const p = await buildProblem({ ...o, ...problemDefaults });
   let made: MadeExecutor | undefined;
   try {
     made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, method.width(steps, options), p.x.shape);
     const res = await method.run({ executor: made.executor, param: p.model, grid: p.grid, x: p.x }, options);
+    solveReference(p);
     const report = await reportOf(p, method, options, res, made, backend, !!o.values);
     out(o.json ? JSON.stringify(report) : table(report, p));
   } finally {
@@ -125,7 +132,7 @@ async function reportOf(
   values: boolean,
 ) {
   const fine = options.fine;
-  const seq = sample(fine, p.model, p.x, p.grid);
+  const seq = await sample(fine, p.model, p.x, p.grid);
   const seqValues = (await seq.x.data()) as Float32Array;
   seq.x.dispose();
   const hitValues = await readValues(res.hits.map((h) => h.x)); // every hit in one readback
@@ -185,10 +192,11 @@ async function reportOf(
 /** The human-readable table of a report. */
 function table(r: Report, p: Problem): string {
   const exp = (v: number | undefined) => (v === undefined ? '' : v.toExponential(2).padStart(12));
-  const quality = (h: { classAccuracy?: number; frechetDistance?: number }) =>
+  const fd = (v: number | null | undefined) => (v == null ? 'n/a' : v.toFixed(1));
+  const quality = (h: { classAccuracy?: number; frechetDistance?: number | null }) =>
     h.classAccuracy === undefined
       ? ''
-      : `${(100 * h.classAccuracy).toFixed(0).padStart(5)}% ${h.frechetDistance!.toFixed(1).padStart(6)}`;
+      : `${(100 * h.classAccuracy).toFixed(0).padStart(5)}% ${fd(h.frechetDistance).padStart(6)}`;
   const rows = r.hits.map((h) => {
     const label = h.kind === 'core' ? `core ${h.core}` : h.kind;
     const cols = [label.padEnd(9), String(h.round).padStart(5), `${h.speedupRounds.toFixed(2).padStart(8)}x`];
@@ -202,7 +210,8 @@ function table(r: Report, p: Problem): string {
   const seqRef = s.rmseToReference !== undefined ? `, error to reference ${s.rmseToReference.toExponential(2)}` : '';
   const seqQuality =
     s.classAccuracy !== undefined
-      ? `, accuracy ${(100 * s.classAccuracy).toFixed(0)}%, Frechet distance ${s.frechetDistance!.toFixed(1)}`
+      ? `, accuracy ${(100 * s.classAccuracy).toFixed(0)}%, ` +
+        `Frechet distance ${formatFrechet(s.frechetDistance ?? null, 1)}`
       : '';
   const ms = (v: number) => v.toFixed(1);
   const times = `model ${ms(r.modelMs)}, transfer ${ms(r.transferMs)}, other ${ms(r.overheadMs)}`;

@@ -2,18 +2,24 @@
  * `chords sample`: DiT samples as a PNG grid, sequentially or with CHORDS, with their class accuracy and Frechet
  * distance.
  */
-import { resolve } from 'node:path';
 import { disposeResult, initSequence, parseStop, runChords } from '../chords/index.ts';
 import { batchedExecutor } from '../executors/index.ts';
 import { writeGrid } from '../plots/grid.ts';
+import { formatFrechet } from '../metrics/quality.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
-import { choiceArg, helpText, intArg, parseOptions, type Spec } from './args.ts';
-import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
+import { checkApplies, choiceArg, helpText, intArg, outFileArg, parseOptions, type Spec } from './args.ts';
+import { MODEL_OPTION_OWNERS, checkCallSize } from './applies.ts';
+import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
 import { adapterField } from './report.ts';
 
+/** The problem options that apply to the DiT (sample has no analytic models). */
+const { dim, components, 'mixture-seed': mixtureSeed, ...DIT_OPTIONS } = PROBLEM_OPTIONS;
+
 export const SAMPLE_OPTIONS: Spec = {
-  ...PROBLEM_OPTIONS,
+  ...DIT_OPTIONS,
   model: { type: 'string', default: 'dit', help: 'model: dit (the only image model)' },
+  schedule: { type: 'string', default: 'flow', help: 'noise schedule: flow (the DiT is trained by flow matching)' },
+  x0: { type: 'string', help: 'initial noise as v1,v2,... (n * 256 values for 16 x 16 digits; overrides --seed)' },
   n: { type: 'string', default: '16', help: 'number of samples (1..4096)' },
   solver: {
     type: 'string',
@@ -22,7 +28,11 @@ export const SAMPLE_OPTIONS: Spec = {
   },
   cores: { type: 'string', help: 'sample with CHORDS on this many cores (default: sequential)' },
   stop: { type: 'string', default: 'core-index:1', help: 'CHORDS stop rule with --cores' },
-  out: { type: 'string', default: 'results/samples.png', help: 'PNG grid to write' },
+  out: {
+    type: 'string',
+    default: 'results/samples.png',
+    help: "PNG grid to write; its own folder is created if missing, that folder's parent must exist",
+  },
   json: { type: 'boolean', help: 'print one JSON object (with classAccuracy and frechetDistance)' },
   backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -44,7 +54,12 @@ export async function sampleCommand(
   choiceArg('model', o.model, ['dit'] as const);
   const solverName = choiceArg('solver', o.solver, SOLVER_NAMES);
   const cores = typeof o.cores === 'string' ? intArg('cores', o.cores, 1, 64) : undefined;
+  if (cores === undefined && argv.some((a) => a === '--stop' || a.startsWith('--stop=')))
+    throw new Error('--stop applies to CHORDS sampling only; allowed with --cores');
   const stop = parseStop(String(o.stop));
+  const file = outFileArg('out', o.out, '.png');
+  checkApplies('sample', o, MODEL_OPTION_OWNERS);
+  checkCallSize(problemSpec(o), cores ?? 1);
   const backend = await backendName();
   const p = await buildProblem(o);
   const x = p.x;
@@ -52,7 +67,7 @@ export async function sampleCommand(
     const t0 = performance.now();
     let values: Float32Array, modelCalls: number, rounds: number;
     if (cores === undefined) {
-      const r = sample(getSolver(solverName), p.model, x, p.grid);
+      const r = await sample(getSolver(solverName), p.model, x, p.grid);
       values = (await r.x.data()) as Float32Array;
       modelCalls = r.modelCalls;
       rounds = r.modelCalls;
@@ -69,7 +84,6 @@ export async function sampleCommand(
       disposeResult(r);
     }
     const wallMs = performance.now() - t0;
-    const file = resolve(String(o.out));
     writeGrid(file, values, p.n, x.shape[1]!, x.shape[3]!);
     const report = {
       command: 'sample',
@@ -88,7 +102,7 @@ export async function sampleCommand(
     out(
       `${p.n} DiT samples (${how}, guidance ${p.config.guidance}): ` +
         `${rounds} rounds, ${modelCalls} model calls, ${wallMs.toFixed(0)} ms\n` +
-        `  ${quality}, Frechet distance ${report.frechetDistance.toFixed(2)}\n  wrote ${file}\n`,
+        `  ${quality}, Frechet distance ${formatFrechet(report.frechetDistance)}\n  wrote ${file}\n`,
     );
   } finally {
     p.dispose();

@@ -1,11 +1,13 @@
-/** `chords solve`: one sequential solve of an analytic model, with its error to the exact or reference solution. */
+/** `chords solve`: one sequential solve, with its error to the exact or reference solution, or its sample quality. */
 import { runSequential } from '../methods/sequential.ts';
 import { SOLVER_NAMES, getSolver } from '../solvers/index.ts';
 import { score } from '../problems/index.ts';
 import type { SamplerResult } from '../sampling/task.ts';
-import { choiceArg, helpText, parseOptions, type Spec } from './args.ts';
-import { EXECUTOR_OPTIONS, makeExecutor, type MadeExecutor } from './executor.ts';
-import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
+import { formatFrechet } from '../metrics/quality.ts';
+import { checkApplies, choiceArg, helpText, parseOptions, type Spec } from './args.ts';
+import { MODEL_OPTION_OWNERS, checkCallSize, solveReference } from './applies.ts';
+import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor, type MadeExecutor } from './executor.ts';
+import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
 import { adapterField } from './report.ts';
 
 export const SOLVE_OPTIONS: Spec = {
@@ -37,7 +39,10 @@ export async function solveCommand(
   const o = parseOptions('solve', argv, SOLVE_OPTIONS);
   if (o.help) return out(SOLVE_HELP);
   const solverName = choiceArg('solver', o.solver, SOLVER_NAMES);
+  checkApplies('solve', o, MODEL_OPTION_OWNERS);
   const backend = await backendName();
+  chooseExecutor(o, backend, String(o.model), 1);
+  checkCallSize(problemSpec(o), 1);
   const p = await buildProblem(o);
   const solver = getSolver(solverName);
   let made: MadeExecutor | undefined, res: SamplerResult | undefined, values: Float32Array;
@@ -45,6 +50,7 @@ export async function solveCommand(
     made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, 1, p.x.shape);
     res = await runSequential({ executor: made.executor, param: p.model, grid: p.grid, x: p.x }, { solver });
     values = (await res.sample.data()) as Float32Array;
+    solveReference(p);
     res.sample.dispose();
   } finally {
     await made?.executor.close();
@@ -74,7 +80,7 @@ export async function solveCommand(
     lines.push(`  error to reference ${report.rmseToReference.toExponential(3)} (RMS)`);
   if (report.classAccuracy !== undefined) {
     lines.push(`  class accuracy     ${(100 * report.classAccuracy).toFixed(1)}%`);
-    lines.push(`  Frechet distance   ${report.frechetDistance!.toFixed(2)}`);
+    lines.push(`  Frechet distance   ${formatFrechet(report.frechetDistance ?? null)}`);
   }
   out(`${lines.join('\n')}\n`);
 }

@@ -46,12 +46,25 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** One model call per request, one after another (the sequential baseline, and debugging). */
+/**
+ * One model call per request, one after another (the sequential baseline, and debugging). A model that throws
+ * fails the round naming the request (its index), and the outputs of the requests before it are freed.
+ */
 export function serialExecutor(model: Denoiser): Executor {
   return {
     name: 'serial',
     evaluate: async (requests) =>
-      inProcess(() => requests.map(({ x, t }) => tf.tidy(() => model.predict(x, timeVector(t, x.shape[0]))))),
+      inProcess(() => {
+        const outs: tf.Tensor[] = [];
+        for (const [j, { x, t }] of requests.entries())
+          try {
+            outs.push(tf.tidy(() => model.predict(x, timeVector(t, x.shape[0]))));
+          } catch (e) {
+            tf.dispose(outs);
+            throw new ExecutorError(`serial: ${(e as Error).message}`, undefined, j);
+          }
+        return outs;
+      }),
     close: async () => undefined,
   };
 }
@@ -64,7 +77,7 @@ function inProcess(run: () => tf.Tensor[]): Evaluated {
   return { outputs, timings: { computeMs: wallMs, wallMs } };
 }
 
-/** A round's requests as one batched model call on one device ("virtual cores"). */
+/** A round's requests as one batched model call on one device ("virtual cores"); the output must keep the shape. */
 export function batchedExecutor(model: Denoiser): Executor {
   return {
     name: 'batched',
@@ -79,7 +92,13 @@ export function batchedExecutor(model: Denoiser): Executor {
             0,
           ); // [sum n, ...]
           const t = timesVector(requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t))); // [sum n]
-          return tf.split(model.predict(x, t), sizes, 0);
+          const out = model.predict(x, t);
+          if (out.shape.join(',') !== x.shape.join(','))
+            throw new ExecutorError(
+              `batched: the model returned shape [${out.shape}] for the round's ${requests.length} requests ` +
+                `batched as [${x.shape}]; allowed: the input's shape`,
+            );
+          return tf.split(out, sizes, 0);
         }),
       );
     },

@@ -3,7 +3,8 @@
  * interface. A round's requests are split over the members (one each when there are as many
  * members as requests); each member evaluates its share as one batched call. Any fault (a model
  * error, a crash, an exit, a kill, a time-out) fails the round with an error naming the member and
- * its requests, ends every member, and leaves the pool closed.
+ * its requests, ends every member, and leaves the pool closed; using it again says so. A round that takes
+ * longer than timeoutMs (default 2 minutes) fails naming the members that did not answer.
  */
 import type { ModelSpec } from '../models/spec.ts';
 import type { EvalRequest, Executor, ExecutorTimings } from './executor.ts';
@@ -31,8 +32,13 @@ export interface PoolOptions {
   size: number;
   /** Backend each member initialises. Default 'wasm'. */
   backend?: string;
-  /** A round (or the start-up) fails after this long. Default 600000 ms. */
+  /**
+   * A round fails after this long, naming the members that did not answer (a hung or stopped worker or child).
+   * Default DEFAULT_ROUND_TIMEOUT_MS (2 minutes: far above a round of the shipped DiT, seconds at most).
+   */
   timeoutMs?: number;
+  /** The start-up (runtime, backend, model load) fails after this long. Default max(timeoutMs, 5 minutes). */
+  startupTimeoutMs?: number;
   spawn: (index: number) => Transport;
   /**
    * Warm-up at start-up: each member calls its own model on x of this shape (one request's [n, ...],
@@ -51,9 +57,13 @@ export interface PoolExecutor extends Executor {
   readonly pids: number[];
 }
 
+/** The default per-round time-out of worker and process pools. */
+export const DEFAULT_ROUND_TIMEOUT_MS = 120_000;
+
 interface Member {
   t: Transport;
   alive: boolean;
+  isReady?: boolean;
   group?: number[];
   ready?: (warmupMs: number) => void;
   waiting?: { id: number; resolve: (m: FromRemote & { type: 'result' }) => void };
@@ -63,8 +73,15 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
   if (!Number.isInteger(o.size) || o.size < 1 || o.size > 256)
     throw new Error(`${o.kind}: size got ${o.size}; allowed: an integer from 1 to 256`);
   const warmup = o.warmup ? { shape: o.warmup.shape.slice(), calls: warmupCalls(o.warmup) } : undefined;
-  const timeoutMs = o.timeoutMs ?? 600_000,
+  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS,
+    startupTimeoutMs = o.startupTimeoutMs ?? Math.max(timeoutMs, 300_000),
     label = o.kind === 'workers' ? 'worker' : 'process';
+  for (const [k, v] of [
+    ['timeoutMs', timeoutMs],
+    ['startupTimeoutMs', startupTimeoutMs],
+  ] as const)
+    if (!(v > 0) || !Number.isFinite(v))
+      throw new Error(`${o.kind}: ${k} got ${v}; allowed: a finite number of milliseconds > 0`);
   let broken: Error | undefined,
     closing: Promise<void> | undefined,
     nextId = 1;
@@ -87,8 +104,10 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
     members.push(m);
     t.onMessage((msg) => {
       if (msg.type === 'loaded') t.post({ type: 'init', spec: o.spec, backend: o.backend ?? 'wasm', warmup }, []);
-      else if (msg.type === 'ready') m.ready?.(msg.warmupMs);
-      else if (msg.type === 'result' && m.waiting?.id === msg.id) {
+      else if (msg.type === 'ready') {
+        m.isReady = true;
+        m.ready?.(msg.warmupMs);
+      } else if (msg.type === 'result' && m.waiting?.id === msg.id) {
         const w = m.waiting;
         m.waiting = undefined;
         w.resolve(msg);
@@ -110,13 +129,31 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
         );
     });
   }
-  const guard = <T>(p: Promise<T>, what: string): Promise<T> =>
+  const who = (i: number) => `${label} ${i}${members[i].t.pid ? ` (pid ${members[i].t.pid})` : ''}`;
+  /** The error of a time-out: which members had not answered, and how to raise the limit. */
+  const timedOut = (what: 'start-up' | 'a round', ms: number) => {
+    const late = members
+      .map((m, i) => i)
+      .filter((i) => (what === 'start-up' ? !members[i].isReady : members[i].waiting !== undefined));
+    const first = late[0];
+    const names = late.length ? late.map(who).join(', ') : 'no member';
+    const reqs = first !== undefined && members[first].group ? ` (requests ${members[first].group!.join(', ')})` : '';
+    return new ExecutorError(
+      `${o.kind}: ${names} did not answer ${what === 'start-up' ? 'the start-up' : 'the round'}${reqs} ` +
+        `within ${ms} ms (hung, stopped or overloaded?); ` +
+        `the limit is ${what === 'start-up' ? 'startupTimeoutMs' : 'timeoutMs (chords: --timeout, seconds)'}`,
+      first,
+      first !== undefined ? members[first].group?.[0] : undefined,
+    );
+  };
+  /** A clear error for using the pool after a failure closed it (the first caller got the failure itself). */
+  const closedBy = () =>
+    new ExecutorError(`${o.kind}: the pool was closed by an earlier failure (${broken!.message}); start a new pool`);
+  const guard = <T>(p: Promise<T>, what: 'start-up' | 'a round'): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      if (broken) return reject(broken);
-      const timer = setTimeout(
-        () => failAll(new ExecutorError(`${o.kind}: ${what} took longer than ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      if (broken) return reject(closedBy());
+      const ms = what === 'start-up' ? startupTimeoutMs : timeoutMs;
+      const timer = setTimeout(() => failAll(timedOut(what, ms)), ms);
       fail = (e) => {
         clearTimeout(timer);
         reject(e);
@@ -143,7 +180,7 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
     warmupMs: Math.max(...warmups),
     pids: members.map((m) => m.t.pid ?? -1),
     async evaluate(requests: readonly EvalRequest[]) {
-      if (broken) throw broken;
+      if (broken) throw closedBy();
       if (closing) throw new Error(`${o.kind}: the executor is closed`);
       const w0 = performance.now(),
         k = requests.length,

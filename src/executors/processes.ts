@@ -17,9 +17,12 @@ export interface ProcessesOptions {
   devices?: readonly (string | number)[];
   /** Extra environment for child i. */
   env?: (index: number) => Record<string, string>;
+  /** Per-round time-out in ms, naming the child that did not answer. Default 2 minutes. */
   timeoutMs?: number;
   /** Warm-up of every child at start-up (see PoolOptions.warmup). */
   warmup?: WarmupOptions;
+  /** Start-up time-out in ms. Default max(timeoutMs, 5 minutes). */
+  startupTimeoutMs?: number;
 }
 
 export function processTransport(env: Record<string, string>): Transport {
@@ -63,7 +66,15 @@ export function processesExecutor({
   env,
   timeoutMs,
   warmup,
+  startupTimeoutMs,
 }: ProcessesOptions): Promise<PoolExecutor> {
+  const bad = devices?.findIndex((d) => !/^(\d+|GPU-[\w-]+|MIG-[\w/-]+)$/.test(String(d).trim()));
+  if (bad !== undefined && bad >= 0)
+    return Promise.reject(
+      new Error(
+        `processes: devices[${bad}] is '${devices![bad]}'; allowed: GPU indices (or GPU-/MIG- UUIDs), one per child`,
+      ),
+    );
   return createPool({
     kind: 'processes',
     spec,
@@ -71,6 +82,7 @@ export function processesExecutor({
     backend,
     timeoutMs,
     warmup,
+    startupTimeoutMs,
     spawn: (i) =>
       processTransport({
         ...(devices?.length ? { CUDA_VISIBLE_DEVICES: String(devices[i % devices.length]) } : {}),

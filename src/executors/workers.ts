@@ -9,9 +9,12 @@ export interface WorkersOptions {
   spec: ModelSpec;
   workers: number;
   backend?: string;
+  /** Per-round time-out in ms, naming the worker that did not answer. Default 2 minutes. */
   timeoutMs?: number;
   /** Warm-up of every worker at start-up (see PoolOptions.warmup). */
   warmup?: WarmupOptions;
+  /** Start-up time-out in ms. Default max(timeoutMs, 5 minutes). */
+  startupTimeoutMs?: number;
 }
 
 export function workerTransport(): Transport {
@@ -29,5 +32,14 @@ export function workerTransport(): Transport {
 }
 
 /** Starts a persistent pool of worker threads (resolves once every worker has built its model). */
-export const workersExecutor = ({ spec, workers, backend, timeoutMs, warmup }: WorkersOptions): Promise<PoolExecutor> =>
-  createPool({ kind: 'workers', spec, size: workers, backend, timeoutMs, warmup, spawn: workerTransport });
+export const workersExecutor = (o: WorkersOptions): Promise<PoolExecutor> =>
+  createPool({
+    kind: 'workers',
+    spec: o.spec,
+    size: o.workers,
+    backend: o.backend,
+    timeoutMs: o.timeoutMs,
+    startupTimeoutMs: o.startupTimeoutMs,
+    warmup: o.warmup,
+    spawn: workerTransport,
+  });

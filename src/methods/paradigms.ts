@@ -26,7 +26,7 @@ import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { euler } from '../solvers/euler.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { validateTolerance } from './tolerance.ts';
-import { fails, meanSquaresPerSample, paradigmsVariance } from './window.ts';
+import { fails, meanSquarePerSample, paradigmsVariance } from './window.ts';
 
 export interface ParadigmsOptions extends SamplerHooks {
   /** Window size p (parallel model calls per round, "cores"). */
@@ -64,14 +64,14 @@ export function paradigmsSlide(s: SlideInput): { ind: number; begin: number; end
 }
 
 export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Promise<ParadigmsResult> {
-  validateTask(task);
+  await validateTask(task, 'paradigms');
   const { executor, param, grid } = task,
     T = grid.length - 1,
     step = o.step ?? eulerJump,
     tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(o.window) || o.window < 1) throw new Error(`window: got ${o.window}; allowed: an integer >= 1`);
   validateTolerance(tol);
-  const meter = roundMeter(executor, o.onRound),
+  const meter = roundMeter(executor, o.onRound, { method: 'paradigms' }),
     hits: SamplerHit[] = [];
   // every point starts at x_0 (ParaDiGMS)
   const xs: tf.Tensor[] = Array.from({ length: T + 1 }, () => tf.clone(task.x));
@@ -82,7 +82,8 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
       const b = Math.min(a + o.window, T);
       const outs = await meter.evaluate(
         Array.from({ length: b - a }, (_, k) => ({ x: xs[a + k], t: grid[a + k] })),
-        (k) => `round ${round + 1}, window point ${a + k}`,
+        (k) => `window point ${k}, step ${a + k} (t = ${grid[a + k]})`,
+        { defer: true }, // the outputs' finite flags are read with the changes below
       );
       // x'_{a+1} = Phi(x_a); x'_{j+1} = x'_{a+1} + sum_{i=a+1..j} (Phi(x_i) - x_i)   (Picard, Shih et al. Eq. 5)
       const next = tidy(() => {
@@ -94,10 +95,10 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
       tf.dispose(outs);
       let errors: number[][];
       try {
-        // the round's one readback
-        errors = (await meanSquaresPerSample(next.map((v, k) => [v, xs[a + k + 1]] as const))).map((e) =>
-          Array.from(e),
-        );
+        // the round's one readback: the meter's finite flags of the outputs and every point's change per sample
+        const n = task.x.shape[0];
+        const flat = await meter.read(next.map((v, k) => meanSquarePerSample(v, xs[a + k + 1])));
+        errors = next.map((_, k) => Array.from(flat.subarray(k * n, (k + 1) * n)));
       } catch (e) {
         tf.dispose(next);
         throw e;
@@ -127,6 +128,7 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
       meter.endRound(round, b === T ? 1 : 0);
     }
   } catch (e) {
+    meter.discard();
     tf.dispose(hits.map((h) => h.x));
     throw e;
   } finally {

@@ -178,7 +178,7 @@ function validate(o: PicardOptions) {
 
 /** Picard over the whole base solver (ParaTAA with anderson: true); tolerance 0 returns sample()'s result. */
 export async function runPicard(task: SamplingTask, options: PicardOptions = {}): Promise<PicardResult> {
-  validateTask(task);
+  await validateTask(task, options.anderson ? 'parataa' : 'picard');
   const o = validate(options);
   const { executor, param: p, grid } = task;
   if (!p.schedule) throw new Error('picard: the model needs a noise schedule (the linear form is in x / sigma)');
@@ -190,7 +190,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   const N = nodes.length - 1;
   const callsOf = (j: number) => first[j + 1] - first[j];
   const variance = (t: number) => p.schedule!.sigma(t) ** 2 + (o.scale === 'state' ? p.schedule!.alpha(t) ** 2 : 0);
-  const meter = roundMeter(executor, options.onRound),
+  const meter = roundMeter(executor, options.onRound, { method: o.anderson ? 'parataa' : 'picard' }),
     hits: SamplerHit[] = [],
     windows: PicardWindows[] = [];
   const rows = tf.split(task.x, n, 0);
@@ -285,7 +285,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       try {
         outs = await meter.evaluate(
           order.map((m, k) => ({ x: xs[k], t: nodes[m].t })),
-          (k) => `round ${round + 1}, node ${order[k]} (step ${nodes[order[k]].j}, stage ${nodes[order[k]].s})`,
+          (k) => `node ${order[k]}, step ${nodes[order[k]].j}, stage ${nodes[order[k]].s}`,
         );
       } finally {
         order.forEach((m, k) => {
@@ -316,7 +316,8 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
           e = Math.min(a + K, N);
         return { L, a, e, next: newValues(L, a, e), f: e };
       });
-      // the round's one readback: every node's change and, with Anderson, the values it mixes
+      // the round's readback of every node's change and, with Anderson, the values it mixes (the round meter read
+      // the outputs' finite flags in a second, small read when they arrived)
       const pairs = upd.flatMap((u) =>
         Array.from({ length: u.e - u.a }, (_, q) => ({ u, m: u.a + 1 + q })).filter(({ u, m }) => u.L.x[m]),
       );

@@ -24,16 +24,16 @@ export async function runSequential(
   task: SamplingTask,
   { solver = euler, onRound }: SequentialOptions = {},
 ): Promise<SamplerResult<SamplerHit>> {
-  validateTask(task);
+  await validateTask(task, 'sequential');
   const { executor, param, grid } = task;
-  const meter = roundMeter(executor, onRound);
+  const meter = roundMeter(executor, onRound, { method: 'sequential' });
   const path = new Trajectory(solver, param, grid, { x: tf.clone(task.x), i: 0, owned: true });
   let round = 0;
   try {
     while (path.i + 1 < grid.length) {
       const i = path.i,
         s = path.evaluated;
-      const [out] = await meter.evaluate([path.request()], () => `step ${i}, stage ${s}`);
+      const [out] = await meter.evaluate([path.request()], () => `step ${i} (t = ${grid[i]}), stage ${s}`);
       path.receive(out);
       const last = path.ready && i + 1 === grid.length - 1;
       meter.endRound(++round, last ? 1 : 0);

@@ -22,12 +22,12 @@ interface Fine {
 }
 
 export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}): Promise<SrdsResult> {
-  validateTask(task);
+  await validateTask(task, 'srds-pipelined');
   const { executor, param, grid } = task,
     T = grid.length - 1;
   const { B, fine: fineSolver, coarse: jump, tol } = validateSrds(T, o);
   const n = blockBoundaries(T, B);
-  const meter = roundMeter(executor, o.onRound),
+  const meter = roundMeter(executor, o.onRound, { method: 'srds-pipelined' }),
     hits: SamplerHit[] = [];
   // X[k][b]: block start b after iteration k; E[k][b]: the model output there; F[k][b]: fine solve of block b from
   // X[k-1][b]
@@ -56,7 +56,9 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
       // a running solve always has a next stage: its first one was received with the block start's output
       for (const f of running) pts.push({ ...f.path.request(), kind: 'stage', k: f.k, b: f.b, f });
       if (!pts.length) throw new Error('srds (pipelined): no evaluation is possible; the schedule is stuck');
-      const outs = await meter.evaluate(pts, (j) => `round ${round + 1}, iteration ${pts[j].k}, block ${pts[j].b}`);
+      const where = (j: number) =>
+        `iteration ${pts[j].k}, block ${pts[j].b}, step ${pts[j].kind === 'start' ? n[pts[j].b] : pts[j].f!.path.i}`;
+      const outs = await meter.evaluate(pts, where);
       round++;
       // 2. record outputs: a block start's output also starts the next iteration's fine solve of that block
       pts.forEach((p, j) => {
@@ -105,7 +107,8 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
           }
       }
       // 5. iterations completed this round: emit, and stop when converged or exact; the changes of every
-      // iteration completed this round are read in one readback
+      // iteration completed this round are read in one readback (the round meter read the outputs' finite flags
+      // in a second, small read)
       const completed: number[] = [];
       for (let k = done + 1; ready(k); k++) completed.push(k);
       const measured = completed.filter((k) => k >= 1);

@@ -73,12 +73,12 @@ export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solv
 }
 
 export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<SrdsResult> {
-  validateTask(task);
+  await validateTask(task, 'srds');
   const { executor, param, grid } = task,
     T = grid.length - 1;
   const { B, fine, coarse: G, tol } = validateSrds(T, o);
   const n = blockBoundaries(T, B);
-  const meter = roundMeter(executor, o.onRound),
+  const meter = roundMeter(executor, o.onRound, { method: 'srds' }),
     hits: SamplerHit[] = [];
   // block starts X[b] with the model output there (both feed G; the output also starts the fine solve)
   const X: tf.Tensor[] = [tf.clone(task.x)],
@@ -95,7 +95,7 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
   try {
     for (let b = 0; b < B; b++) {
       // coarse sweep
-      [E[b]] = await evalAt([{ x: X[b], t: grid[n[b]] }], () => `coarse sweep, block ${b}`);
+      [E[b]] = await evalAt([{ x: X[b], t: grid[n[b]] }], () => `coarse sweep, block ${b}, step ${n[b]}`);
       X[b + 1] = tidy(() => G(param, X[b], E[b]!, grid[n[b]], grid[n[b + 1]]));
     }
     emit();
@@ -116,7 +116,9 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
             return false;
           });
           const pts = fresh.map((c) => c.path.request());
-          const outs = pts.length ? await evalAt(pts, (j) => `iteration ${iterations}, block ${fresh[j].b}`) : [];
+          const outs = pts.length
+            ? await evalAt(pts, (j) => `iteration ${iterations}, block ${fresh[j].b}, step ${fresh[j].path.i}`)
+            : [];
           fresh.forEach((c, j) => c.path.receive(outs[j]));
           for (const { path } of want) if (path.ready) path.finish();
         }
@@ -139,7 +141,7 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
       for (let b = exact; b < B; b++) {
         const [e] = await evalAt(
           [{ x: newX[b], t: grid[n[b]] }],
-          () => `iteration ${iterations}, correction of block ${b + 1}`,
+          () => `iteration ${iterations}, correction of block ${b + 1}, step ${n[b]}`,
         );
         newX[b + 1] = tidy(() =>
           tf.add(
@@ -151,6 +153,7 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
         E[b] = e;
         noteChange(b + 1);
       }
+      // (each evaluation above also had its finite flags read by the round meter, a small read of its own)
       const read = await readAll(changes.map((c) => c.sq));
       const change = Math.max(0, ...changes.map((c, q) => Math.sqrt(read[q]) / c.scale));
       for (const [b, f] of F) if (b !== exact - 1) f.dispose();

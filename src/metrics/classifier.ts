@@ -125,8 +125,8 @@ export function loadClassifier(path = shippedClassifierPath()): {
   training: ClassifierTraining;
 } {
   const { meta, tensors } = loadWeights<{ training: ClassifierTraining }>(path, FORMAT);
-  checkShapes(tensors, CLASSIFIER_SHAPES, 'classifier weights');
-  return { params: tensors, training: meta.training };
+  checkShapes(tensors, CLASSIFIER_SHAPES, `classifier weights '${path}'`);
+  return { params: tensors, training: meta?.training };
 }
 
 export const shippedClassifierPath = () => packagePath('assets', 'classifier');

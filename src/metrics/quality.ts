@@ -11,10 +11,17 @@ import { readValues } from '../tensor.ts';
 export interface Quality {
   /** Share of samples the classifier assigns to their requested label. */
   classAccuracy: number;
-  /** Frechet distance between classifier features of the samples and of real procedural digits. */
-  frechetDistance: number;
+  /**
+   * Frechet distance between classifier features of the samples and of real procedural digits;
+   * null for a single sample (a covariance needs two or more).
+   */
+  frechetDistance: number | null;
   n: number;
 }
+
+/** A Frechet distance for printing: the value, or why it is left out (one sample). */
+export const formatFrechet = (fd: number | null, digits = 2): string =>
+  fd === null ? 'n/a (one sample; the covariance needs n >= 2)' : fd.toFixed(digits);
 
 /** Classifier features and predicted labels of images (Float32Array of n x 256), in one asynchronous readback. */
 async function classifyValues(
@@ -52,11 +59,20 @@ export async function sampleQuality(
   real?: FeatureStats,
 ): Promise<Quality> {
   const n = labels.length;
+  if (n === 0 || images.length !== n * 256)
+    throw new Error(
+      `sample quality: got ${images.length} values for ${n} labels; ` +
+        'allowed: one label per 16 x 16 image (n * 256 values)',
+    );
   const stats = real ?? (await realStats(p));
   const { features: f, pred } = await classifyValues(p, images, n);
   let ok = 0;
   for (let i = 0; i < n; i++) if (pred[i] === labels[i]) ok++;
-  return { classAccuracy: ok / n, frechetDistance: frechetDistance(featureStats(f, n, 64), stats), n };
+  return {
+    classAccuracy: ok / n,
+    frechetDistance: n < 2 ? null : frechetDistance(featureStats(f, n, 64), stats),
+    n,
+  };
 }
 
 /**

@@ -8,8 +8,7 @@ import { getSchedule } from '../diffusion/schedule.ts';
 import { gaussianModel } from './analytic/gaussian.ts';
 import { linearToyModel } from './analytic/linear.ts';
 import { mixtureModel, type MixtureSpec } from './analytic/mixture.ts';
-import { ditDenoiser, shippedDiTPath } from './dit/denoiser.ts';
-import { loadDiT } from './dit/weights.ts';
+import { loadDiTDenoiser, shippedDiTPath } from './dit/denoiser.ts';
 import { loadTfjsModel, type TfjsModelOptions } from './tfjs.ts';
 
 export type ModelSpec =
@@ -25,8 +24,8 @@ export type ModelSpec =
    * load.
    */
   | { kind: 'load'; inner: ModelSpec; width: number; extra: number }
-  /** For testing executors: `inner`, failing on call number `after` (1-based) by throwing, exiting or crashing. */
-  | { kind: 'faulty'; inner: ModelSpec; after: number; fault: 'throw' | 'exit' | 'crash' };
+  /** For testing executors: `inner`, failing on call `after` (1-based) by throwing, exiting, crashing or hanging. */
+  | { kind: 'faulty'; inner: ModelSpec; after: number; fault: 'throw' | 'exit' | 'crash' | 'hang' };
 
 export type BuiltModel = Denoiser & { dispose(): void };
 
@@ -41,10 +40,8 @@ export async function buildModel(spec: ModelSpec): Promise<BuiltModel> {
       return mixtureModel(getSchedule(spec.schedule), spec.mixture);
     case 'linear':
       return linearToyModel(spec.dim);
-    case 'dit': {
-      const { config, params } = loadDiT(spec.path ?? shippedDiTPath());
-      return ditDenoiser(params, config, { labels: spec.labels, guidance: spec.guidance });
-    }
+    case 'dit':
+      return loadDiTDenoiser(spec.path ?? shippedDiTPath(), { labels: spec.labels, guidance: spec.guidance });
     case 'tfjs':
       return loadTfjsModel(spec.path, spec);
     case 'load': {
@@ -74,6 +71,8 @@ export async function buildModel(spec: ModelSpec): Promise<BuiltModel> {
         predict: (x, t) => {
           if (++calls === spec.after) {
             if (spec.fault === 'exit') process.exit(3);
+            // never answers (blocks this thread without spinning), as a hung or stopped member would
+            if (spec.fault === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
             if (spec.fault === 'crash')
               setImmediate(() => {
                 throw new Error('faulty model: crashed');

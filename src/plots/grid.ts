@@ -1,6 +1,6 @@
 /** Sample grids as PNG: images in [-1, 1] tiled with padding and scaled up (nearest neighbour). */
 import { PNG } from 'pngjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface SampleGridOptions {
@@ -43,7 +43,7 @@ export function gridPng(
   return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
 }
 
-/** Writes a sample grid PNG, creating the folder. */
+/** Writes a sample grid PNG, creating its own folder if missing (not the folders above it). */
 export function writeGrid(
   path: string,
   images: ArrayLike<number>,
@@ -52,6 +52,6 @@ export function writeGrid(
   channels = 1,
   options?: SampleGridOptions,
 ): void {
-  mkdirSync(dirname(path), { recursive: true });
+  if (!existsSync(dirname(path))) mkdirSync(dirname(path));
   writeFileSync(path, gridPng(images, n, size, channels, options));
 }

@@ -26,10 +26,7 @@ const methodsIn = (rows: Record<string, unknown>[]) =>
   );
 type Rows = Record<string, unknown>[];
 
-/**
- * Per model: speedup in rounds, wall-clock speedup (where measured), and the quality of the same samples, against
- * cores.
- */
+/** Per model: speedup in rounds, wall-clock speedup (where measured), and the quality of the same samples, by cores. */
 export function speedupSpec(
   rows: Rows,
   title = 'Speedup over sequential sampling, and the quality of the returned samples',
@@ -76,28 +73,41 @@ export function speedupSpec(
         : []),
     ],
   });
+  // A quality panel whose values are all equal (the DiT's class accuracy is often 100% everywhere)
+  // says nothing: it becomes a line of the subtitle instead.
+  const constant = (m: string, field: string) => {
+    const vs = new Set(rows.filter((r) => r.model === m && r[field] != null).map((r) => r[field]));
+    return vs.size === 1 ? ([...vs][0] as number) : undefined;
+  };
+  const notes = [`relative errors below 1e-7 (equal to the sequential sample) are drawn at 1e-7 on the log axes`];
+  for (const m of models) {
+    const acc = constant(m, 'classAccuracy');
+    if (acc !== undefined) notes.push(`${m}: class accuracy ${(100 * acc).toFixed(0)}% at every point`);
+  }
+  const panels = (m: string) => [
+    panel(m, 'speedupRounds', 'speedup in rounds (x)', false, true),
+    ...(rows.some((r) => r.model === m && r.speedupWall != null)
+      ? [panel(m, 'speedupWall', 'wall-clock speedup (x)', false, true)]
+      : []),
+    panel(m, 'relErrorToSequential', 'rel. RMSE to sequential (log)', true),
+    ...(rows.some((r) => r.model === m && r.relErrorToReference != null)
+      ? [panel(m, 'relErrorToReference', 'rel. error to reference (log)', true)]
+      : []),
+    ...(rows.some((r) => r.model === m && r.classAccuracy != null) && constant(m, 'classAccuracy') === undefined
+      ? [panel(m, 'classAccuracy', 'class accuracy')]
+      : []),
+  ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title,
+    title: { text: title, subtitle: notes },
     data: { values: rows },
-    vconcat: models.map((m) => ({
-      hconcat: [
-        panel(m, 'speedupRounds', 'speedup in rounds (x)', false, true),
-        ...(rows.some((r) => r.model === m && r.speedupWall != null)
-          ? [panel(m, 'speedupWall', 'wall-clock speedup (x)', false, true)]
-          : []),
-        panel(m, 'relErrorToSequential', 'rel. RMSE to sequential (log)', true),
-        ...(m === 'dit'
-          ? [panel(m, 'classAccuracy', 'class accuracy')]
-          : [panel(m, 'relErrorToReference', 'rel. error to reference (log)', true)]),
-      ],
-    })),
+    vconcat: models.map((m) => ({ hconcat: panels(m) })),
   } as TopLevelSpec;
 }
 
 /**
  * Error against latency in rounds, averaged over seeds: sequential solvers at many step counts
- * (lines, labelled at their right end), and every intermediate result of every parallel method.
+ * (lines, told apart by their dashes), and every intermediate result of every parallel method.
  */
 export function frontierSpec(
   rows: Rows,
@@ -124,8 +134,8 @@ export function frontierSpec(
     title: {
       text: 'Error against latency',
       subtitle:
-        'mean over seeds; lines: sequential solvers at 3 to 100 steps; points: every result of each parallel run (T ' +
-        '= 50)',
+        'mean over seeds; lines: sequential solvers at 3 to 100 steps; ' +
+        'points: every result of each parallel run (T = 50)',
     },
     layer: [
       {
@@ -136,17 +146,30 @@ export function frontierSpec(
           y,
           detail: { field: 'solver' },
           color: methodColor(methodsIn(rows)),
-          strokeDash: { field: 'solver', type: 'nominal', legend: null },
+          // a legend, not labels at the lines' ends: close solvers (dpmpp-2m, dpmpp-3m) overprinted there
+          strokeDash: {
+            field: 'solver',
+            type: 'nominal',
+            title: 'sequential solver',
+            scale: {
+              range: [
+                [1, 0],
+                [8, 3],
+                [2, 2],
+                [8, 2, 2, 2],
+                [4, 4],
+                [1, 3],
+                [12, 4],
+              ],
+            },
+            legend: {
+              symbolType: 'stroke',
+              symbolStrokeWidth: 2,
+              symbolSize: 500,
+              encode: { symbols: { update: { stroke: { value: '#7f7f7f' } } } },
+            },
+          },
         },
-      },
-      {
-        transform: [
-          ...seq,
-          { joinaggregate: [{ op: 'max', field: 'round', as: 'last' }], groupby: ['solver'] },
-          { filter: 'datum.round === datum.last' },
-        ],
-        mark: { type: 'text', align: 'left', dx: 5, fontSize: 11, color: '#555' },
-        encoding: { x, y, text: { field: 'solver' } },
       },
       {
         transform: [
@@ -213,7 +236,10 @@ export function stepsSpec(rows: Rows): TopLevelSpec {
   const color = { field: 'hit', type: 'nominal' as const, title: 'result' };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: 'CHORDS (8 cores) against the number of steps',
+    title: {
+      text: 'CHORDS (8 cores) against the number of steps',
+      subtitle: 'errors below 1e-7 (hits equal to the sequential sample) are drawn at 1e-7',
+    },
     data: { values: rows },
     transform: [{ calculate: 'max(datum.relErrorToSequential, 1e-7)', as: 'err' }],
     hconcat: [
@@ -302,7 +328,10 @@ export function timelineSpec(rows: Rows): TopLevelSpec {
   };
 }
 
-/** Training loss against steps. */
+const LOSS_SERIES = ['loss of the logged step', 'moving average (EMA 0.98)'];
+const lossScale = { domain: LOSS_SERIES, range: ['#9ecae1', '#1f77b4'] };
+
+/** Training loss against steps: the logged step's loss and its moving average, with a legend. */
 export function lossSpec(rows: Rows, title = 'DiT training loss (flow matching)'): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -312,16 +341,26 @@ export function lossSpec(rows: Rows, title = 'DiT training loss (flow matching)'
     height: 260,
     layer: [
       {
-        mark: { type: 'line', opacity: 0.35, color: '#1f77b4' },
+        mark: { type: 'line' },
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'training step' },
           y: { field: 'loss', type: 'quantitative', title: 'MSE to the target velocity', scale: { type: 'log' } },
+          color: {
+            datum: LOSS_SERIES[0],
+            type: 'nominal',
+            scale: lossScale,
+            legend: { title: null, orient: 'top-right', labelLimit: 300 },
+          },
         },
       },
       {
-        mark: { type: 'line', color: '#1f77b4' },
-        encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'lossEma', type: 'quantitative' } },
+        mark: { type: 'line' },
+        encoding: {
+          x: { field: 'step', type: 'quantitative' },
+          y: { field: 'lossEma', type: 'quantitative' },
+          color: { datum: LOSS_SERIES[1], type: 'nominal', scale: lossScale },
+        },
       },
     ],
-  };
+  } as TopLevelSpec;
 }

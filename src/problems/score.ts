@@ -16,7 +16,7 @@ export interface Scores {
   /** Relative RMSE to the reference solution. */
   relErrorToReference?: number;
   classAccuracy?: number;
-  frechetDistance?: number;
+  frechetDistance?: number | null;
 }
 
 /** Scores sample values against the sequential sample (when given), the reference and the DiT's quality. */

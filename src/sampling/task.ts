@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Parametrization } from '../diffusion/prediction.ts';
 import type { Executor } from '../executors/executor.ts';
+import { checkFiniteInput } from '../guards.ts';
 import { validateTimeGrid } from '../solvers/sample.ts';
 
 /** What to sample: an executor for the model, how to read its outputs, the grid and the start. */
@@ -63,11 +64,19 @@ export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
   for (const h of r.hits) h.x.dispose();
 }
 
-/** Validates a sampling task before any work. */
-export function validateTask(task: SamplingTask): void {
-  validateTimeGrid(task.grid);
+/**
+ * Validates a sampling task before any work: the grid (inside [0, 1] under a noise schedule), the executor, and
+ * x, a tensor whose values are finite (one small asynchronous read-back). Errors name the method.
+ */
+export async function validateTask(task: SamplingTask, method = 'sampler'): Promise<void> {
+  try {
+    validateTimeGrid(task?.grid, task?.param?.schedule);
+  } catch (e) {
+    throw new Error(`${method}: ${(e as Error).message}`);
+  }
   if (!(task.x instanceof tf.Tensor) || task.x.rank < 1)
-    throw new Error('x: must be a tensor of rank >= 1 with the batch first');
+    throw new Error(`${method}: x must be a tensor of rank >= 1 with the batch first`);
   if (!task.executor || typeof task.executor.evaluate !== 'function')
-    throw new Error('executor: must have evaluate(requests) and close()');
+    throw new Error(`${method}: executor must have evaluate(requests) and close()`);
+  await checkFiniteInput(method, task.x);
 }

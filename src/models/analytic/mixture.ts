@@ -120,11 +120,13 @@ export function mixtureModel(schedule: NoiseSchedule, spec: MixtureSpec): Analyt
         return tf.sum(tf.mul(tf.expandDims(r, 2), x0k), 1); // [N, D]
       }),
     dispose: () => tf.dispose([mu, s2t, logWt]),
-    solve(x, from, to) {
-      const out = new Float64Array(x.length);
+    solve(x, from, to, onRow) {
+      const out = new Float64Array(x.length),
+        rows = Math.ceil(x.length / D);
       for (let row = 0; row * D < x.length; row++) {
         const y = dopri5(velocity, x.subarray(row * D, (row + 1) * D), from, to);
         out.set(y, row * D);
+        onRow?.(row + 1, rows);
       }
       return out;
     },

@@ -8,7 +8,10 @@ import { ditForward, labelTensor, type DiTParams } from './model.ts';
 import { loadDiT } from './weights.ts';
 
 export interface DiTDenoiserOptions {
-  /** Class of every sample; row r of a batch gets labels[r mod labels.length]. The null class (cfg.classes) is unconditional. */
+  /**
+   * Class of every sample; row r of a batch gets labels[r mod labels.length], so a batch must hold a
+   * whole number of label sets (k cores x n samples). The null class (cfg.classes) is unconditional.
+   */
   labels: ArrayLike<number>;
   /** Guidance scale w: v = v_null + w (v_y - v_null). 1 = the conditional prediction alone. Default 1. */
   guidance?: number;
@@ -39,8 +42,13 @@ export function ditDenoiser(
     params,
     predict: (x, t) =>
       tf.tidy(() => {
-        const n = x.shape[0],
-          y = labelTensor(labels, n);
+        const n = x.shape[0];
+        if (n % labels.length !== 0)
+          throw new Error(
+            `dit: a batch of ${n} for ${labels.length} labels; ` +
+              'allowed: a multiple of the label count (one label per sample)',
+          );
+        const y = labelTensor(labels, n);
         if (guidance === 1) return ditForward(params, config, x as tf.Tensor4D, t, y);
         const out = ditForward(
           params,
@@ -63,8 +71,17 @@ export function shippedDiTPath(preset = 'DiT-S/2'): string {
   return packagePath('assets', 'dit', dir);
 }
 
-/** The shipped, trained DiT as a Denoiser (no download). */
-export function loadShippedDiT(options: DiTDenoiserOptions, preset = 'DiT-S/2'): DiTDenoiser {
-  const { config, params } = loadDiT(shippedDiTPath(preset));
-  return ditDenoiser(params, config, options);
+/** A saved DiT (folder or model.json) as a Denoiser; bad options free the loaded weights. */
+export function loadDiTDenoiser(path: string, options: DiTDenoiserOptions): DiTDenoiser {
+  const { config, params } = loadDiT(path);
+  try {
+    return ditDenoiser(params, config, options);
+  } catch (e) {
+    tf.dispose(Object.values(params));
+    throw e;
+  }
 }
+
+/** The shipped, trained DiT as a Denoiser (no download). */
+export const loadShippedDiT = (options: DiTDenoiserOptions, preset = 'DiT-S/2'): DiTDenoiser =>
+  loadDiTDenoiser(shippedDiTPath(preset), options);
