@@ -41,7 +41,7 @@ const CASES: [string, string[], RegExp][] = [
   ['bench-solvers', ['--n=0'], /--n: got '0'/],
   ['bench-chords', ['--dim=0'], /--dim: got '0'/],
   ['bench-baselines', ['--tolerance=-1'], /--tolerance: got '-1'/],
-  ['bench-parallel', ['--reps=0'], /--reps: got '0'/],
+  ['bench-parallel', ['--runs=0'], /--runs: got '0'/],
   ['bench-dit', ['--preset=big'], /--preset: got 'big'/],
   ['summarize', ['--json'], /unknown key 'json'/],
 ];
