@@ -21,6 +21,7 @@ import { euler } from '../solvers/euler.ts';
 import { callsAt, disposeState, type Solver, type SolverState, type StageEval } from '../solvers/solver.ts';
 import { tidy } from '../tensor.ts';
 import { validateInit } from './init.ts';
+import { rectifiedHistory, validateHistoryRule, type HistoryRule } from './history.ts';
 import { coarseJump, fineStep, rectify } from './math.ts';
 import { planChords, type PlanHit, type StoreItem } from './plan.ts';
 import { residual, validateStop, type StopRule } from './stop.ts';
@@ -36,6 +37,8 @@ export interface ChordsOptions {
   stop?: StopRule;
   /** Default true; false disables rectification (ablation). */
   rectify?: boolean;
+  /** What a multistep fine solver's history becomes after a rectification (history.ts). Default 'keep'. */
+  history?: HistoryRule;
   /** Called with every hit as soon as it exists (the tensor belongs to the result; do not dispose). */
   onHit?: (hit: ChordsHit) => void;
   onRound?: (round: RoundReport) => void;
@@ -94,6 +97,8 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   const T = grid.length - 1;
   validateInit(options.init, T);
   validateStop(stop);
+  const historyRule = options.history ?? 'keep';
+  validateHistoryRule(historyRule);
   validateJump(coarse, param, grid);
   const t0 = performance.now();
   const plan = planChords({
@@ -173,9 +178,14 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
           const next = tidy(() => {
             const f = fineStep(fine, param, step(k, i), evalsOf(k, i));
             if (op.kind === 'fine') return f;
-            const gOwn = coarseJump(coarse, param, es.get(eKey(k, op.begin, 0))!, grid[i + 1]);
-            const gPrev = coarseJump(coarse, param, es.get(eKey(k - 1, op.begin, 0))!, grid[i + 1]);
-            return { x: rectify(f.x, gOwn, gPrev), state: f.state };
+            const own = es.get(eKey(k, op.begin, 0))!,
+              slower = es.get(eKey(k - 1, op.begin, 0))!;
+            const gOwn = coarseJump(coarse, param, own, grid[i + 1]);
+            const gPrev = coarseJump(coarse, param, slower, grid[i + 1]);
+            return {
+              x: rectify(f.x, gOwn, gPrev),
+              state: rectifiedHistory(historyRule, param, f.state, own, slower),
+            };
           });
           disposeState(states[k]);
           states[k] = next.state;
