@@ -116,10 +116,11 @@ async function sequentialRows(
   stepCounts: readonly number[],
   maxCalls: number,
   tick: () => void,
+  grids: readonly string[] = Object.keys(GRIDS),
 ): Promise<SeqRow[]> {
   const rows: SeqRow[] = [];
   for (const solver of solvers)
-    for (const grid of Object.keys(GRIDS)) {
+    for (const grid of grids) {
       for (const steps of stepCounts) {
         let g: number[];
         try {
@@ -367,9 +368,9 @@ async function reportProblem(
 const allSolvers = Object.keys(SOLVERS) as SolverName[];
 const mixtureCount = allSolvers.length * Object.keys(GRIDS).length + coreList.length * 6;
 const ditSolvers: SolverName[] = ['euler', 'heun', 'dpm2', 'dpmpp-2m', 'dpmpp-3m'];
-const ditGrids = 4;
+const ditGrids = ['uniform', 'shift 3', 'logsnr 3', 'logsnr 4'];
 const bar = progress({
-  total: 2 * mixtureCount + (f.dit ? ditSolvers.length * ditGrids + coreList.length * 6 : 0),
+  total: 2 * mixtureCount + (f.dit ? ditSolvers.length * ditGrids.length + coreList.length * 6 : 0),
   label: 'frontier',
   quiet: f.quiet,
 });
@@ -436,7 +437,7 @@ if (f.dit) {
   rows.push({ kind: 'reference', problem: 'dit', steps: f.ditRefSteps, halfStepsError: refCheck });
   const p: ProblemSet = { name: 'dit', instances: [{ model, spec, x, ref }] };
   const ditSteps = f.quick ? [5, 8, 10, 15, 20, 30, 50] : [4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 25, 30, 35, 40, 50];
-  const seq = await sequentialRows(p, ditSolvers, ditSteps, 60, tick).then((r) => r);
+  const seq = await sequentialRows(p, ditSolvers, ditSteps, 60, tick, ditGrids);
   await reportProblem(p, seq, coreList.flatMap(configsFor), tick);
 
   // 4. wall clock at K = 2: the method that reaches the 2M-50 error soonest, on two worker threads,
