@@ -1,10 +1,14 @@
 /**
- * ParaDiGMS (Shih et al., NeurIPS 2023, arXiv 2305.16317): Picard iterations on a sliding window of
- * `window` steps. Each round evaluates the model at every window point in one parallel batch; the
- * new points are the window start plus the cumulative sum of first-order solver increments
- * (x_{a+1} is the solver step from the converged x_a itself, so window 1 is the sequential solver
- * bit for bit); the window slides past the points whose change is within tolerance (noiseScale) and
- * keeps at least one new converged point per round, so it never takes more than T rounds.
+ * ParaDiGMS (Shih et al., NeurIPS 2023, arXiv 2305.16317) as the authors' loop runs it
+ * (AndyShih12/paradigms, stablediffusion_paradigms.py with paraddim_scheduler.py): a buffer of T + 1
+ * points, all copies of x_0; a window [begin, end), end = min(begin + p, T). One round evaluates the
+ * window's points in one batch; increments d_j = step(x_j) - x_j; new points x_{j+1} = x_begin +
+ * sum_{i=begin..j} d_i (Picard, their Eq. 5). A new point fails when, for ANY sample, its squared change
+ * per element exceeds tolerance^2 times the authors' variance of that point's own timestep
+ * (paradigmsVariance; 0 for point T). The window restarts AT the first failing point (it was computed
+ * from converged points), or moves on by p when none fails; points entering the window are copies of
+ * the window's new last point. Stop once begin >= T; the sample is x_T. Differences from the authors'
+ * code: see the README (ParaDiGMS section).
  */
 import * as tf from '@tensorflow/tfjs';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
@@ -17,14 +21,15 @@ import {
   type SamplerResult,
   type SamplingTask,
 } from '../task.ts';
-import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
+import { fails, meanSquarePerSample, paradigmsVariance } from '../methods/window.ts';
+import { validateTolerance } from './tolerance.ts';
 
 export interface ParadigmsOptions {
   /** Window size p (parallel model calls per round, "cores"). */
   window: number;
-  /** A point converged when RMS(change) <= tolerance * noiseScale. Default 0.1 (ParaDiGMS's default). */
+  /** A point passes when its mean squared change <= tolerance^2 * paradigmsVariance, every sample. Default 0.1. */
   tolerance?: number;
-  /** First-order step Phi(x, t -> s) from the model output at (x, t). Default Euler. */
+  /** First-order step Phi(x, t -> s) from the model output at (x, t): Euler (default) or DDIM (the authors'). */
   step?: Jump;
   onHit?: (hit: SamplerHit) => void;
   onRound?: (r: RoundReport) => void;
@@ -32,6 +37,28 @@ export interface ParadigmsOptions {
 
 export interface ParadigmsResult extends SamplerResult<SamplerHit> {
   window: number;
+}
+
+export interface SlideInput {
+  begin: number;
+  window: number;
+  T: number;
+  /** Mean squared change per element of each new point begin+1..end (outer), per sample (inner). */
+  errors: readonly (readonly number[])[];
+  /** The tolerance scale of each new point (paradigmsVariance). */
+  variances: readonly number[];
+  tolerance: number;
+}
+
+/**
+ * The authors' window rule: ind = the first new point that fails for any sample (the length of the
+ * window when none fails), begin' = begin + min(1 + ind, p), end' = min(begin' + p, T).
+ */
+export function paradigmsSlide(s: SlideInput): { ind: number; begin: number; end: number } {
+  let ind = s.errors.findIndex((row, k) => row.some((e) => fails(e, s.tolerance, s.variances[k])));
+  if (ind < 0) ind = s.errors.length;
+  const begin = s.begin + Math.min(1 + ind, s.window);
+  return { ind, begin, end: Math.min(begin + s.window, s.T) };
 }
 
 export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Promise<ParadigmsResult> {
@@ -62,18 +89,27 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
         return out;
       });
       tf.dispose(outs);
-      let firstOpen = b;
+      const errors = next.map((v, k) => Array.from(meanSquarePerSample(v, xs[a + k + 1])));
+      const slide = paradigmsSlide({
+        begin: a,
+        window: o.window,
+        T,
+        errors,
+        variances: errors.map((_, k) => paradigmsVariance(param, grid, a + k + 1)),
+        tolerance: tol,
+      });
       for (let j = a; j < b; j++) {
-        if (firstOpen === b && rmsChange(next[j - a], xs[j + 1]) > tol * noiseScale(param, grid, j)) firstOpen = j;
         xs[j + 1].dispose();
         xs[j + 1] = next[j - a];
       }
-      // points past the window start from the window's last value (ParaDiGMS fills new slots with it)
-      for (let j = b + 1; j <= Math.min(b + o.window, T); j++) {
+      const newBegin = slide.begin,
+        newEnd = slide.end;
+      // points entering the window: copies of the window's new last point x_b
+      for (let j = b + 1; j <= newEnd; j++) {
         xs[j].dispose();
         xs[j] = tf.clone(xs[b]);
       }
-      a = Math.max(a + 1, firstOpen);
+      a = newBegin;
       round++;
       if (b === T) {
         const hit = {

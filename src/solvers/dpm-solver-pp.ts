@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { paramCoeffs, x0Of, type Parametrization } from '../diffusion/prediction.ts';
+import { dataPredictionLinearForm } from './linear-form.ts';
 import type { HistoryEntry, Solver } from './solver.ts';
 import { NOISE_LAMBDA, isNoise, lambdaAt, regularStep } from './util.ts';
 
@@ -37,6 +38,7 @@ function dpmSolverPP(order: 2 | 3): Solver {
     name,
     order,
     callsPerStep: 1,
+    linear: dataPredictionLinearForm(order),
     calls: (p, t, tNext, past) => (order === 3 && !usable(p, past) && regularStep(p, t, tNext, name) ? 2 : 1),
     init: () => ({ history: [] }),
     stage(p, { x, t, tNext }, [e0]) {

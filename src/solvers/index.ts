@@ -7,4 +7,5 @@ export * from './dpm-solver.ts';
 export * from './dpm-solver-pp.ts';
 export * from './registry.ts';
 export * from './sample.ts';
+export * from './linear-form.ts';
 export { endsAtData } from './util.ts';

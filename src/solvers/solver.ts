@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import { timeVector } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
+import type { LinearForm } from './linear-form.ts';
 
 /** A model output recorded for multistep solvers: the x0 estimate at half log-SNR lambda. */
 export interface HistoryEntry {
@@ -51,6 +52,8 @@ export interface Solver {
   init(): SolverState;
   stage(p: Parametrization, step: StepInput, evals: readonly StageEval[]): { x: tf.Tensor; t: number };
   finish(p: Parametrization, step: StepInput, evals: readonly StageEval[]): { x: tf.Tensor; state: SolverState };
+  /** The step's linear form in the x0 estimates, where it has one (DDIM, DPM-Solver++ 2M/3M; linear-form.ts). */
+  readonly linear?: LinearForm;
 }
 
 /** A state with no history (one-step solvers). */

@@ -1,0 +1,318 @@
+/**
+ * Picard iteration over a whole high-order solver (a generalised ParaDiGMS), optionally with
+ * triangular Anderson acceleration (ParaTAA, Tang et al., ICML 2024). See REFERENCE.md.
+ *
+ * The trajectory of the base solver on the grid is a chain of nodes, one per model call: the grid
+ * points and, for a multi-stage step (the 3M start), its stage points; node N is the final point. Every
+ * node's state is x_n = c_n x_base + sum g D_k with D_k the model's x0 estimate at earlier nodes and
+ * c_n = sigma(t_n) / sigma(t_base) (linear-form.ts), i.e. a cumulative sum on y = x / sigma. A round
+ * evaluates the model at the K window nodes of every sample; the new values follow point after point
+ * from the solver's own formula at the points where the model was evaluated, plus c times the change
+ * of the base node: x_n = finish(x_base^eval, outputs) + c (x_base^new - x_base^eval). The correction
+ * is exactly 0 at a fixed point, so the fixed point is the sequential solver's float sequence bit for
+ * bit. History before the window comes from the stored model outputs. The window of each sample slides
+ * by the ParaDiGMS rule: the first node whose squared change per element exceeds tol^2 sigma(t)^2
+ * restarts the window at itself (it was computed from converged nodes, so at most N rounds). Nodes
+ * entering the window start from a DDIM jump from the window's new last node with the newest x0
+ * estimate (the furthest evaluated node's); the first window starts from copies of x_0.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { paramCoeffs, x0Of, type Parametrization } from '../diffusion/prediction.ts';
+import { validateTolerance } from '../baselines/tolerance.ts';
+import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
+import { requireLinearForm } from '../solvers/linear-form.ts';
+import { pastTimes, type HistoryEntry, type Solver, type StageEval, type StepInput } from '../solvers/solver.ts';
+import { tidy } from '../tensor.ts';
+import {
+  roundMeter,
+  validateTask,
+  type RoundReport,
+  type SamplerHit,
+  type SamplerResult,
+  type SamplingTask,
+} from '../task.ts';
+import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
+import { fails, meanSquarePerSample } from './window.ts';
+
+/** Solvers with a linear form (the ones Picard accepts). */
+export const PICARD_SOLVERS = ['ddim', 'dpmpp-2m', 'dpmpp-3m'] as const;
+
+export interface PicardOptions {
+  /** Window K: model evaluations per sample per round. Default 8. */
+  window?: number;
+  /** A node passes when its mean squared change per element <= tolerance^2 sigma(t)^2. Default 1e-3; 0: exact. */
+  tolerance?: number;
+  /** The base solver (it needs a linear form: ddim, dpmpp-2m, dpmpp-3m). Default dpmpp-2m. */
+  solver?: Solver;
+  /** Triangular Anderson acceleration (ParaTAA). Default false. */
+  anderson?: boolean;
+  /** Anderson depth m: earlier iterates per node. Default 2; allowed 1 to 5. */
+  andersonDepth?: number;
+  /** Anderson ridge, relative to the mean diagonal of the normal matrix. Default 1e-3; allowed > 0. */
+  andersonRegularization?: number;
+  /** Stop after this many rounds (the sample is then the latest intermediate result). Default: no limit. */
+  maxRounds?: number;
+  onHit?: (hit: SamplerHit) => void;
+  onRound?: (r: RoundReport) => void;
+}
+
+/** The window [begin, end) of every sample in one round, in node indices. */
+export interface PicardWindows {
+  round: number;
+  begin: number[];
+  end: number[];
+}
+
+export interface PicardResult extends SamplerResult<SamplerHit> {
+  window: number;
+  solver: string;
+  anderson: boolean;
+  /** Model evaluations of the sequential solver on this grid = its rounds = the last node index N. */
+  nodes: number;
+  /** Rows the model evaluated (one per sample and node), all rounds. */
+  sampleEvals: number;
+  windows: PicardWindows[];
+}
+
+/** One model call of the base solver's trajectory: stage s of step j at time t (node N: j = T). */
+interface Node {
+  j: number;
+  s: number;
+  t: number;
+}
+
+interface Lane {
+  begin: number;
+  /** Current value of every node (undefined until it enters a window). */
+  x: (tf.Tensor | undefined)[];
+  /** The latest evaluation of every node: where (a copy of the state) and the model output. */
+  ev: ({ x: tf.Tensor; out: tf.Tensor } | undefined)[];
+  /** Furthest node evaluated so far. */
+  lastEval: number;
+  anderson: Map<number, AndersonHistory>;
+}
+
+/** The nodes of the solver on the grid and the node index of every grid point. */
+function buildNodes(solver: Solver, p: Parametrization, grid: readonly number[]): { nodes: Node[]; first: number[] } {
+  const nodes: Node[] = [],
+    first: number[] = [];
+  const z = tf.zeros([1, 1]);
+  try {
+    for (let j = 0; j + 1 < grid.length; j++) {
+      first.push(nodes.length);
+      nodes.push({ j, s: 0, t: grid[j] });
+      const calls = solver.calls(p, grid[j], grid[j + 1], pastTimes(grid, 0, j));
+      const evals: StageEval[] = [{ x: z, t: grid[j], out: z }];
+      for (let s = 1; s < calls; s++) {
+        // stage times depend on times only: probe them with a dummy state
+        const step: StepInput = { x: z, t: grid[j], tNext: grid[j + 1], state: { history: [] } };
+        const t = tf.tidy(() => solver.stage(p, step, evals).t);
+        nodes.push({ j, s, t });
+        evals.push({ x: z, t, out: z });
+      }
+    }
+  } finally {
+    z.dispose();
+  }
+  first.push(nodes.length);
+  nodes.push({ j: grid.length - 1, s: 0, t: grid[grid.length - 1] });
+  return { nodes, first };
+}
+
+function validate(o: PicardOptions) {
+  const window = o.window ?? 8,
+    tolerance = o.tolerance ?? 1e-3,
+    maxRounds = o.maxRounds ?? Infinity;
+  if (!Number.isInteger(window) || window < 1) throw new Error(`window: got ${window}; allowed: an integer >= 1`);
+  validateTolerance(tolerance);
+  if (!(maxRounds === Infinity || (Number.isInteger(maxRounds) && maxRounds >= 1)))
+    throw new Error(`maxRounds: got ${maxRounds}; allowed: an integer >= 1 (or Infinity)`);
+  const solver = requireLinearForm(o.solver ?? dpmpp2m, 'solver', PICARD_SOLVERS);
+  const anderson = o.anderson ?? false;
+  if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
+  const andersonDepth = o.andersonDepth ?? 2,
+    andersonRegularization = o.andersonRegularization ?? 1e-3;
+  validateAnderson(andersonDepth, andersonRegularization);
+  return { window, tolerance, maxRounds, solver, anderson, andersonDepth, andersonRegularization, onHit: o.onHit };
+}
+
+/** Picard over the whole base solver (ParaTAA with anderson: true); tolerance 0 returns sample()'s result. */
+export async function runPicard(task: SamplingTask, options: PicardOptions = {}): Promise<PicardResult> {
+  validateTask(task);
+  const o = validate(options);
+  const { executor, param: p, grid } = task;
+  if (!p.schedule) throw new Error('picard: the model needs a noise schedule (the linear form is in x / sigma)');
+  const solver = o.solver,
+    lf = solver.linear,
+    K = o.window,
+    n = task.x.shape[0];
+  const { nodes, first } = buildNodes(solver, p, grid);
+  const N = nodes.length - 1;
+  const callsOf = (j: number) => first[j + 1] - first[j];
+  const sigma2 = (t: number) => p.schedule!.sigma(t) ** 2;
+  const meter = roundMeter(executor, options.onRound),
+    hits: SamplerHit[] = [],
+    windows: PicardWindows[] = [];
+  const rows = tf.split(task.x, n, 0);
+  const lanes: Lane[] = rows.map((r) => ({
+    begin: 0,
+    x: Array.from({ length: N + 1 }, (_, m) => (m < Math.min(K, N) ? tf.clone(r) : undefined)),
+    ev: Array.from({ length: N }, () => undefined),
+    lastEval: -1,
+    anderson: new Map(),
+  }));
+  tf.dispose(rows);
+  let round = 0,
+    sampleEvals = 0;
+
+  /** The x0 estimate at node k of a lane (the model output read at the evaluated point; call in tidy). */
+  const D = (L: Lane, k: number) => x0Of(p, L.ev[k]!.out, L.ev[k]!.x, nodes[k].t);
+
+  /** The multistep history of step j: the x0 estimates of grid points j-1, j-2, ... (newest first). */
+  const history = (L: Lane, j: number): HistoryEntry[] =>
+    Array.from({ length: Math.min(lf.history, j) }, (_, i) => ({
+      x0: D(L, first[j - 1 - i]),
+      lambda: p.schedule!.lambda(grid[j - 1 - i]),
+    }));
+
+  /** The new values of nodes a+1..e of a lane from this round's evaluations, point after point (tidy). */
+  function newValues(L: Lane, a: number, e: number): tf.Tensor[] {
+    return tidy(() => {
+      const out: tf.Tensor[] = [];
+      const cur = (k: number) => (k > a ? out[k - a - 1] : L.x[k]!);
+      for (let m = a + 1; m <= e; m++) {
+        const nd = nodes[m];
+        const j = nd.s === 0 ? nd.j - 1 : nd.j,
+          base = first[j];
+        const step: StepInput = {
+          x: L.ev[base]!.x,
+          t: grid[j],
+          tNext: grid[j + 1],
+          state: { history: history(L, j) },
+        };
+        const stages = nd.s === 0 ? callsOf(j) : nd.s;
+        const evals: StageEval[] = Array.from({ length: stages }, (_, s) => ({
+          x: L.ev[base + s]!.x,
+          t: nodes[base + s].t,
+          out: L.ev[base + s]!.out,
+        }));
+        let v = nd.s === 0 ? solver.finish(p, step, evals).x : solver.stage(p, step, evals).x;
+        // the base node was evaluated at this round's value when it is the window start: no correction
+        if (base !== a) {
+          const c = lf.stateCoefficient(p, grid[j], nd.t);
+          v = tf.add(v, tf.mul(tf.sub(cur(base), L.ev[base]!.x), c));
+        }
+        out.push(v);
+      }
+      return out;
+    });
+  }
+
+  /** DDIM jump of x_e (time t_e) to time t with the x0 estimate at node k. */
+  const ddimFrom = (L: Lane, xe: tf.Tensor, te: number, k: number, t: number) =>
+    tidy(() => {
+      const ce = paramCoeffs(p, te, 'picard'),
+        cm = paramCoeffs(p, t, 'picard');
+      const d = D(L, k);
+      return tf.add(tf.mul(d, cm.alpha), tf.mul(tf.sub(xe, tf.mul(d, ce.alpha)), cm.sigma / ce.sigma));
+    });
+
+  try {
+    while (round < o.maxRounds) {
+      const active = lanes.filter((L) => L.begin < N);
+      if (active.length === 0) break;
+      // one request per node index: the rows of every sample whose window holds that node
+      const groups = new Map<number, Lane[]>();
+      for (const L of active)
+        for (let m = L.begin; m < Math.min(L.begin + K, N); m++) {
+          if (!groups.has(m)) groups.set(m, []);
+          groups.get(m)!.push(L);
+        }
+      const order = [...groups.keys()].sort((u, v) => u - v);
+      const xs = order.map((m) => {
+        const g = groups.get(m)!;
+        return g.length === 1 ? g[0].x[m]! : tf.concat(g.map((L) => L.x[m]!));
+      });
+      let outs: tf.Tensor[];
+      try {
+        outs = await meter.evaluate(
+          order.map((m, k) => ({ x: xs[k], t: nodes[m].t })),
+          (k) => `round ${round + 1}, node ${order[k]} (step ${nodes[order[k]].j}, stage ${nodes[order[k]].s})`,
+        );
+      } finally {
+        order.forEach((m, k) => {
+          if (groups.get(m)!.length > 1) xs[k].dispose();
+        });
+      }
+      order.forEach((m, k) => {
+        const g = groups.get(m)!;
+        const parts = g.length === 1 ? [outs[k]] : tf.split(outs[k], g.length, 0);
+        if (g.length > 1) outs[k].dispose();
+        g.forEach((L, i) => {
+          const old = L.ev[m];
+          if (old) tf.dispose([old.x, old.out]);
+          L.ev[m] = { x: tf.clone(L.x[m]!), out: parts[i] };
+          L.lastEval = Math.max(L.lastEval, m);
+        });
+        sampleEvals += g.length;
+      });
+      round++;
+      windows.push({
+        round,
+        begin: lanes.map((L) => L.begin),
+        end: lanes.map((L) => (L.begin < N ? Math.min(L.begin + K, N) : L.begin)),
+      });
+      for (const L of active) {
+        const a = L.begin,
+          e = Math.min(a + K, N);
+        const next = newValues(L, a, e);
+        // the first node whose change fails the test restarts the window at itself
+        let f = e;
+        for (let m = a + 1; m <= e && f === e; m++) {
+          const old = L.x[m];
+          const err = old ? meanSquarePerSample(next[m - a - 1], old)[0] : Infinity;
+          if (fails(err, o.tolerance, sigma2(nodes[m].t))) f = m;
+        }
+        if (o.anderson) andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization);
+        for (let m = a + 1; m <= e; m++) {
+          L.x[m]?.dispose();
+          L.x[m] = next[m - a - 1];
+        }
+        for (const k of [...L.anderson.keys()]) if (k <= f) L.anderson.delete(k);
+        L.begin = f;
+        if (f < N) {
+          const newEnd = Math.min(f + K, N);
+          for (let m = e + 1; m < newEnd; m++) {
+            L.x[m]?.dispose();
+            L.x[m] = ddimFrom(L, L.x[e]!, nodes[e].t, e - 1, nodes[m].t);
+          }
+        }
+      }
+      // intermediate result: x_N once a sample's window reached it, else its furthest x0 estimate
+      const x = tidy(() => tf.concat(lanes.map((L) => (L.x[N] ? tf.clone(L.x[N]!) : tf.clone(D(L, L.lastEval))))));
+      const hit = { index: hits.length, round, modelCalls: meter.modelCalls, wallMs: meter.elapsed(), x };
+      hits.push(hit);
+      o.onHit?.(hit);
+      meter.endRound(round, 1);
+    }
+  } catch (e) {
+    tf.dispose(hits.map((h) => h.x));
+    throw e;
+  } finally {
+    for (const L of lanes) {
+      tf.dispose(L.x.filter((v): v is tf.Tensor => !!v));
+      for (const ev of L.ev) if (ev) tf.dispose([ev.x, ev.out]);
+    }
+  }
+  return {
+    ...meter.totals(),
+    hits,
+    sample: hits[hits.length - 1].x,
+    window: K,
+    solver: solver.name,
+    anderson: o.anderson,
+    nodes: N,
+    sampleEvals,
+    windows,
+  };
+}
