@@ -25,16 +25,18 @@ for (let seed = 0; seed < f.seeds; seed++)
       seq = await sequentialValues(p, ex);
     const init = initSequence({ cores: f.cores, steps });
     const { all } = await runMethod(p, { method: 'chords', cores: f.cores, init }, ex, seq.values, { allHits: true });
-    all.slice(1, 4).forEach((r, j) =>
-      rows.push({
-        seed,
-        steps,
-        init: init.join('-'),
-        hit: `core hit ${j + 1}`,
-        speedupRounds: steps / r.round,
-        ...r,
-      }),
-    );
+    all
+      .slice(1, 4)
+      .forEach((r, j) =>
+        rows.push({
+          seed,
+          steps,
+          init: init.join('-'),
+          hit: `core hit ${j + 1}`,
+          speedupRounds: steps / r.round,
+          ...r,
+        }),
+      );
     p.dispose();
     bar.tick(++done);
   }
