@@ -570,12 +570,25 @@ if (f.dit) {
 }
 bar.done();
 
-// the table on stderr
-for (const r of rows.filter((x) => x.kind === 'table'))
-  log(
-    `${r.problem} K=${r.K} ${r.method} [${r.target} ${Number(r.targetError).toExponential(2)}]: ` +
-      `rounds ${r.rounds ?? '-'} (frontier ${r.frontierRounds ?? '-'}), speedup ${
-        r.speedup ? Number(r.speedup).toFixed(2) : '-'
-      }, calls ${r.modelCalls ?? '-'}`,
+// the tables on stderr, as markdown
+const fmt = (v: unknown, d = 2) => (v === undefined ? '-' : Number(v).toFixed(d));
+for (const problem of [...new Set(rows.filter((r) => r.kind === 'table').map((r) => String(r.problem)))]) {
+  const tr = rows.filter((r) => r.kind === 'table' && r.problem === problem);
+  const tg = rows.filter((r) => r.kind === 'target' && r.problem === problem);
+  const fr = (t: string) => tr.find((r) => r.target === t)?.frontierRounds ?? '-';
+  process.stderr.write(
+    `\n${problem}: targets 2M-50 ${Number(tg[0]?.error).toExponential(2)} (frontier ${fr('2M-50')} rounds), ` +
+      `2M-20 ${Number(tg[1]?.error).toExponential(2)} (frontier ${fr('2M-20')} rounds)\n` +
+      '| method | K | rounds to 2M-50 (speedup) | calls | rounds to 2M-20 (speedup) | calls | final error |\n' +
+      '|---|---|---|---|---|---|---|\n',
   );
+  const keys = [...new Set(tr.map((r) => `${r.method}|${r.K}`))];
+  for (const k of keys) {
+    const [a50, a20] = ['2M-50', '2M-20'].map((t) => tr.find((r) => `${r.method}|${r.K}` === k && r.target === t)!);
+    process.stderr.write(
+      `| ${a50.method} | ${a50.K} | ${a50.rounds ?? '-'} (${fmt(a50.speedup)}) | ${fmt(a50.modelCalls, 0)} | ` +
+        `${a20.rounds ?? '-'} (${fmt(a20.speedup)}) | ${fmt(a20.modelCalls, 0)} | ${Number(a50.finalError).toExponential(2)} |\n`,
+    );
+  }
+}
 await finish(f.out, f, rows);
