@@ -280,7 +280,8 @@ interface PicardConfig {
 }
 const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => ({
   method,
-  config: `T ${c.T}, ${c.grid}, window ${K}, tolerance ${c.tolerance}, ${c.solver}${c.anderson ? ', anderson m 2' : ''}`,
+  config:
+    `T ${c.T}, ${c.grid}, window ${K}, tolerance ${c.tolerance}, ${c.solver}` + (c.anderson ? ', anderson m 2' : ''),
   K,
   grid: c.grid,
   T: c.T,
@@ -587,7 +588,8 @@ for (const problem of [...new Set(rows.filter((r) => r.kind === 'table').map((r)
     const [a50, a20] = ['2M-50', '2M-20'].map((t) => tr.find((r) => `${r.method}|${r.K}` === k && r.target === t)!);
     process.stderr.write(
       `| ${a50.method} | ${a50.K} | ${a50.rounds ?? '-'} (${fmt(a50.speedup)}) | ${fmt(a50.modelCalls, 0)} | ` +
-        `${a20.rounds ?? '-'} (${fmt(a20.speedup)}) | ${fmt(a20.modelCalls, 0)} | ${Number(a50.finalError).toExponential(2)} |\n`,
+        `${a20.rounds ?? '-'} (${fmt(a20.speedup)}) | ${fmt(a20.modelCalls, 0)} | ` +
+        `${Number(a50.finalError).toExponential(2)} |\n`,
     );
   }
 }

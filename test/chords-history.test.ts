@@ -22,7 +22,7 @@ import { noLeak, throwsWith } from './helpers.ts';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
-test('shift: every stored x0 estimate moves by the slower core x0 minus the own x0 at the segment start; keep and drop', () => {
+test('history rules: shift adds (slower x0 - own x0) at the segment start to every entry; keep, drop', () => {
   // x0-prediction model: the output is the x0 estimate itself, so the shift is out_slower - out_own
   const p = asDenoiser((x) => x, { prediction: 'x0', schedule: getSchedule('flow') });
   const own = { x: tf.tensor2d([[1, 2]]), t: 0.6, out: tf.tensor2d([[0.5, -1]]) };
@@ -55,7 +55,7 @@ test('shift: every stored x0 estimate moves by the slower core x0 minus the own 
   tf.dispose([own.x, own.out, slower.x, slower.out, ...state.history.map((e) => e.x0)]);
 });
 
-test('property: with every history rule the slowest core equals the sequential solver bit for bit (euler, dpmpp-2m, dpmpp-3m)', async () => {
+test('property: with every history rule the slowest core equals the sequential solver bit for bit', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc
@@ -88,7 +88,7 @@ test('property: with every history rule the slowest core equals the sequential s
   );
 });
 
-test('mixture, T = 50, presets, 2M and 3M fine: with the shift rule the error to the sequential sample never grows from hit to hit', async () => {
+test('mixture, presets, 2M/3M fine, shift rule: the error to the sequential sample never grows hit to hit', async () => {
   const schedule = getSchedule('flow'),
     grid = timeGrid(schedule, { steps: 50 });
   for (const seed of [0, 1, 2]) {
@@ -133,7 +133,7 @@ test('uniform starts and the init families: valid, strictly increasing, last sta
   await throwsWith(() => uniformInit({ cores: 4, steps: 20, lastStart: 1 }), /lastStart/);
 });
 
-test('searchInitSequence over the families finds the family member an evaluation prefers, within maxRound', async () => {
+test('searchInitSequence over the families finds the member an evaluation prefers, within maxRound', async () => {
   const r = await searchInitSequence({
     cores: 8,
     steps: 50,
@@ -149,7 +149,7 @@ test('searchInitSequence over the families finds the family member an evaluation
   assert.is(none.tried.length, 3);
 });
 
-test('no leaks with the history rules (complete, early stop, a failing model) and bad rules rejected before any model call', async () => {
+test('no leaks with the history rules (complete, early stop, failing model); bad rules rejected first', async () => {
   const schedule = getSchedule('flow'),
     grid = timeGrid(schedule, { steps: 24 });
   const model = mixtureModel(schedule, randomMixture({ dim: 4, components: 3 }));
