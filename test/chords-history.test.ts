@@ -88,7 +88,7 @@ test('property: with every history rule the slowest core equals the sequential s
   );
 });
 
-test('mixture, presets, 2M/3M fine, shift rule: the error to the sequential sample never grows hit to hit', async () => {
+test('mixture, presets, 2M/3M fine, shift: the error to the sequential sample never grows hit to hit', async () => {
   const schedule = getSchedule('flow'),
     grid = timeGrid(schedule, { steps: 50 });
   for (const seed of [0, 1, 2]) {
