@@ -37,7 +37,8 @@ const res = await chords(model, x, grid, {
   onHit: (h) => console.log('hit', h.kind, 'core', h.core, 'round', h.round, 'model calls', h.modelCalls),
 });
 console.log(
-  `CHORDS: ${res.rounds} rounds instead of ${grid.length - 1}, ${res.modelCalls} model calls, ${res.wallMs.toFixed(0)} ms`,
+  `CHORDS: ${res.rounds} rounds instead of ${grid.length - 1}, ${res.modelCalls} model calls, ` +
+    `${res.wallMs.toFixed(0)} ms`,
 );
 disposeResult(res);
 
@@ -59,7 +60,8 @@ const mine = asDenoiser((xx, t) => myNet.predict(tf.concat([xx, tf.reshape(t, [-
 const own = await chords(mine, x, grid, { init: CHORDS_PRESETS[4] });
 console.log(`own model: ${own.hits.length} hits`);
 disposeResult(own);
-// (or a converted tfjs model from disk: await loadTfjsModel('path/to/model', { prediction: 'eps', schedule: 'vp-linear' }))
+// (or a converted tfjs model from disk: await loadTfjsModel('path/to/model', { prediction: 'eps', schedule: 'vp-linear'
+// }))
 
 // the shipped DiT on real parallel cores: one worker thread per core, each building its own model from a plain spec
 const labels = [3, 7],
@@ -71,7 +73,8 @@ const r2 = await runChords(
   { init: [0, 25] },
 );
 console.log(
-  `DiT on 2 workers: ${r2.rounds} rounds, ${r2.wallMs.toFixed(0)} ms (model ${r2.modelMs.toFixed(0)}, transfer ${r2.transferMs.toFixed(0)})`,
+  `DiT on 2 workers: ${r2.rounds} rounds, ${r2.wallMs.toFixed(0)} ms (model ${r2.modelMs.toFixed(0)}, transfer ` +
+    `${r2.transferMs.toFixed(0)})`,
 );
 disposeResult(r2);
 await pool.close();

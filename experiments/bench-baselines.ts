@@ -6,7 +6,7 @@
  * Usage: npm run bench:baselines [-- --seeds=3 --n=16]
  */
 import { initBackend } from '../src/backend.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { parseFlags } from './lib/flags.ts';
 import { qualityOf, runMethod, sequentialValues, type MethodName } from './lib/methods.ts';
 import { mixtureProblem } from './lib/problems.ts';
@@ -26,9 +26,9 @@ const acc = new Map<string, { rounds: number[]; calls: number[]; seq: number[]; 
 const seqRef: number[] = [];
 for (let seed = 0; seed < f.seeds; seed++) {
   const p = await mixtureProblem({ steps: f.steps, seed, n: f.n });
-  const ex = batchedExecutor(p.denoiser),
+  const ex = batchedExecutor(p.model),
     seq = await sequentialValues(p, ex);
-  seqRef.push(qualityOf(p, seq.values, seq.values).errorToReference!);
+  seqRef.push(qualityOf(p, seq.values, seq.values).relErrorToReference!);
   for (const cores of [2, 4, 8])
     for (const r of runs) {
       const { final } = await runMethod(
@@ -41,18 +41,20 @@ for (let seed = 0; seed < f.seeds; seed++) {
         a = acc.get(key) ?? { rounds: [], calls: [], seq: [], ref: [] };
       a.rounds.push(final.round);
       a.calls.push(final.modelCalls);
-      a.seq.push(final.errorToSequential);
-      a.ref.push(final.errorToReference!);
+      a.seq.push(final.relErrorToSequential!);
+      a.ref.push(final.relErrorToReference!);
       acc.set(key, a);
     }
   p.dispose();
 }
 const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 console.log(
-  `bench:baselines  backend ${backend.name}; 64-D mixture of 8 Gaussians, flow, T = ${f.steps}, Euler, ${f.n} samples, mean of ${f.seeds} seeds`,
+  `bench:baselines  backend ${backend.name}; 64-D mixture of 8 Gaussians, flow, T = ${f.steps}, Euler, ${f.n} ` +
+    `samples, mean of ${f.seeds} seeds`,
 );
 console.log(
-  `sequential Euler: ${f.steps} rounds, ${f.steps} model calls, relative error to reference ${mean(seqRef).toFixed(4)}\n`,
+  `sequential Euler: ${f.steps} rounds, ${f.steps} model calls, relative error to reference ` +
+    `${mean(seqRef).toFixed(4)}\n`,
 );
 console.log(
   '| cores | method | rounds | speedup (rounds) | model calls | rel. RMSE to sequential | rel. error to reference |',
@@ -63,7 +65,8 @@ console.log(
 for (const [key, a] of acc) {
   const [cores, label] = key.split('|');
   console.log(
-    `| ${cores} | ${label} | ${mean(a.rounds).toFixed(1)} | ${(f.steps / mean(a.rounds)).toFixed(2)} | ${mean(a.calls).toFixed(0)} | ${mean(a.seq).toFixed(5)} | ${mean(a.ref).toFixed(5)} |`,
+    `| ${cores} | ${label} | ${mean(a.rounds).toFixed(1)} | ${(f.steps / mean(a.rounds)).toFixed(2)} | ` +
+      `${mean(a.calls).toFixed(0)} | ${mean(a.seq).toFixed(5)} | ${mean(a.ref).toFixed(5)} |`,
   );
 }
 console.log('\nParaDiGMS and SRDS converge to the sequential sample (tolerance 0: exactly); SRDS without pipelining');

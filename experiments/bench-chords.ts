@@ -22,13 +22,15 @@ const backend = await initBackend();
 const schedule = getSchedule('flow'),
   grid = timeGrid(schedule, { steps: T });
 console.log(
-  `bench:chords  backend=${backend.name}  ${dim}-D mixture of 8 Gaussians, flow, T=${T}, euler fine+coarse, ${n} samples, mean of ${seeds} seeds`,
+  `bench:chords  backend=${backend.name}  ${dim}-D mixture of 8 Gaussians, flow, T=${T}, euler fine+coarse, ${n} ` +
+    `samples, mean of ${seeds} seeds`,
 );
 console.log(
   'errors: per-sample relative RMS ||x - y|| / ||y|| (as in REFERENCE.md), median and mean over all samples and seeds;',
 );
 console.log(
-  '"switched": share of samples whose hit landed in another mixture mode than the sequential one (relative RMSE to sequential > 0.5)',
+  '"switched": share of samples whose hit landed in another mixture mode than the sequential one (relative RMSE to ' +
+    'sequential > 0.5)',
 );
 
 type Row = { round: number; calls: number; seq: number[]; ref: number[] };
@@ -80,10 +82,12 @@ console.log(`\nsequential Euler, ${T} steps: relative error to reference (median
 for (const K of [4, 6, 8]) {
   console.log(`\n${K} cores, init ${CHORDS_PRESETS[K].join('-')}`);
   console.log(
-    '| hit | kind   | round | speedup (T/round) | model calls | to sequential (median / mean) | to reference (median / mean) | switched |',
+    '| hit | kind   | round | speedup (T/round) | model calls | to sequential (median / mean) | to reference ' +
+      '(median / mean) | switched |',
   );
   console.log(
-    '|-----|--------|-------|-------------------|-------------|-------------------------------|------------------------------|----------|',
+    '|-----|--------|-------|-------------------|-------------|' +
+      '-------------------------------|------------------------------|----------|',
   );
   for (let j = 0; table.has(`${K}:${j}`); j++) {
     const rows = table.get(`${K}:${j}`)!;
@@ -91,7 +95,10 @@ for (const K of [4, 6, 8]) {
       refErr = rows.flatMap((r) => r.ref);
     const switched = seqErr.filter((e) => e > 0.5).length / seqErr.length;
     console.log(
-      `| ${String(j).padStart(3)} | ${(j === 0 ? 'coarse' : 'core').padEnd(6)} | ${String(rows[0].round).padStart(5)} | ${(T / rows[0].round).toFixed(2).padStart(17)} | ${String(rows[0].calls).padStart(11)} | ${cell(seqErr).padStart(29)} | ${cell(refErr).padStart(28)} | ${(100 * switched).toFixed(1).padStart(7)}% |`,
+      `| ${String(j).padStart(3)} | ${(j === 0 ? 'coarse' : 'core').padEnd(6)} | ` +
+        `${String(rows[0].round).padStart(5)} | ${(T / rows[0].round).toFixed(2).padStart(17)} | ` +
+        `${String(rows[0].calls).padStart(11)} | ${cell(seqErr).padStart(29)} | ${cell(refErr).padStart(28)} | ` +
+        `${(100 * switched).toFixed(1).padStart(7)}% |`,
     );
   }
 }

@@ -10,12 +10,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
 import { initBackend } from '../src/backend.ts';
-import { runSequential } from '../src/baselines/index.ts';
+import { runSequential } from '../src/methods/index.ts';
 import { disposeResult, initSequence, runChords, type StopRule } from '../src/chords/index.ts';
 import { buildModel, type ModelSpec } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/parallel/index.ts';
+import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
-import type { SamplerResult } from '../src/task.ts';
+import type { SamplerResult } from '../src/sampling/index.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
 import { benchDiTPath } from './lib/dit-weights.ts';
 import { parseFlags } from './lib/flags.ts';
@@ -37,7 +37,9 @@ const model = await buildModel(spec),
   grid = timeGrid(model.schedule!, { steps: f.steps });
 const x = tf.tensor4d(Float32Array.from(normals(f.n * 256, 1)), [f.n, 16, 16, 1]);
 console.log(
-  `bench:parallel  backend ${backend.name}, ${cpus().length} CPUs; DiT-S/2 (${trained ? 'shipped weights' : 'random weights, same cost'}), ${f.n} samples, guidance ${f.guidance} (${2 * f.n} images per call), T = ${f.steps}, best of ${f.reps}\n`,
+  `bench:parallel  backend ${backend.name}, ${cpus().length} CPUs; DiT-S/2 ` +
+    `(${trained ? 'shipped weights' : 'random weights, same cost'}), ${f.n} samples, guidance ${f.guidance} ` +
+    `(${2 * f.n} images per call), T = ${f.steps}, best of ${f.reps}\n`,
 );
 
 const best = async (run: () => Promise<SamplerResult>) => {
@@ -53,7 +55,8 @@ const best = async (run: () => Promise<SamplerResult>) => {
 };
 const overhead = (r: SamplerResult) => (r.overheadMs + r.transferMs) / r.modelMs;
 const serial = serialExecutor(model);
-// Warm-up: the same number of model calls on the main thread and in each worker (V8 tiers wasm up over the first ~20 calls).
+// Warm-up: the same number of model calls on the main thread and in each worker (V8 tiers wasm up over the first ~20
+// calls).
 const warmGrid = timeGrid(model.schedule!, { steps: f.warmup });
 await runSequential({ executor: serial, param: model, grid: warmGrid, x }).then(disposeResult);
 const seq = await best(() => runSequential({ executor: serial, param: model, grid, x }));
@@ -118,13 +121,14 @@ console.log('|---------|-------------|-------------|-----------------------|');
 let single = 0;
 for (const k of [1, 2, 4, 8]) {
   const reqs = Array.from({ length: k }, () => ({ x, t: 0.5 }));
-  for (let i = 0; i < 2; i++) tf.dispose(await batched.evaluate(reqs));
+  for (let i = 0; i < 2; i++) tf.dispose((await batched.evaluate(reqs)).outputs);
   const t0 = performance.now();
-  for (let i = 0; i < 3; i++) tf.dispose(await batched.evaluate(reqs));
+  for (let i = 0; i < 3; i++) tf.dispose((await batched.evaluate(reqs)).outputs);
   const ms = (performance.now() - t0) / 3;
   if (k === 1) single = ms;
   console.log(
-    `| ${String(k).padStart(7)} | ${ms.toFixed(1).padStart(11)} | ${(ms / k).toFixed(1).padStart(11)} | ${((k * single) / ms).toFixed(2).padStart(20)}x |`,
+    `| ${String(k).padStart(7)} | ${ms.toFixed(1).padStart(11)} | ${(ms / k).toFixed(1).padStart(11)} | ` +
+      `${((k * single) / ms).toFixed(2).padStart(20)}x |`,
   );
 }
 console.log(

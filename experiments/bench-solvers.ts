@@ -17,7 +17,8 @@ const n = Number(args.n ?? 16),
 const backend = await initBackend();
 const schedule = getSchedule(scheduleName);
 console.log(
-  `bench:solvers  backend=${backend.name}  schedule=${scheduleName}  grid=uniform  samples=${n}  mixture: 8 components, seed 0`,
+  `bench:solvers  backend=${backend.name}  schedule=${scheduleName}  grid=uniform  samples=${n}  mixture: 8 ` +
+    `components, seed 0`,
 );
 for (const dim of [2, 64]) {
   const model = mixtureModel(schedule, randomMixture({ dim, components: 8, seed: 0 }));

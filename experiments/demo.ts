@@ -9,12 +9,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
 import { initBackend } from '../src/backend.ts';
-import { runSequential } from '../src/baselines/index.ts';
+import { runSequential } from '../src/methods/index.ts';
 import { CHORDS_PRESETS, disposeResult, initSequence, runChords } from '../src/chords/index.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
 import { loadClassifier, realStats, realVsReal, sampleQuality } from '../src/metrics/index.ts';
 import { buildModel, shippedDiTPath, type ModelSpec } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/parallel/index.ts';
+import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/executors/index.ts';
 import { writeGrid, writePlot, speedupSpec } from '../src/plots/index.ts';
 import { normals } from '../src/random.ts';
 import { relativeRmse } from '../src/tensor.ts';
@@ -35,7 +35,8 @@ const clf = loadClassifier(),
   real = realStats(clf.params);
 const quality = (v: Float32Array) => sampleQuality(clf.params, v, labels, real);
 console.log(
-  `chords-ts demo: the shipped DiT-S/2, ${f.n} digits (classes 0-9), guidance ${f.guidance}, flow matching, Euler, T = ${f.steps}, backend ${backend.name}`,
+  `chords-ts demo: the shipped DiT-S/2, ${f.n} digits (classes 0-9), guidance ${f.guidance}, flow matching, Euler, ` +
+    `T = ${f.steps}, backend ${backend.name}`,
 );
 
 const serial = serialExecutor(model);
@@ -129,7 +130,8 @@ console.log(
 for (const c of cells)
   console.log(`| ${c.map((v, i) => (i === 0 ? v.padEnd(width[i]) : v.padStart(width[i]))).join(' | ')} |`);
 console.log(
-  `\nFrechet distance of ${f.n} real digits against the same real statistics (the floor at this sample size): ${realVsReal(clf.params, f.n).toFixed(1)}`,
+  `\nFrechet distance of ${f.n} real digits against the same real statistics (the floor at this sample size): ` +
+    `${realVsReal(clf.params, f.n).toFixed(1)}`,
 );
 // sample grid: one row per method (sequential first), 10 digits each
 const show = [
@@ -149,12 +151,13 @@ const plotRows = rows
     cores: r.method === 'sequential' ? 1 : Number(r.method.split(' ')[1]),
     speedupRounds: seq.rounds / r.rounds,
     speedupWall: seq.wallMs / r.wallMs,
-    errorToSequential: r.rmse,
+    relErrorToSequential: r.rmse,
     classAccuracy: r.acc,
   }));
 await writePlot('results/demo-speedup', speedupSpec(plotRows, 'Demo: CHORDS fastest core on the shipped DiT'));
 console.log(
-  '\nwrote results/demo-samples.png (rows: sequential, CHORDS 4 cores, CHORDS 8 cores; fastest core) and results/demo-speedup.png',
+  '\nwrote results/demo-samples.png (rows: sequential, CHORDS 4 cores, CHORDS 8 cores; fastest core) and ' +
+    'results/demo-speedup.png',
 );
 tf.dispose([x, seq.sample]);
 model.dispose();

@@ -20,16 +20,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
-import { runParadigms, runSequential, runSrds } from '../src/baselines/index.ts';
+import { runParadigms, runPicard, runSequential, runSrds } from '../src/methods/index.ts';
 import { disposeResult, initFamilies, initSequence, runChords, type HistoryRule } from '../src/chords/index.ts';
 import { getSchedule, timeGrid, type GridOptions } from '../src/diffusion/index.ts';
 import { buildModel, randomMixture, shippedDiTPath, type BuiltModel, type ModelSpec } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/parallel/index.ts';
-import { runPicard } from '../src/methods/picard.ts';
+import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, callsOnGrid, sample, type Solver, type SolverName } from '../src/solvers/index.ts';
-import type { SamplerHit, SamplerResult, SamplingTask } from '../src/task.ts';
+import type { SamplerHit, SamplerResult, SamplingTask } from '../src/sampling/task.ts';
 import { relativeRmse } from '../src/tensor.ts';
 import { parseFlags } from './lib/flags.ts';
 import { finish } from './lib/output.ts';

@@ -8,7 +8,7 @@
  */
 import { initBackend } from '../src/backend.ts';
 import { CHORDS_PRESETS, initSequence, searchInitSequence } from '../src/chords/index.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { parseFlags } from './lib/flags.ts';
 import { runMethod, sequentialValues } from './lib/methods.ts';
@@ -39,7 +39,7 @@ const sequences = (K: number): [string, number[]][] => {
 const searched = new Map<number, number[]>();
 {
   const p = await mixtureProblem({ steps: T, seed: 100, n: f.n });
-  const ex = batchedExecutor(p.denoiser),
+  const ex = batchedExecutor(p.model),
     seq = await sequentialValues(p, ex);
   for (const K of [4, 8]) {
     const base = sequences(K)[0][1],
@@ -52,11 +52,12 @@ const searched = new Map<number, number[]>();
       include: [base],
       seed: K,
       evaluate: async (init) =>
-        (await runMethod(p, { method: 'chords', cores: K, init, hit: 1 }, ex, seq.values)).final.errorToSequential,
+        (await runMethod(p, { method: 'chords', cores: K, init, hit: 1 }, ex, seq.values)).final.relErrorToSequential!,
     });
     searched.set(K, r.best);
     process.stderr.write(
-      `init-sequences: ${K} cores, best of ${r.tried.length} with the first hit by round ${maxRound}: ${r.best.join('-')} (error ${r.score.toExponential(2)}; the preset's ${r.tried[0].score.toExponential(2)})\n`,
+      `init-sequences: ${K} cores, best of ${r.tried.length} with the first hit by round ${maxRound}: ` +
+        `${r.best.join('-')} (error ${r.score.toExponential(2)}; the preset's ${r.tried[0].score.toExponential(2)})\n`,
     );
   }
   p.dispose();
@@ -70,7 +71,7 @@ const bar = progress({
 let done = 0;
 for (let seed = 0; seed < f.seeds; seed++) {
   const p = await mixtureProblem({ steps: T, seed, n: f.n });
-  const ex = batchedExecutor(p.denoiser),
+  const ex = batchedExecutor(p.model),
     seq = await sequentialValues(p, ex);
   for (const K of [4, 8])
     for (const [label, init] of sequences(K)) {

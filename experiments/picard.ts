@@ -3,15 +3,15 @@
  * 64-D Gaussian mixture (every component scale 0.3, flow, T = 50, 16 samples, 3 seeds), against the
  * rounds sequential 2M itself needs on uniform grids. Error = relative RMS error to the float64
  * reference; "rounds to reach" = the first round from which the error stays at or below the target.
- * Usage: npm run exp:picard [-- --seeds 3 --steps 50 --tolerances 1e-3,1e-4]
+ * Usage: npm run exp:picard [-- --seeds 3 --steps 50 --windows 4,8 --tolerances 1e-4,1e-3 --scales noise,state]
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/backend.ts';
 import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
-import { runPicard } from '../src/methods/picard.ts';
+import { runPicard, type PicardScale } from '../src/methods/picard.ts';
 import { mixtureModel, randomMixture } from '../src/models/index.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, sample } from '../src/solvers/index.ts';
 import { relativeRmse } from '../src/tensor.ts';
@@ -21,7 +21,8 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '50' },
     windows: { type: 'string', default: '4,8' },
-    tolerances: { type: 'string', default: '0,1e-4,1e-3' },
+    tolerances: { type: 'string', default: '1e-4,1e-3' },
+    scales: { type: 'string', default: 'noise,state' },
     scale: { type: 'string', default: '0.3' },
   },
 });
@@ -30,7 +31,8 @@ const T = Number(values.steps),
   seeds = Number(values.seeds),
   scale = Number(values.scale);
 const windows = values.windows!.split(',').map(Number),
-  tols = values.tolerances!.split(',').map(Number);
+  tols = values.tolerances!.split(',').map(Number),
+  scales = values.scales!.split(',') as PicardScale[];
 const schedule = getSchedule('flow');
 
 /** First round from which every later error is <= target (Infinity if the last one is above). */
@@ -73,27 +75,28 @@ for (let seed = 0; seed < seeds; seed++) {
   ]);
   for (const K of windows)
     for (const tol of tols)
-      for (const anderson of [false, true]) {
-        const errs: { round: number; err: number }[] = [];
-        const r = await runPicard(
-          { executor: batchedExecutor(model), param: model, grid: timeGrid(schedule, { steps: T }), x },
-          { window: K, tolerance: tol, solver: SOLVERS['dpmpp-2m'], anderson },
-        );
-        for (const h of r.hits) errs.push({ round: h.round, err: err(h.x) });
-        rows.push([
-          String(seed),
-          anderson ? 'ParaTAA-2M' : 'Picard-2M',
-          String(K),
-          String(tol),
-          ...SLACK.map((f) => String(roundsToReach(errs, target * f))),
-          String(r.rounds),
-          errs[errs.length - 1].err.toExponential(2),
-        ]);
-        r.hits.forEach((h) => h.x.dispose());
-      }
+      for (const scale of scales)
+        for (const anderson of [false, true]) {
+          const errs: { round: number; err: number }[] = [];
+          const r = await runPicard(
+            { executor: batchedExecutor(model), param: model, grid: timeGrid(schedule, { steps: T }), x },
+            { window: K, tolerance: tol, scale, solver: SOLVERS['dpmpp-2m'], anderson },
+          );
+          for (const h of r.hits) errs.push({ round: h.round, err: err(h.x) });
+          rows.push([
+            String(seed),
+            anderson ? 'ParaTAA-2M' : 'Picard-2M',
+            String(K),
+            `${tol} ${scale}`,
+            ...SLACK.map((f) => String(roundsToReach(errs, target * f))),
+            String(r.rounds),
+            errs[errs.length - 1].err.toExponential(2),
+          ]);
+          r.hits.forEach((h) => h.x.dispose());
+        }
   x.dispose();
   model.dispose();
 }
-const head = ['seed', 'method', 'K', 'tol', 'to err', 'to 1.01 err', 'to 1.05 err', 'rounds run', 'final err'];
+const head = ['seed', 'method', 'K', 'tol scale', 'to err', 'to 1.01 err', 'to 1.05 err', 'rounds run', 'final err'];
 const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(w[i])).join('  '));

@@ -9,7 +9,7 @@
  */
 import { cpus } from 'node:os';
 import { initBackend } from '../src/backend.ts';
-import { batchedExecutor, serialExecutor, workersExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor, serialExecutor, workersExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { parseFlags } from './lib/flags.ts';
 import { runMethod, sequentialValues, type MethodName } from './lib/methods.ts';
@@ -49,11 +49,11 @@ for (const model of models)
       model === 'dit'
         ? await ditProblem({ steps: f.steps, seed, n: f.ditN, guidance: f.guidance })
         : await mixtureProblem({ steps: f.steps, seed, n: f.n });
-    const batched = batchedExecutor(p.denoiser);
-    await sequentialValues(p, serialExecutor(p.denoiser)); // warm-up, so the timed sequential run is not the first
-    let seq = await sequentialValues(p, serialExecutor(p.denoiser));
+    const batched = batchedExecutor(p.model);
+    await sequentialValues(p, serialExecutor(p.model)); // warm-up, so the timed sequential run is not the first
+    let seq = await sequentialValues(p, serialExecutor(p.model));
     for (let r = 1; r < f.wallReps; r++) {
-      const again = await sequentialValues(p, serialExecutor(p.denoiser));
+      const again = await sequentialValues(p, serialExecutor(p.model));
       if (again.wallMs < seq.wallMs) seq = again;
     }
     for (const cores of coreList)
@@ -62,12 +62,12 @@ for (const model of models)
         let speedupWall: number | null = null;
         if (f.wallModels.split(',').includes(model) && cores <= cpus().length) {
           // real cores: one worker thread per core, timed (best of wallReps) against the sequential run on one core
-          const pool = cores === 1 ? undefined : await workersExecutor({ spec: p.spec, workers: cores });
+          const pool = cores === 1 ? undefined : await workersExecutor({ spec: p.modelSpec, workers: cores });
           let best = Infinity;
           for (let r = 0; r < f.wallReps; r++)
             best = Math.min(
               best,
-              (await runMethod(p, { method, cores }, pool ?? serialExecutor(p.denoiser), seq.values)).final.wallMs,
+              (await runMethod(p, { method, cores }, pool ?? serialExecutor(p.model), seq.values)).final.wallMs,
             );
           speedupWall = seq.wallMs / best;
           await pool?.close();

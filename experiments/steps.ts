@@ -5,7 +5,7 @@
  */
 import { initBackend } from '../src/backend.ts';
 import { initSequence } from '../src/chords/index.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { parseFlags } from './lib/flags.ts';
 import { runMethod, sequentialValues } from './lib/methods.ts';
@@ -21,22 +21,20 @@ let done = 0;
 for (let seed = 0; seed < f.seeds; seed++)
   for (const steps of list) {
     const p = await mixtureProblem({ steps, seed, n: f.n });
-    const ex = batchedExecutor(p.denoiser),
+    const ex = batchedExecutor(p.model),
       seq = await sequentialValues(p, ex);
     const init = initSequence({ cores: f.cores, steps });
     const { all } = await runMethod(p, { method: 'chords', cores: f.cores, init }, ex, seq.values, { allHits: true });
-    all
-      .slice(1, 4)
-      .forEach((r, j) =>
-        rows.push({
-          seed,
-          steps,
-          init: init.join('-'),
-          hit: `core hit ${j + 1}`,
-          speedupRounds: steps / r.round,
-          ...r,
-        }),
-      );
+    all.slice(1, 4).forEach((r, j) =>
+      rows.push({
+        seed,
+        steps,
+        init: init.join('-'),
+        hit: `core hit ${j + 1}`,
+        speedupRounds: steps / r.round,
+        ...r,
+      }),
+    );
     p.dispose();
     bar.tick(++done);
   }

@@ -22,7 +22,8 @@ const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 if (existsSync('results/speedup.json')) {
   const r = readResults('results/speedup.json');
   console.log(
-    `### Speedup (npm run exp:speedup; T = ${r.config.steps}, ${r.config.seeds} seeds; ${r.env.backend}, ${r.env.cpus} CPUs, git ${r.env.gitRev})\n`,
+    `### Speedup (npm run exp:speedup; T = ${r.config.steps}, ${r.config.seeds} seeds; ${r.env.backend}, ` +
+      `${r.env.cpus} CPUs, git ${r.env.gitRev})\n`,
   );
   console.log(
     '| model | method | cores | speedup (rounds) | speedup (wall, real cores) | rel. RMSE to sequential | quality |',
@@ -33,9 +34,10 @@ if (existsSync('results/speedup.json')) {
     const q =
       model === 'dit'
         ? `accuracy ${fmt(100 * num(rs, 'classAccuracy'), 0)}%, FD ${fmt(num(rs, 'frechetDistance'), 1)}`
-        : `error to reference ${fmt(num(rs, 'errorToReference'), 4)}`;
+        : `error to reference ${fmt(num(rs, 'relErrorToReference'), 4)}`;
     console.log(
-      `| ${model} | ${method} | ${cores} | ${fmt(num(rs, 'speedupRounds'))} | ${fmt(num(rs, 'speedupWall'))} | ${num(rs, 'errorToSequential').toExponential(1)} | ${q} |`,
+      `| ${model} | ${method} | ${cores} | ${fmt(num(rs, 'speedupRounds'))} | ${fmt(num(rs, 'speedupWall'))} | ` +
+        `${num(rs, 'relErrorToSequential').toExponential(1)} | ${q} |`,
     );
   }
   console.log();
@@ -49,21 +51,23 @@ if (existsSync('results/steps.json')) {
   console.log('|---|---|---|---|---|---|');
   for (const [, rs] of group(r.rows as Row[], ['steps', 'hit']))
     console.log(
-      `| ${rs[0].steps} | ${rs[0].init} | ${rs[0].hit} | ${rs[0].round} | ${fmt(num(rs, 'speedupRounds'))} | ${num(rs, 'errorToSequential').toExponential(1)} |`,
+      `| ${rs[0].steps} | ${rs[0].init} | ${rs[0].hit} | ${rs[0].round} | ${fmt(num(rs, 'speedupRounds'))} | ` +
+        `${num(rs, 'relErrorToSequential').toExponential(1)} |`,
     );
   console.log();
 }
 if (existsSync('results/init-sequences.json')) {
   const r = readResults('results/init-sequences.json');
   console.log(
-    `### Init sequences, first two core hits (npm run exp:init-sequences; mixture, T = ${r.config.steps}, ${r.config.seeds} seeds)\n`,
+    `### Init sequences, first two core hits (npm run exp:init-sequences; mixture, T = ${r.config.steps}, ` +
+      `${r.config.seeds} seeds)\n`,
   );
   console.log('| cores | sequence | first hit: round, rel. RMSE to sequential | second hit: round, rel. RMSE |');
   console.log('|---|---|---|---|');
   for (const [, rs] of group(r.rows as Row[], ['cores', 'sequence'])) {
     const h = (j: number) => {
       const s = rs.filter((x) => x.hit === j);
-      return `${s[0]?.round}, ${num(s, 'errorToSequential').toExponential(1)}`;
+      return `${s[0]?.round}, ${num(s, 'relErrorToSequential').toExponential(1)}`;
     };
     console.log(`| ${rs[0].cores} | ${rs[0].sequence} | ${h(1)} | ${h(2)} |`);
   }

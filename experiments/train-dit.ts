@@ -103,7 +103,8 @@ async function checkpoint(step: number): Promise<void> {
 }
 
 process.stderr.write(
-  `train-dit: ${cfgFlags.preset} (${paramCount(cfg)} parameters), ${cfgFlags.steps} steps of batch ${cfgFlags.batch}, backend ${backend.name}, out ${out}\n`,
+  `train-dit: ${cfgFlags.preset} (${paramCount(cfg)} parameters), ${cfgFlags.steps} steps of batch ` +
+    `${cfgFlags.batch}, backend ${backend.name}, out ${out}\n`,
 );
 const bar = progress({ total: cfgFlags.steps, label: 'train-dit', quiet: cfgFlags.quiet });
 const t0 = performance.now() - (rows.at(-1)?.seconds ?? 0) * 1000;
@@ -142,6 +143,7 @@ writeFileSync(
   JSON.stringify({ config: { ...cfgFlags, out }, env: runEnv(), rows }, null, 1),
 );
 process.stderr.write(
-  `train-dit: wrote ${out}/model.json + weights.bin and results/${cfgFlags.name}.json (final loss ${lossEma.toFixed(4)})\n`,
+  `train-dit: wrote ${out}/model.json + weights.bin and results/${cfgFlags.name}.json (final loss ` +
+    `${lossEma.toFixed(4)})\n`,
 );
 trainer.dispose();

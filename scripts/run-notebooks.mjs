@@ -10,7 +10,8 @@ const root = resolve(new URL('..', import.meta.url).pathname),
 const need = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 if (!need('jupyter-nbconvert') || !need('jupyter-kernelspec'))
   throw new Error(
-    "notebooks: Jupyter is missing; install Debian's packages: apt-get install -y python3-nbconvert python3-nbclient python3-ipykernel jupyter-nbconvert jupyter-client",
+    "notebooks: Jupyter is missing; install Debian's packages: apt-get install -y python3-nbconvert " +
+      'python3-nbclient python3-ipykernel jupyter-nbconvert jupyter-client',
   );
 const tslab = join(root, 'node_modules', '.bin', 'tslab');
 if (!existsSync(tslab)) throw new Error('notebooks: tslab is missing; run npm install (it is a dev dependency)');

@@ -1,4 +1,7 @@
-/** Paths inside the package (assets, worker entries), found from the package root so they hold in src/ and in the CJS bundle. */
+/**
+ * Paths inside the package (assets, worker entries), found from the package root so they hold in src/ and in the CJS
+ * bundle.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

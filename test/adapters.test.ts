@@ -9,7 +9,7 @@ import { denoise, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { digitBatch } from '../src/data/index.ts';
 import { classify, initClassifier, sampleQuality, realStats } from '../src/metrics/index.ts';
 import { buildModel, loadTfjsModel, mixtureModel, randomMixture } from '../src/models/index.ts';
-import { workersExecutor } from '../src/parallel/index.ts';
+import { workersExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { euler, sample } from '../src/solvers/index.ts';
 import { noLeak, throwsWith } from './helpers.ts';
@@ -43,69 +43,78 @@ async function savedUserModel(dir: string): Promise<tf.LayersModel> {
   return model;
 }
 
-test("a user's tfjs model from disk: same outputs as the original, samples with CHORDS, runs in workers, no leaks", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'user-model-'));
-  const original = await savedUserModel(dir);
-  const mine = await loadTfjsModel(dir, { prediction: 'velocity', schedule: 'flow' });
-  const x = tf.tensor2d(Float32Array.from(normals(12, 1)), [3, 4]),
-    t = tf.tensor1d([0.9, 0.5, 0.1]);
-  const want = tf.tidy(() => (original.predict([x, tf.reshape(t, [-1, 1])]) as tf.Tensor).dataSync());
-  const got = tf.tidy(() => mine.predict(x, t).dataSync());
-  assert.equal(Array.from(got), Array.from(want));
-  const grid = timeGrid(getSchedule('flow'), { steps: 12 });
-  const seq = sample(euler, mine, x, grid);
-  await noLeak(async () => {
-    const r = await chords(mine, x, grid, { init: [0, 3, 6] });
-    assert.equal(Array.from(r.sample.dataSync()), Array.from(seq.x.dataSync()));
-    disposeResult(r);
-  });
-  const pool = await workersExecutor({
-    spec: { kind: 'tfjs', path: dir, prediction: 'velocity', schedule: 'flow' },
-    workers: 2,
-  });
-  const [o] = await pool.evaluate([{ x, t: 0.5 }]);
-  const local = tf.tidy(() => mine.predict(x, tf.fill([3], 0.5) as tf.Tensor1D).dataSync());
-  Array.from(o.dataSync()).forEach((v, j) => assert.ok(Math.abs(v - local[j]) < 1e-6));
-  await pool.close();
-  await throwsWith(
-    () => loadTfjsModel(join(dir, 'missing'), { prediction: 'velocity', schedule: 'flow' }),
-    /no model.json/,
-  );
-  await throwsWith(
-    () => loadTfjsModel(dir, { prediction: 'score' as never, schedule: 'flow' }),
-    /eps, x0, v, velocity/,
-  );
-  await throwsWith(
-    () => buildModel({ kind: 'tfjs', path: dir, prediction: 'velocity', schedule: 'cosine' }),
-    /unknown schedule 'cosine'/,
-  );
-  tf.dispose([x, t, seq.x, o]);
-  original.dispose();
-  mine.dispose();
-  rmSync(dir, { recursive: true });
-});
+test(
+  "a user's tfjs model from disk: same outputs as the original, samples with CHORDS, runs in workers, no " + 'leaks',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'user-model-'));
+    const original = await savedUserModel(dir);
+    const mine = await loadTfjsModel(dir, { prediction: 'velocity', schedule: 'flow' });
+    const x = tf.tensor2d(Float32Array.from(normals(12, 1)), [3, 4]),
+      t = tf.tensor1d([0.9, 0.5, 0.1]);
+    const want = tf.tidy(() => (original.predict([x, tf.reshape(t, [-1, 1])]) as tf.Tensor).dataSync());
+    const got = tf.tidy(() => mine.predict(x, t).dataSync());
+    assert.equal(Array.from(got), Array.from(want));
+    const grid = timeGrid(getSchedule('flow'), { steps: 12 });
+    const seq = sample(euler, mine, x, grid);
+    await noLeak(async () => {
+      const r = await chords(mine, x, grid, { init: [0, 3, 6] });
+      assert.equal(Array.from(r.sample.dataSync()), Array.from(seq.x.dataSync()));
+      disposeResult(r);
+    });
+    const pool = await workersExecutor({
+      spec: { kind: 'tfjs', path: dir, prediction: 'velocity', schedule: 'flow' },
+      workers: 2,
+    });
+    const {
+      outputs: [o],
+    } = await pool.evaluate([{ x, t: 0.5 }]);
+    const local = tf.tidy(() => mine.predict(x, tf.fill([3], 0.5) as tf.Tensor1D).dataSync());
+    Array.from(o.dataSync()).forEach((v, j) => assert.ok(Math.abs(v - local[j]) < 1e-6));
+    await pool.close();
+    await throwsWith(
+      () => loadTfjsModel(join(dir, 'missing'), { prediction: 'velocity', schedule: 'flow' }),
+      /no model.json/,
+    );
+    await throwsWith(
+      () => loadTfjsModel(dir, { prediction: 'score' as never, schedule: 'flow' }),
+      /eps, x0, v, velocity/,
+    );
+    await throwsWith(
+      () => buildModel({ kind: 'tfjs', path: dir, prediction: 'velocity', schedule: 'cosine' }),
+      /unknown schedule 'cosine'/,
+    );
+    tf.dispose([x, t, seq.x, o]);
+    original.dispose();
+    mine.dispose();
+    rmSync(dir, { recursive: true });
+  },
+);
 
-test('no leaks from denoise(), the classifier and the quality metric; quality sees real digits as perfect and noise as hopeless', async () => {
-  const schedule = getSchedule('vp-linear'),
-    m = mixtureModel(schedule, randomMixture({ dim: 3, components: 2 }));
-  const x = tf.tensor2d([[0.1, 0.2, 0.3]]),
-    t = tf.tensor1d([0.4]);
-  await noLeak(() => denoise(m, x, t).dispose());
-  const p = initClassifier(1);
-  const real = digitBatch(40, 3);
-  const imgs = tf.tensor2d(real.images, [40, 256]);
-  await noLeak(() => {
-    const r = classify(p, imgs);
-    r.logits.dispose();
-    r.features.dispose();
-  });
-  imgs.dispose();
-  const stats = realStats(p, 200, 5);
-  const qReal = await noLeak(() => sampleQuality(p, real.images, real.labels, stats));
-  const qNoise = sampleQuality(p, Float32Array.from(normals(40 * 256, 9)), real.labels, stats);
-  assert.ok(qNoise.frechetDistance > qReal.frechetDistance, 'noise is further from real digits than real digits');
-  tf.dispose([x, t, ...Object.values(p)]);
-  m.dispose();
-});
+test(
+  'no leaks from denoise(), the classifier and the quality metric; quality sees real digits as perfect and noise ' +
+    'as hopeless',
+  async () => {
+    const schedule = getSchedule('vp-linear'),
+      m = mixtureModel(schedule, randomMixture({ dim: 3, components: 2 }));
+    const x = tf.tensor2d([[0.1, 0.2, 0.3]]),
+      t = tf.tensor1d([0.4]);
+    await noLeak(() => denoise(m, x, t).dispose());
+    const p = initClassifier(1);
+    const real = digitBatch(40, 3);
+    const imgs = tf.tensor2d(real.images, [40, 256]);
+    await noLeak(() => {
+      const r = classify(p, imgs);
+      r.logits.dispose();
+      r.features.dispose();
+    });
+    imgs.dispose();
+    const stats = realStats(p, 200, 5);
+    const qReal = await noLeak(() => sampleQuality(p, real.images, real.labels, stats));
+    const qNoise = sampleQuality(p, Float32Array.from(normals(40 * 256, 9)), real.labels, stats);
+    assert.ok(qNoise.frechetDistance > qReal.frechetDistance, 'noise is further from real digits than real digits');
+    tf.dispose([x, t, ...Object.values(p)]);
+    m.dispose();
+  },
+);
 
 test.run();

@@ -58,26 +58,29 @@ test('mixture denoiser equals the float64 posterior mean (random mixtures, sched
   );
 });
 
-test('one-component mixture = Gaussian: same denoiser, and the float64 reference matches the closed form to 1e-9', () => {
-  for (const name of SCHEDULES) {
-    const schedule = getSchedule(name),
-      mean = [0.4, -1.1, 0.7];
-    const g = gaussianModel({ schedule, mean, scale: 0.3 });
-    const m = mixtureModel(schedule, { means: [mean], scales: [0.3], weights: [2] });
-    const start = normals(6, 1).map((z) => z * schedule.sigma(1));
-    const exact = g.solve(start, 1, 0),
-      ref = m.solve(start, 1, 0);
-    exact.forEach((e, j) => assert.ok(Math.abs(e - ref[j]) < 1e-9, `${name}: ${ref[j]} vs ${e}`));
-    const [a, b] = tf.tidy(() => {
-      const x = tf.tensor2d(Float32Array.from(start), [2, 3]),
-        t = tf.tensor1d([0.3, 0.7]);
-      return [g.predict(x, t).dataSync(), m.predict(x, t).dataSync()];
-    });
-    a.forEach((v, j) => assert.ok(Math.abs(v - b[j]) < 1e-5));
-    g.dispose();
-    m.dispose();
-  }
-});
+test(
+  'one-component mixture = Gaussian: same denoiser, and the float64 reference matches the closed form to ' + '1e-9',
+  () => {
+    for (const name of SCHEDULES) {
+      const schedule = getSchedule(name),
+        mean = [0.4, -1.1, 0.7];
+      const g = gaussianModel({ schedule, mean, scale: 0.3 });
+      const m = mixtureModel(schedule, { means: [mean], scales: [0.3], weights: [2] });
+      const start = normals(6, 1).map((z) => z * schedule.sigma(1));
+      const exact = g.solve(start, 1, 0),
+        ref = m.solve(start, 1, 0);
+      exact.forEach((e, j) => assert.ok(Math.abs(e - ref[j]) < 1e-9, `${name}: ${ref[j]} vs ${e}`));
+      const [a, b] = tf.tidy(() => {
+        const x = tf.tensor2d(Float32Array.from(start), [2, 3]),
+          t = tf.tensor1d([0.3, 0.7]);
+        return [g.predict(x, t).dataSync(), m.predict(x, t).dataSync()];
+      });
+      a.forEach((v, j) => assert.ok(Math.abs(v - b[j]) < 1e-5));
+      g.dispose();
+      m.dispose();
+    }
+  },
+);
 
 test('Gaussian closed form: x(t) - alpha mu, scaled by the marginal std, is invariant along the flow', () => {
   const s = getSchedule('vp-cosine'),

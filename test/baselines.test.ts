@@ -9,11 +9,11 @@ import {
   runSrds,
   runSrdsPipelined,
   srdsRoundBound,
-} from '../src/baselines/index.ts';
+} from '../src/methods/index.ts';
 import { disposeResult } from '../src/chords/index.ts';
 import { SCHEDULES, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { linearToyGrid, linearToyModel, mixtureModel, randomMixture, type AnalyticModel } from '../src/models/index.ts';
-import { batchedExecutor } from '../src/parallel/index.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, callsOnGrid, sample, type SolverName } from '../src/solvers/index.ts';
 import { noLeak, throwsWith } from './helpers.ts';
@@ -91,81 +91,92 @@ test('property: ParaDiGMS with window 1 and SRDS with one block are the sequenti
   );
 });
 
-test('property: with tolerance 0 both reach the sequential sample; SRDS within B iterations; rounds within the stated bounds; model calls exact', async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.constantFrom(...SCHEDULES),
-      fc.integer({ min: 2, max: 40 }),
-      fc.integer({ min: 1, max: 9 }),
-      fc.integer({ min: 1, max: 7 }),
-      fc.integer({ min: 0, max: 1e6 }),
-      fc.constantFrom<SolverName>('euler', 'heun'),
-      async (sname, steps, window, blocks, seed, fine) => {
-        fc.pre(blocks <= steps);
-        const { model, grid, x, rows } = setup(sname, steps, seed);
-        const { c, model: m } = counted(model, rows);
-        const task = { executor: batchedExecutor(m), param: m, grid, x };
-        const seqE = sample(SOLVERS.euler, model, x, grid),
-          seqF = sample(SOLVERS[fine], model, x, grid);
-        const p = await runParadigms(task, { window, tolerance: 0 });
-        assert.is(p.modelCalls, c.calls, 'ParaDiGMS model calls');
-        assert.ok(p.rounds <= steps, `ParaDiGMS took ${p.rounds} rounds > T = ${steps}`);
-        const pe = tf.tidy(() => tf.max(tf.abs(tf.sub(p.sample, seqE.x))).dataSync()[0]);
-        assert.ok(pe <= 1e-5 * (1 + tf.tidy(() => tf.max(tf.abs(seqE.x)).dataSync()[0])), `ParaDiGMS differs by ${pe}`);
-        c.calls = 0;
-        const s = await runSrds(task, { blocks, fine: SOLVERS[fine], tolerance: 0 });
-        assert.is(s.modelCalls, c.calls, 'SRDS model calls');
-        assert.ok(s.iterations <= blocks);
-        const n = blockBoundaries(steps, blocks),
-          calls = callsOnGrid(SOLVERS[fine], model, grid);
-        const blockCalls = n.slice(0, -1).map((a, b) => calls.slice(a, n[b + 1]).reduce((p2, q) => p2 + q, 0));
-        assert.ok(
-          s.rounds <= srdsRoundBound(blockCalls),
-          `SRDS ${s.rounds} rounds > bound ${srdsRoundBound(blockCalls)}`,
-        );
-        assert.equal(values(s.sample), values(seqF.x), 'SRDS with tolerance 0 is exact');
-        disposeResult(p);
-        disposeResult(s);
-        tf.dispose([x, seqE.x, seqF.x]);
-        model.dispose();
-      },
-    ),
-    { numRuns: 25 },
-  );
-});
+test(
+  'property: with tolerance 0 both reach the sequential sample; SRDS within B iterations; rounds within the ' +
+    'stated bounds; model calls exact',
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...SCHEDULES),
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.constantFrom<SolverName>('euler', 'heun'),
+        async (sname, steps, window, blocks, seed, fine) => {
+          fc.pre(blocks <= steps);
+          const { model, grid, x, rows } = setup(sname, steps, seed);
+          const { c, model: m } = counted(model, rows);
+          const task = { executor: batchedExecutor(m), param: m, grid, x };
+          const seqE = sample(SOLVERS.euler, model, x, grid),
+            seqF = sample(SOLVERS[fine], model, x, grid);
+          const p = await runParadigms(task, { window, tolerance: 0 });
+          assert.is(p.modelCalls, c.calls, 'ParaDiGMS model calls');
+          assert.ok(p.rounds <= steps, `ParaDiGMS took ${p.rounds} rounds > T = ${steps}`);
+          const pe = tf.tidy(() => tf.max(tf.abs(tf.sub(p.sample, seqE.x))).dataSync()[0]);
+          assert.ok(
+            pe <= 1e-5 * (1 + tf.tidy(() => tf.max(tf.abs(seqE.x)).dataSync()[0])),
+            `ParaDiGMS differs by ${pe}`,
+          );
+          c.calls = 0;
+          const s = await runSrds(task, { blocks, fine: SOLVERS[fine], tolerance: 0 });
+          assert.is(s.modelCalls, c.calls, 'SRDS model calls');
+          assert.ok(s.iterations <= blocks);
+          const n = blockBoundaries(steps, blocks),
+            calls = callsOnGrid(SOLVERS[fine], model, grid);
+          const blockCalls = n.slice(0, -1).map((a, b) => calls.slice(a, n[b + 1]).reduce((p2, q) => p2 + q, 0));
+          assert.ok(
+            s.rounds <= srdsRoundBound(blockCalls),
+            `SRDS ${s.rounds} rounds > bound ${srdsRoundBound(blockCalls)}`,
+          );
+          assert.equal(values(s.sample), values(seqF.x), 'SRDS with tolerance 0 is exact');
+          disposeResult(p);
+          disposeResult(s);
+          tf.dispose([x, seqE.x, seqF.x]);
+          model.dispose();
+        },
+      ),
+      { numRuns: 25 },
+    );
+  },
+);
 
-test('property: pipelined SRDS gives the same samples as SRDS bit for bit, in at most as many rounds; tolerance 0 takes at most T rounds', async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.constantFrom(...SCHEDULES),
-      fc.integer({ min: 2, max: 40 }),
-      fc.integer({ min: 1, max: 7 }),
-      fc.integer({ min: 0, max: 1e6 }),
-      fc.constantFrom<SolverName>('euler', 'heun', 'dpm2'),
-      fc.constantFrom(0, 0.05, 0.3),
-      async (sname, steps, blocks, seed, fine, tolerance) => {
-        fc.pre(blocks <= steps);
-        const { model, grid, x, rows } = setup(sname, steps, seed);
-        const { c, model: m } = counted(model, rows);
-        const task = { executor: batchedExecutor(m), param: m, grid, x };
-        const plain = await runSrds(task, { blocks, fine: SOLVERS[fine], tolerance });
-        c.calls = 0;
-        const piped = await runSrdsPipelined(task, { blocks, fine: SOLVERS[fine], tolerance });
-        assert.is(piped.modelCalls, c.calls, 'model calls counted exactly');
-        assert.equal(values(piped.sample), values(plain.sample));
-        assert.is(piped.iterations, plain.iterations);
-        assert.ok(piped.rounds <= plain.rounds, `pipelined ${piped.rounds} > plain ${plain.rounds}`);
-        if (tolerance === 0)
-          assert.ok(piped.rounds <= callsOnGrid(SOLVERS[fine], model, grid).reduce((a, b) => a + b, 0));
-        disposeResult(plain);
-        disposeResult(piped);
-        x.dispose();
-        model.dispose();
-      },
-    ),
-    { numRuns: 25 },
-  );
-});
+test(
+  'property: pipelined SRDS gives the same samples as SRDS bit for bit, in at most as many rounds; tolerance 0 ' +
+    'takes at most T rounds',
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...SCHEDULES),
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.constantFrom<SolverName>('euler', 'heun', 'dpm2'),
+        fc.constantFrom(0, 0.05, 0.3),
+        async (sname, steps, blocks, seed, fine, tolerance) => {
+          fc.pre(blocks <= steps);
+          const { model, grid, x, rows } = setup(sname, steps, seed);
+          const { c, model: m } = counted(model, rows);
+          const task = { executor: batchedExecutor(m), param: m, grid, x };
+          const plain = await runSrds(task, { blocks, fine: SOLVERS[fine], tolerance });
+          c.calls = 0;
+          const piped = await runSrdsPipelined(task, { blocks, fine: SOLVERS[fine], tolerance });
+          assert.is(piped.modelCalls, c.calls, 'model calls counted exactly');
+          assert.equal(values(piped.sample), values(plain.sample));
+          assert.is(piped.iterations, plain.iterations);
+          assert.ok(piped.rounds <= plain.rounds, `pipelined ${piped.rounds} > plain ${plain.rounds}`);
+          if (tolerance === 0)
+            assert.ok(piped.rounds <= callsOnGrid(SOLVERS[fine], model, grid).reduce((a, b) => a + b, 0));
+          disposeResult(plain);
+          disposeResult(piped);
+          x.dispose();
+          model.dispose();
+        },
+      ),
+      { numRuns: 25 },
+    );
+  },
+);
 
 test('intermediate results stream: every ParaDiGMS round that reaches T, every SRDS iteration', async () => {
   const { model, grid, x } = setup('flow', 30, 3, 8, 2);

@@ -200,4 +200,34 @@ test('no leaks with the history rules (complete, early stop, failing model); bad
   model.dispose();
 });
 
+test('chords run --history shift: in the config, last hit = the sequential sample; bad rules are errors', async () => {
+  const { main: run } = await import('../src/cli/main.ts');
+  let text = '';
+  await run(
+    [
+      'run',
+      '--method',
+      'chords',
+      '--history',
+      'shift',
+      '--fine-solver',
+      'dpmpp-2m',
+      '--init',
+      '0-3-6',
+      '--model',
+      'mixture',
+      '--dim',
+      '4',
+      '--steps',
+      '12',
+      '--json',
+    ],
+    (s) => (text += s),
+  );
+  const r = JSON.parse(text);
+  assert.is(r.config.history, 'shift');
+  assert.is(r.hits[r.hits.length - 1].rmseToSequential, 0);
+  await throwsWith(() => run(['run', '--method', 'chords', '--history', 'stale']), /keep, drop, shift/);
+});
+
 test.run();

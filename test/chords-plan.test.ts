@@ -84,30 +84,34 @@ test('plan: at most K evaluations per round, none repeated, and every op reads o
   );
 });
 
-test('plan: core k hits at round k + C_k (C_k = its model calls from I[k] to T); one call per step gives k + T - I[k] and T rounds', () => {
-  fc.assert(
-    fc.property(arbConfig, (cfg) => {
-      const rounds = planChords(cfg),
-        hr = hitRounds(rounds);
-      cfg.init.forEach((s, k) => {
-        let c = 0;
-        for (let i = s; i < cfg.steps; i++) c += cfg.calls(i, s);
-        assert.is(hr[k], k + c, `core ${k}`);
-      });
-      assert.is(rounds.length, hr[0]);
-    }),
-    { numRuns: 300 },
-  );
-  fc.assert(
-    fc.property(arbInit, (cfg) => {
-      const rounds = planChords(cfg),
-        hr = hitRounds(rounds);
-      assert.is(rounds.length, cfg.steps);
-      cfg.init.forEach((s, k) => assert.is(hr[k], k + cfg.steps - s));
-    }),
-    { numRuns: 300 },
-  );
-});
+test(
+  'plan: core k hits at round k + C_k (C_k = its model calls from I[k] to T); one call per step gives k + T - ' +
+    'I[k] and T rounds',
+  () => {
+    fc.assert(
+      fc.property(arbConfig, (cfg) => {
+        const rounds = planChords(cfg),
+          hr = hitRounds(rounds);
+        cfg.init.forEach((s, k) => {
+          let c = 0;
+          for (let i = s; i < cfg.steps; i++) c += cfg.calls(i, s);
+          assert.is(hr[k], k + c, `core ${k}`);
+        });
+        assert.is(rounds.length, hr[0]);
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(arbInit, (cfg) => {
+        const rounds = planChords(cfg),
+          hr = hitRounds(rounds);
+        assert.is(rounds.length, cfg.steps);
+        cfg.init.forEach((s, k) => assert.is(hr[k], k + cfg.steps - s));
+      }),
+      { numRuns: 300 },
+    );
+  },
+);
 
 test('plan: hit 0 is the coarse shot in round K; then cores from fastest to slowest, every core exactly once', () => {
   fc.assert(
@@ -172,77 +176,84 @@ test('plan: neighbours one apart finish in the same round and are all reported (
   ]);
 });
 
-test('init sequences: validated with clear errors; parsed from 0-2-4; presets and a generator for any (cores, T)', async () => {
-  assert.equal(parseInit('0-2-4-8-16-24-32-40'), [...CHORDS_PRESETS[8]]);
-  assert.equal(initSequence({ cores: 8, steps: 50 }), [0, 2, 4, 8, 16, 24, 32, 40]);
-  assert.equal(initSequence({ cores: 8, steps: 100 }), [0, 4, 8, 16, 32, 48, 64, 80]);
-  assert.equal(initSequence({ cores: 1, steps: 7 }), [0]);
-  for (const K of [4, 6, 8])
-    assert.equal(
-      initSequence({ cores: K, steps: 50, usePresets: false }),
-      [...CHORDS_PRESETS[K]],
-      `the formula reproduces the ${K}-core preset`,
-    );
-  assert.equal(initSequence({ cores: 2, steps: 50 }), [0, 25]);
-  fc.assert(
-    fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 16 }), (steps, cores) => {
-      fc.pre(cores <= steps);
-      const init = initSequence({ cores, steps });
-      validateInit(init, steps, cores);
-      if (cores > 1 && init[cores - 1] >= 2 * cores)
-        assert.ok(
-          2 * init[cores - 1] - init[cores - 2] <= steps,
-          `the last core of ${init} is rectified at least once`,
-        );
-    }),
-    { numRuns: 300 },
-  );
-  await throwsWith(() => validateInit([1, 2], 10), /must start at 0/);
-  await throwsWith(() => validateInit([0, 4, 4], 10), /strictly increasing/, /entries 1 and 2/);
-  await throwsWith(() => validateInit([0, 4, 10], 10), /below the number of steps T = 10/);
-  await throwsWith(() => validateInit([0, 2.5], 10), /integers/);
-  await throwsWith(() => validateInit([0, 2], 10, 3), /3 cores/);
-  await throwsWith(() => parseInit('0,2,4'), /0-2-4-8/);
-  await throwsWith(() => initSequence({ cores: 9, steps: 8 }), /at most T = 8/);
-});
-
-test('init search: every candidate is valid and hits by maxRound; the best has the lowest score; deterministic per seed', async () => {
-  fc.assert(
-    fc.property(
-      fc.integer({ min: 3, max: 80 }),
-      fc.integer({ min: 2, max: 8 }),
-      fc.integer({ min: 0, max: 1000 }),
-      (steps, cores, seed) => {
+test(
+  'init sequences: validated with clear errors; parsed from 0-2-4; presets and a generator for any (cores, ' + 'T)',
+  async () => {
+    assert.equal(parseInit('0-2-4-8-16-24-32-40'), [...CHORDS_PRESETS[8]]);
+    assert.equal(initSequence({ cores: 8, steps: 50 }), [0, 2, 4, 8, 16, 24, 32, 40]);
+    assert.equal(initSequence({ cores: 8, steps: 100 }), [0, 4, 8, 16, 32, 48, 64, 80]);
+    assert.equal(initSequence({ cores: 1, steps: 7 }), [0]);
+    for (const K of [4, 6, 8])
+      assert.equal(
+        initSequence({ cores: K, steps: 50, usePresets: false }),
+        [...CHORDS_PRESETS[K]],
+        `the formula reproduces the ${K}-core preset`,
+      );
+    assert.equal(initSequence({ cores: 2, steps: 50 }), [0, 25]);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 16 }), (steps, cores) => {
         fc.pre(cores <= steps);
-        const maxRound = cores + Math.floor(steps / 2);
-        const init = randomInit(cores, steps, maxRound, uniformRng(seed));
+        const init = initSequence({ cores, steps });
         validateInit(init, steps, cores);
-        assert.ok(hitRounds(planChords({ steps, init }))[cores - 1] <= maxRound);
-      },
-    ),
-    { numRuns: 300 },
-  );
-  const score = (init: number[]) => Math.abs(init.reduce((a, b) => a + b, 0) - 100);
-  const a = await searchInitSequence({
-    cores: 4,
-    steps: 50,
-    maxRound: 25,
-    evaluate: score,
-    include: [[...CHORDS_PRESETS[4]]],
-    seed: 3,
-  });
-  const b = await searchInitSequence({
-    cores: 4,
-    steps: 50,
-    maxRound: 25,
-    evaluate: score,
-    include: [[...CHORDS_PRESETS[4]]],
-    seed: 3,
-  });
-  assert.equal(a.best, b.best);
-  assert.equal(a.tried[0].init, [...CHORDS_PRESETS[4]]);
-  assert.is(a.score, Math.min(...a.tried.map((t) => t.score)));
-  assert.throws(() => randomInit(8, 50, 5, uniformRng(1)), /too early/);
-});
+        if (cores > 1 && init[cores - 1] >= 2 * cores)
+          assert.ok(
+            2 * init[cores - 1] - init[cores - 2] <= steps,
+            `the last core of ${init} is rectified at least once`,
+          );
+      }),
+      { numRuns: 300 },
+    );
+    await throwsWith(() => validateInit([1, 2], 10), /must start at 0/);
+    await throwsWith(() => validateInit([0, 4, 4], 10), /strictly increasing/, /entries 1 and 2/);
+    await throwsWith(() => validateInit([0, 4, 10], 10), /below the number of steps T = 10/);
+    await throwsWith(() => validateInit([0, 2.5], 10), /integers/);
+    await throwsWith(() => validateInit([0, 2], 10, 3), /3 cores/);
+    await throwsWith(() => parseInit('0,2,4'), /0-2-4-8/);
+    await throwsWith(() => initSequence({ cores: 9, steps: 8 }), /at most T = 8/);
+  },
+);
+
+test(
+  'init search: every candidate is valid and hits by maxRound; the best has the lowest score; deterministic per ' +
+    'seed',
+  async () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 80 }),
+        fc.integer({ min: 2, max: 8 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (steps, cores, seed) => {
+          fc.pre(cores <= steps);
+          const maxRound = cores + Math.floor(steps / 2);
+          const init = randomInit(cores, steps, maxRound, uniformRng(seed));
+          validateInit(init, steps, cores);
+          assert.ok(hitRounds(planChords({ steps, init }))[cores - 1] <= maxRound);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const score = (init: number[]) => Math.abs(init.reduce((a, b) => a + b, 0) - 100);
+    const a = await searchInitSequence({
+      cores: 4,
+      steps: 50,
+      maxRound: 25,
+      evaluate: score,
+      include: [[...CHORDS_PRESETS[4]]],
+      seed: 3,
+    });
+    const b = await searchInitSequence({
+      cores: 4,
+      steps: 50,
+      maxRound: 25,
+      evaluate: score,
+      include: [[...CHORDS_PRESETS[4]]],
+      seed: 3,
+    });
+    assert.equal(a.best, b.best);
+    assert.equal(a.tried[0].init, [...CHORDS_PRESETS[4]]);
+    assert.is(a.score, Math.min(...a.tried.map((t) => t.score)));
+    assert.throws(() => randomInit(8, 50, 5, uniformRng(1)), /too early/);
+  },
+);
 
 test.run();

@@ -35,13 +35,13 @@ test('chords solve --json reports configuration, model calls, wall time and erro
   assert.is((r.config as Record<string, unknown>).schedule, 'vp-linear');
   assert.is(r.modelCalls, 39); // 19 Heun steps of 2 calls + Euler to clean data
   assert.ok(typeof r.wallMs === 'number' && (r.wallMs as number) >= 0);
-  assert.ok((r.errorToReference as number) > 0 && (r.errorToReference as number) < 0.05);
+  assert.ok((r.rmseToReference as number) > 0 && (r.rmseToReference as number) < 0.05);
 });
 
 test('more steps give a smaller error to the reference through the CLI (mixture, flow)', async () => {
   const e = async (steps: string) =>
     (await runJson(['solve', '--model', 'mixture', '--steps', steps, '--dim', '4', '--n', '4', '--json']))
-      .errorToReference as number;
+      .rmseToReference as number;
   assert.ok((await e('80')) < (await e('10')));
 });
 
@@ -85,163 +85,186 @@ test('the bin prints help, and an error as one line with exit code 2', () => {
   assert.match(bad.stderr, /^chords: error: --solver/);
 });
 
-test('chords run --json: configuration, rounds, model calls and every hit with its kind, core, round and errors', async () => {
-  const { main: run } = await import('../src/cli/main.ts');
-  let text = '';
-  await run(
-    [
-      'run',
-      '--model',
-      'mixture',
-      '--dim',
-      '8',
-      '--steps',
-      '50',
-      '--init',
-      '0-2-4-8-16-24-32-40',
-      '--stop',
-      'core-index:1',
-      '--fine-solver',
-      'euler',
-      '--coarse',
-      'euler',
-      '--seed',
-      '2',
-      '--json',
-    ],
-    (s) => (text += s),
-  );
-  const r = JSON.parse(text);
-  assert.is(r.config.init, '0-2-4-8-16-24-32-40');
-  assert.is(r.rounds, 17);
-  assert.equal(
-    r.hits.map((h: { kind: string; round: number }) => [h.kind, h.round]),
-    [
-      ['coarse', 8],
-      ['core', 17],
-    ],
-  );
-  assert.is(r.hits[1].core, 7);
-  assert.is(r.hits[1].modelCalls, r.modelCalls);
-  for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.errorToReference >= 0);
-  assert.is(r.sequential.rounds, 50);
-});
-
-test('chords run --model linear --x0 --values: the reference toy, number for number; the last hit is sequential Euler', async () => {
-  const { main: run } = await import('../src/cli/main.ts');
-  let text = '';
-  await run(
-    [
-      'run',
-      '--model',
-      'linear',
-      '--steps',
-      '50',
-      '--dim',
-      '2',
-      '--x0',
-      '0.3,-1.2',
-      '--cores',
-      '8',
-      '--values',
-      '--json',
-    ],
-    (s) => (text += s),
-  );
-  const r = JSON.parse(text);
-  assert.equal(
-    r.hits.map((h: { round: number }) => h.round),
-    [8, 17, 24, 31, 38, 45, 48, 49, 50],
-  );
-  // sequential unit-step Euler on f(x, tau) = 0.1 x + 0.01 tau, in float64
-  const want = [0.3, -1.2].map((x0) => {
-    let x = x0;
-    for (let i = 0; i < 50; i++) x += 0.1 * x + 0.01 * i;
-    return x;
-  });
-  r.hits[8].values.forEach((v: number, d: number) => assert.ok(Math.abs(v - want[d]) < 1e-5 * Math.abs(want[d])));
-  assert.equal(r.hits[8].values, r.sequential.values);
-  await throwsWith(() => run(['run', '--model', 'linear', '--fine-solver', 'dpm2']), /needs a noise schedule/);
-  await throwsWith(() => run(['run', '--init', '0-4-2']), /strictly increasing/);
-  await throwsWith(() => run(['run', '--init', '0-4', '--cores', '3']), /3 cores/);
-  await throwsWith(() => run(['run', '--stop', 'fast']), /core-index:<i>/);
-  await throwsWith(() => run(['run', '--coarse', 'rk']), /euler, ddim/);
-});
-
-test('chords run --method paradigms|srds: the same JSON fields, one entry per intermediate result; misplaced options are errors', async () => {
-  const { main: run } = await import('../src/cli/main.ts');
-  for (const [method, opts] of [
-    ['paradigms', ['--window', '4', '--tolerance', '0']],
-    ['srds', ['--blocks', '4', '--tolerance', '0']],
-  ] as const) {
-    let text = '';
-    await run(
-      ['run', '--method', method, ...opts, '--model', 'mixture', '--dim', '4', '--steps', '16', '--json'],
-      (s) => (text += s),
-    );
-    const r = JSON.parse(text);
-    assert.is(r.config.method, method);
-    for (const k of ['rounds', 'modelCalls', 'wallMs']) assert.ok(typeof r[k] === 'number', k);
-    assert.ok(r.hits.length >= 1);
-    for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.errorToReference >= 0 && h.round >= 1);
-    assert.ok(
-      r.hits[r.hits.length - 1].rmseToSequential < 1e-6,
-      `${method} with tolerance 0 reaches the sequential sample`,
-    );
-  }
-  await throwsWith(
-    () => run(['run', '--method', 'chords', '--window', '3']),
-    /--window belongs to --method paradigms, not chords/,
-  );
-  await throwsWith(() => run(['run', '--method', 'paradigms', '--blocks', '3']), /--blocks belongs to --method srds/);
-  await throwsWith(() => run(['run', '--method', 'srds', '--init', '0-2']), /--init belongs to --method chords/);
-  await throwsWith(() => run(['run', '--method', 'paradigms', '--fine-solver', 'heun']), /euler, ddim/);
-  await throwsWith(() => run(['run', '--method', 'sgd']), /chords, paradigms, srds/);
-});
-
-test('--executor: workers and processes give the sample of batched; startupMs apart from wallMs; misplaced pool options are errors', async () => {
-  const { main: run } = await import('../src/cli/main.ts');
-  const res: Record<string, { hits: { values: number[] }[]; startupMs: number; wallMs: number; transferMs: number }> =
-    {};
-  for (const ex of ['batched', 'workers', 'processes']) {
+test(
+  'chords run --json: configuration, rounds, model calls and every hit with its kind, core, round and ' + 'errors',
+  async () => {
+    const { main: run } = await import('../src/cli/main.ts');
     let text = '';
     await run(
       [
         'run',
-        '--executor',
-        ex,
-        ...(ex === 'batched' ? [] : ['--workers', '2']),
         '--model',
         'mixture',
         '--dim',
-        '4',
+        '8',
         '--steps',
-        '12',
+        '50',
+        '--init',
+        '0-2-4-8-16-24-32-40',
+        '--stop',
+        'core-index:1',
+        '--fine-solver',
+        'euler',
+        '--coarse',
+        'euler',
+        '--seed',
+        '2',
+        '--json',
+      ],
+      (s) => (text += s),
+    );
+    const r = JSON.parse(text);
+    assert.is(r.config.init, '0-2-4-8-16-24-32-40');
+    assert.is(r.rounds, 17);
+    assert.equal(
+      r.hits.map((h: { kind: string; round: number }) => [h.kind, h.round]),
+      [
+        ['coarse', 8],
+        ['core', 17],
+      ],
+    );
+    assert.is(r.hits[1].core, 7);
+    assert.is(r.hits[1].modelCalls, r.modelCalls);
+    for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.rmseToReference >= 0);
+    assert.is(r.sequential.rounds, 50);
+  },
+);
+
+test(
+  'chords run --model linear --x0 --values: the reference toy, number for number; the last hit is sequential ' +
+    'Euler',
+  async () => {
+    const { main: run } = await import('../src/cli/main.ts');
+    let text = '';
+    await run(
+      [
+        'run',
+        '--model',
+        'linear',
+        '--steps',
+        '50',
+        '--dim',
+        '2',
+        '--x0',
+        '0.3,-1.2',
         '--cores',
-        '3',
+        '8',
         '--values',
         '--json',
       ],
       (s) => (text += s),
     );
-    res[ex] = JSON.parse(text);
-  }
-  assert.equal(res.workers.hits.at(-1)!.values, res.batched.hits.at(-1)!.values);
-  assert.equal(res.processes.hits.at(-1)!.values, res.batched.hits.at(-1)!.values);
-  assert.ok(res.workers.startupMs > 0 && res.batched.startupMs === 0);
-  await throwsWith(
-    () => run(['run', '--executor', 'batched', '--workers', '2']),
-    /--workers belongs to --executor workers or processes/,
-  );
-  await throwsWith(
-    () => run(['run', '--executor', 'workers', '--devices', '0,1']),
-    /--devices belongs to --executor processes/,
-  );
-  await throwsWith(() => run(['run', '--executor', 'gpu']), /serial, batched, workers, processes/);
-  let text = '';
-  await run(['solve', '--executor', 'serial', '--dim', '4', '--steps', '10', '--json'], (s) => (text += s));
-  assert.is(JSON.parse(text).config.executor, 'serial');
-});
+    const r = JSON.parse(text);
+    assert.equal(
+      r.hits.map((h: { round: number }) => h.round),
+      [8, 17, 24, 31, 38, 45, 48, 49, 50],
+    );
+    // sequential unit-step Euler on f(x, tau) = 0.1 x + 0.01 tau, in float64
+    const want = [0.3, -1.2].map((x0) => {
+      let x = x0;
+      for (let i = 0; i < 50; i++) x += 0.1 * x + 0.01 * i;
+      return x;
+    });
+    r.hits[8].values.forEach((v: number, d: number) => assert.ok(Math.abs(v - want[d]) < 1e-5 * Math.abs(want[d])));
+    assert.equal(r.hits[8].values, r.sequential.values);
+    await throwsWith(() => run(['run', '--model', 'linear', '--fine-solver', 'dpm2']), /needs a noise schedule/);
+    await throwsWith(() => run(['run', '--init', '0-4-2']), /strictly increasing/);
+    await throwsWith(() => run(['run', '--init', '0-4', '--cores', '3']), /3 cores/);
+    await throwsWith(() => run(['run', '--stop', 'fast']), /core-index:<i>/);
+    await throwsWith(() => run(['run', '--coarse', 'rk']), /euler, ddim/);
+  },
+);
+
+test(
+  'chords run --method paradigms|srds: the same JSON fields, one entry per intermediate result; misplaced ' +
+    'options are errors',
+  async () => {
+    const { main: run } = await import('../src/cli/main.ts');
+    for (const [method, opts] of [
+      ['paradigms', ['--window', '4', '--tolerance', '0']],
+      ['srds', ['--blocks', '4', '--tolerance', '0']],
+      ['picard', ['--window', '4', '--tolerance', '0', '--fine-solver', 'dpmpp-3m']],
+      ['parataa', ['--window', '3', '--tolerance', '0', '--anderson-depth', '3']],
+    ] as const) {
+      let text = '';
+      await run(
+        ['run', '--method', method, ...opts, '--model', 'mixture', '--dim', '4', '--steps', '16', '--json'],
+        (s) => (text += s),
+      );
+      const r = JSON.parse(text);
+      assert.is(r.config.method, method);
+      for (const k of ['rounds', 'modelCalls', 'wallMs']) assert.ok(typeof r[k] === 'number', k);
+      assert.ok(r.hits.length >= 1);
+      for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.rmseToReference >= 0 && h.round >= 1);
+      assert.ok(
+        r.hits[r.hits.length - 1].rmseToSequential < 1e-6,
+        `${method} with tolerance 0 reaches the sequential sample`,
+      );
+    }
+    await throwsWith(
+      () => run(['run', '--method', 'chords', '--window', '3']),
+      /--window belongs to --method paradigms or picard or parataa, not chords/,
+    );
+    await throwsWith(
+      () => run(['run', '--method', 'picard', '--fine-solver', 'heun']),
+      /picard needs a solver with a linear form; got 'heun'; allowed: ddim, dpmpp-2m, dpmpp-3m/,
+    );
+    await throwsWith(() => run(['run', '--method', 'parataa', '--anderson']), /--anderson belongs to --method picard/);
+    await throwsWith(() => run(['run', '--method', 'picard', '--scale', 'big']), /noise, state/);
+    await throwsWith(() => run(['run', '--method', 'paradigms', '--blocks', '3']), /--blocks belongs to --method srds/);
+    await throwsWith(() => run(['run', '--method', 'srds', '--init', '0-2']), /--init belongs to --method chords/);
+    await throwsWith(() => run(['run', '--method', 'paradigms', '--fine-solver', 'heun']), /euler, ddim/);
+    await throwsWith(() => run(['run', '--method', 'sgd']), /chords, paradigms, srds/);
+  },
+);
+
+test(
+  '--executor: workers and processes give the sample of batched; startupMs apart from wallMs; misplaced pool ' +
+    'options are errors',
+  async () => {
+    const { main: run } = await import('../src/cli/main.ts');
+    const res: Record<string, { hits: { values: number[] }[]; startupMs: number; wallMs: number; transferMs: number }> =
+      {};
+    for (const ex of ['batched', 'workers', 'processes']) {
+      let text = '';
+      await run(
+        [
+          'run',
+          '--executor',
+          ex,
+          ...(ex === 'batched' ? [] : ['--workers', '2']),
+          '--model',
+          'mixture',
+          '--dim',
+          '4',
+          '--steps',
+          '12',
+          '--cores',
+          '3',
+          '--values',
+          '--json',
+        ],
+        (s) => (text += s),
+      );
+      res[ex] = JSON.parse(text);
+    }
+    assert.equal(res.workers.hits.at(-1)!.values, res.batched.hits.at(-1)!.values);
+    assert.equal(res.processes.hits.at(-1)!.values, res.batched.hits.at(-1)!.values);
+    assert.ok(res.workers.startupMs > 0 && res.batched.startupMs === 0);
+    await throwsWith(
+      () => run(['run', '--executor', 'batched', '--workers', '2']),
+      /--workers belongs to --executor workers or processes/,
+    );
+    await throwsWith(
+      () => run(['run', '--executor', 'workers', '--devices', '0,1']),
+      /--devices belongs to --executor processes/,
+    );
+    await throwsWith(() => run(['run', '--executor', 'gpu']), /serial, batched, workers, processes/);
+    let text = '';
+    await run(['solve', '--executor', 'serial', '--dim', '4', '--steps', '10', '--json'], (s) => (text += s));
+    assert.is(JSON.parse(text).config.executor, 'serial');
+  },
+);
 
 test("the README's API example runs as it stands", () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/api.ts'], { encoding: 'utf8', timeout: 240_000 });
@@ -258,54 +281,58 @@ test("the README's API example runs as it stands", () => {
   assert.match(r.stdout, /DiT on 2 workers: 50 rounds/);
 });
 
-test('--model dit: chords sample writes a PNG grid and reports quality; run and solve report classAccuracy and frechetDistance', async () => {
-  const { main: run } = await import('../src/cli/main.ts');
-  const { mkdtempSync, existsSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const out = join(mkdtempSync(join(tmpdir(), 'sample-')), 'grid.png');
-  let text = '';
-  await run(
-    [
-      'sample',
-      '--model',
-      'dit',
-      '--class',
-      '3',
-      '--n',
-      '4',
-      '--steps',
-      '6',
-      '--solver',
-      'euler',
-      '--out',
-      out,
-      '--json',
-    ],
-    (s) => (text += s),
-  );
-  const s = JSON.parse(text);
-  assert.ok(existsSync(out));
-  assert.is(s.config.labels, 3);
-  assert.ok(s.classAccuracy >= 0 && s.classAccuracy <= 1 && s.frechetDistance >= 0);
-  text = '';
-  await run(
-    ['run', '--model', 'dit', '--n', '2', '--steps', '6', '--cores', '2', '--executor', 'batched', '--json'],
-    (x) => (text += x),
-  );
-  const r = JSON.parse(text);
-  assert.ok(
-    r.hits.every(
-      (h: { classAccuracy?: number; errorToReference?: number }) =>
-        typeof h.classAccuracy === 'number' && h.errorToReference === undefined,
-    ),
-  );
-  text = '';
-  await run(['solve', '--model', 'dit', '--n', '2', '--steps', '4', '--json'], (x) => (text += x));
-  assert.ok(typeof JSON.parse(text).frechetDistance === 'number');
-  await throwsWith(() => run(['sample', '--model', 'mixture']), /--model: unknown value 'mixture'; allowed: dit/);
-  await throwsWith(() => run(['sample', '--class', '12']), /--class: got '12'/);
-  await throwsWith(() => run(['solve', '--model', 'dit', '--schedule', 've']), /allowed: flow/);
-});
+test(
+  '--model dit: chords sample writes a PNG grid and reports quality; run and solve report classAccuracy and ' +
+    'frechetDistance',
+  async () => {
+    const { main: run } = await import('../src/cli/main.ts');
+    const { mkdtempSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const out = join(mkdtempSync(join(tmpdir(), 'sample-')), 'grid.png');
+    let text = '';
+    await run(
+      [
+        'sample',
+        '--model',
+        'dit',
+        '--class',
+        '3',
+        '--n',
+        '4',
+        '--steps',
+        '6',
+        '--solver',
+        'euler',
+        '--out',
+        out,
+        '--json',
+      ],
+      (s) => (text += s),
+    );
+    const s = JSON.parse(text);
+    assert.ok(existsSync(out));
+    assert.is(s.config.labels, 3);
+    assert.ok(s.classAccuracy >= 0 && s.classAccuracy <= 1 && s.frechetDistance >= 0);
+    text = '';
+    await run(
+      ['run', '--model', 'dit', '--n', '2', '--steps', '6', '--cores', '2', '--executor', 'batched', '--json'],
+      (x) => (text += x),
+    );
+    const r = JSON.parse(text);
+    assert.ok(
+      r.hits.every(
+        (h: { classAccuracy?: number; rmseToReference?: number }) =>
+          typeof h.classAccuracy === 'number' && h.rmseToReference === undefined,
+      ),
+    );
+    text = '';
+    await run(['solve', '--model', 'dit', '--n', '2', '--steps', '4', '--json'], (x) => (text += x));
+    assert.ok(typeof JSON.parse(text).frechetDistance === 'number');
+    await throwsWith(() => run(['sample', '--model', 'mixture']), /--model: unknown value 'mixture'; allowed: dit/);
+    await throwsWith(() => run(['sample', '--class', '12']), /--class: got '12'/);
+    await throwsWith(() => run(['solve', '--model', 'dit', '--schedule', 've']), /allowed: flow/);
+  },
+);
 
 test.run();

@@ -108,22 +108,26 @@ test('save and load round trip: same parameters, same outputs; a wrong manifest 
   tf.dispose([x, t, y, ...Object.values(p), ...Object.values(back.params)]);
 });
 
-test('guidance 1 is the conditional prediction; guidance w gives v_null + w (v_y - v_null); labels tile over the batch', () => {
-  const cfg = getDiTConfig('DiT-T/2'),
-    p = perturbed(cfg, 9),
-    { x, t } = input(cfg, 4, 5);
-  tf.tidy(() => {
-    const cond = ditDenoiser(p, cfg, { labels: [3, 7] }).predict(x, t);
-    const direct = ditForward(p, cfg, x, t, tf.tensor1d([3, 7, 3, 7], 'int32'));
-    assert.equal(Array.from(cond.dataSync()), Array.from(direct.dataSync()));
-    const uncond = ditForward(p, cfg, x, t, tf.fill([4], cfg.classes, 'int32') as tf.Tensor1D);
-    const guided = ditDenoiser(p, cfg, { labels: [3, 7], guidance: 2.5 }).predict(x, t);
-    const want = tf.add(uncond, tf.mul(tf.sub(direct, uncond), 2.5));
-    assert.ok(tf.max(tf.abs(tf.sub(guided, want))).dataSync()[0] < 1e-5);
-  });
-  assert.throws(() => ditDenoiser(p, cfg, { labels: [11] }), /labels: got 11; allowed: integers 0..10/);
-  tf.dispose([x, t, ...Object.values(p)]);
-});
+test(
+  'guidance 1 is the conditional prediction; guidance w gives v_null + w (v_y - v_null); labels tile over the ' +
+    'batch',
+  () => {
+    const cfg = getDiTConfig('DiT-T/2'),
+      p = perturbed(cfg, 9),
+      { x, t } = input(cfg, 4, 5);
+    tf.tidy(() => {
+      const cond = ditDenoiser(p, cfg, { labels: [3, 7] }).predict(x, t);
+      const direct = ditForward(p, cfg, x, t, tf.tensor1d([3, 7, 3, 7], 'int32'));
+      assert.equal(Array.from(cond.dataSync()), Array.from(direct.dataSync()));
+      const uncond = ditForward(p, cfg, x, t, tf.fill([4], cfg.classes, 'int32') as tf.Tensor1D);
+      const guided = ditDenoiser(p, cfg, { labels: [3, 7], guidance: 2.5 }).predict(x, t);
+      const want = tf.add(uncond, tf.mul(tf.sub(direct, uncond), 2.5));
+      assert.ok(tf.max(tf.abs(tf.sub(guided, want))).dataSync()[0] < 1e-5);
+    });
+    assert.throws(() => ditDenoiser(p, cfg, { labels: [11] }), /labels: got 11; allowed: integers 0..10/);
+    tf.dispose([x, t, ...Object.values(p)]);
+  },
+);
 
 /** Multi-head attention in float64 loops over samples, heads and tokens: the independent answer. */
 function attentionLoops(
@@ -191,73 +195,76 @@ test('attention: the depthwise-convolution and batched-matMul forms both equal f
   }
 });
 
-test('channelMatMul: per-channel products and their gradients equal float64 loops; mismatched shapes are an error', async () => {
-  const [m, k, c, n] = [5, 3, 4, 6];
-  const av = Array.from(normals(m * k * c, 11)),
-    bv = Array.from(normals(k * c * n, 12)),
-    gv = Array.from(normals(m * c * n, 13));
-  const A = (i: number, q: number, ch: number) => av[(i * k + q) * c + ch],
-    B = (q: number, ch: number, j: number) => bv[(q * c + ch) * n + j],
-    G = (i: number, ch: number, j: number) => gv[(i * c + ch) * n + j];
-  const a = tf.tensor3d(av, [m, k, c]),
-    b = tf.tensor3d(bv, [k, c, n]),
-    g = tf.tensor3d(gv, [m, c, n]);
-  const close = (got: Float32Array | Int32Array | Uint8Array, want: (idx: number) => number, what: string) =>
-    got.forEach((v, idx) => assert.ok(Math.abs(v - want(idx)) < 1e-4, `${what}[${idx}]: ${v} vs ${want(idx)}`));
-  const out = await noLeak(() => {
-    const y = channelMatMul(a, b),
-      v = y.dataSync().slice();
-    y.dispose();
-    return v;
-  });
-  close(
-    out,
-    (idx) => {
-      const i = Math.floor(idx / (c * n)),
-        ch = Math.floor(idx / n) % c,
-        j = idx % n;
-      let s = 0;
-      for (let q = 0; q < k; q++) s += A(i, q, ch) * B(q, ch, j);
-      return s;
-    },
-    'out',
-  );
-  // d sum(g * out) / da[i, q, ch] = sum_j g[i, ch, j] b[q, ch, j]; / db[q, ch, j] = sum_i a[i, q, ch] g[i, ch, j]
-  const [da, db] = await noLeak(() => {
-    const gs = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
-      tf.sum(tf.mul(channelMatMul(x as tf.Tensor3D, y as tf.Tensor3D), g)),
-    )([a, b]);
-    const v = gs.map((t) => t.dataSync().slice());
-    tf.dispose(gs);
-    return v;
-  });
-  close(
-    da,
-    (idx) => {
-      const i = Math.floor(idx / (k * c)),
-        q = Math.floor(idx / c) % k,
-        ch = idx % c;
-      let s = 0;
-      for (let j = 0; j < n; j++) s += G(i, ch, j) * B(q, ch, j);
-      return s;
-    },
-    'da',
-  );
-  close(
-    db,
-    (idx) => {
-      const q = Math.floor(idx / (c * n)),
-        ch = Math.floor(idx / n) % c,
-        j = idx % n;
-      let s = 0;
-      for (let i = 0; i < m; i++) s += A(i, q, ch) * G(i, ch, j);
-      return s;
-    },
-    'db',
-  );
-  await throwsWith(() => channelMatMul(a, g), /channelMatMul/, /\[m, k, C\]/);
-  tf.dispose([a, b, g]);
-});
+test(
+  'channelMatMul: per-channel products and their gradients equal float64 loops; mismatched shapes are an ' + 'error',
+  async () => {
+    const [m, k, c, n] = [5, 3, 4, 6];
+    const av = Array.from(normals(m * k * c, 11)),
+      bv = Array.from(normals(k * c * n, 12)),
+      gv = Array.from(normals(m * c * n, 13));
+    const A = (i: number, q: number, ch: number) => av[(i * k + q) * c + ch],
+      B = (q: number, ch: number, j: number) => bv[(q * c + ch) * n + j],
+      G = (i: number, ch: number, j: number) => gv[(i * c + ch) * n + j];
+    const a = tf.tensor3d(av, [m, k, c]),
+      b = tf.tensor3d(bv, [k, c, n]),
+      g = tf.tensor3d(gv, [m, c, n]);
+    const close = (got: Float32Array | Int32Array | Uint8Array, want: (idx: number) => number, what: string) =>
+      got.forEach((v, idx) => assert.ok(Math.abs(v - want(idx)) < 1e-4, `${what}[${idx}]: ${v} vs ${want(idx)}`));
+    const out = await noLeak(() => {
+      const y = channelMatMul(a, b),
+        v = y.dataSync().slice();
+      y.dispose();
+      return v;
+    });
+    close(
+      out,
+      (idx) => {
+        const i = Math.floor(idx / (c * n)),
+          ch = Math.floor(idx / n) % c,
+          j = idx % n;
+        let s = 0;
+        for (let q = 0; q < k; q++) s += A(i, q, ch) * B(q, ch, j);
+        return s;
+      },
+      'out',
+    );
+    // d sum(g * out) / da[i, q, ch] = sum_j g[i, ch, j] b[q, ch, j]; / db[q, ch, j] = sum_i a[i, q, ch] g[i, ch, j]
+    const [da, db] = await noLeak(() => {
+      const gs = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(channelMatMul(x as tf.Tensor3D, y as tf.Tensor3D), g)),
+      )([a, b]);
+      const v = gs.map((t) => t.dataSync().slice());
+      tf.dispose(gs);
+      return v;
+    });
+    close(
+      da,
+      (idx) => {
+        const i = Math.floor(idx / (k * c)),
+          q = Math.floor(idx / c) % k,
+          ch = idx % c;
+        let s = 0;
+        for (let j = 0; j < n; j++) s += G(i, ch, j) * B(q, ch, j);
+        return s;
+      },
+      'da',
+    );
+    close(
+      db,
+      (idx) => {
+        const q = Math.floor(idx / (c * n)),
+          ch = Math.floor(idx / n) % c,
+          j = idx % n;
+        let s = 0;
+        for (let i = 0; i < m; i++) s += A(i, q, ch) * G(i, ch, j);
+        return s;
+      },
+      'db',
+    );
+    await throwsWith(() => channelMatMul(a, g), /channelMatMul/, /\[m, k, C\]/);
+    tf.dispose([a, b, g]);
+  },
+);
 
 test('attention gradients: the depthwise form matches the batched-matMul form for the input and every weight', () => {
   const [n, l, d, heads] = [2, 16, 12, 3];
@@ -321,50 +328,53 @@ test('linear: the fused inference form and the taped customGrad form agree, and 
   tf.dispose([x, w, b, g]);
 });
 
-test('layers: layer norm gives zero mean and unit variance, patchify inverts, and none leaks outside a tidy', async () => {
-  const x3 = tf.tensor3d(
-      Float32Array.from(normals(2 * 4 * 8, 3), (z) => 3 * z + 1),
-      [2, 4, 8],
-    ),
-    w = tf.tensor2d(Array.from(normals(8 * 5, 4)), [8, 5]),
-    b = tf.tensor1d([1, 2, 3, 4, 5]);
-  const img = tf.tensor4d(Float32Array.from(normals(2 * 16 * 16, 5)), [2, 16, 16, 1]),
-    sh = tf.tensor2d(Array.from(normals(16, 6)), [2, 8]),
-    t = tf.tensor1d([0.1, 0.9]);
-  const ln = await noLeak(() => {
-    const y = layerNorm(x3),
-      v = y.arraySync() as number[][][];
-    y.dispose();
-    return v;
-  });
-  for (const row of ln.flat()) {
-    const m = row.reduce((a, v) => a + v) / row.length,
-      v = row.reduce((a, z) => a + (z - m) ** 2, 0) / row.length;
-    assert.ok(Math.abs(m) < 1e-5 && Math.abs(v - 1) < 1e-4, `mean ${m}, variance ${v}`);
-  }
-  const back = await noLeak(() => {
-    const tok = patchify(img as tf.Tensor4D, 2),
-      y = unpatchify(tok, 2, 16, 1),
-      v = y.dataSync().slice();
-    tf.dispose([tok, y]);
-    return v;
-  });
-  assert.equal(Array.from(back), Array.from(img.dataSync()));
-  for (const f of [
-    () => linear3d(x3 as tf.Tensor3D, w, b),
-    () => silu(x3),
-    () => gelu(x3),
-    () => modulate(x3 as tf.Tensor3D, sh, sh),
-    () => timeFeatures(t as tf.Tensor1D, 8),
-  ])
-    await noLeak(() => {
-      const y = f();
-      const ok = y.dataSync().every(Number.isFinite);
+test(
+  'layers: layer norm gives zero mean and unit variance, patchify inverts, and none leaks outside a ' + 'tidy',
+  async () => {
+    const x3 = tf.tensor3d(
+        Float32Array.from(normals(2 * 4 * 8, 3), (z) => 3 * z + 1),
+        [2, 4, 8],
+      ),
+      w = tf.tensor2d(Array.from(normals(8 * 5, 4)), [8, 5]),
+      b = tf.tensor1d([1, 2, 3, 4, 5]);
+    const img = tf.tensor4d(Float32Array.from(normals(2 * 16 * 16, 5)), [2, 16, 16, 1]),
+      sh = tf.tensor2d(Array.from(normals(16, 6)), [2, 8]),
+      t = tf.tensor1d([0.1, 0.9]);
+    const ln = await noLeak(() => {
+      const y = layerNorm(x3),
+        v = y.arraySync() as number[][][];
       y.dispose();
-      assert.ok(ok);
+      return v;
     });
-  tf.dispose([x3, w, b, img, sh, t]);
-});
+    for (const row of ln.flat()) {
+      const m = row.reduce((a, v) => a + v) / row.length,
+        v = row.reduce((a, z) => a + (z - m) ** 2, 0) / row.length;
+      assert.ok(Math.abs(m) < 1e-5 && Math.abs(v - 1) < 1e-4, `mean ${m}, variance ${v}`);
+    }
+    const back = await noLeak(() => {
+      const tok = patchify(img as tf.Tensor4D, 2),
+        y = unpatchify(tok, 2, 16, 1),
+        v = y.dataSync().slice();
+      tf.dispose([tok, y]);
+      return v;
+    });
+    assert.equal(Array.from(back), Array.from(img.dataSync()));
+    for (const f of [
+      () => linear3d(x3 as tf.Tensor3D, w, b),
+      () => silu(x3),
+      () => gelu(x3),
+      () => modulate(x3 as tf.Tensor3D, sh, sh),
+      () => timeFeatures(t as tf.Tensor1D, 8),
+    ])
+      await noLeak(() => {
+        const y = f();
+        const ok = y.dataSync().every(Number.isFinite);
+        y.dispose();
+        assert.ok(ok);
+      });
+    tf.dispose([x3, w, b, img, sh, t]);
+  },
+);
 
 test('the taped DiT forward (training path) equals the inference forward (depthwise attention, fused bias)', () => {
   const cfg = getDiTConfig('DiT-T/2'),
@@ -389,7 +399,8 @@ test('a few training steps lower the flow-matching loss on a fixed batch', () =>
   const tr = createTrainer(cfg, init, { lr: 3e-3, warmup: 1, totalSteps: 40, labelDropout: 0 });
   tf.dispose(Object.values(init));
   const data = digitBatch(16, 3);
-  const losses = Array.from({ length: 40 }, (_, s) => tr.step(data.images, data.labels, s, 100)); // same noise each step
+  // same noise each step
+  const losses = Array.from({ length: 40 }, (_, s) => tr.step(data.images, data.labels, s, 100));
   assert.ok(losses[39] < 0.8 * losses[0], `loss ${losses[0]} -> ${losses[39]}`);
   tr.dispose();
 });

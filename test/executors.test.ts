@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runSequential } from '../src/baselines/index.ts';
+import { runSequential } from '../src/methods/index.ts';
 import { disposeResult, runChords } from '../src/chords/index.ts';
 import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { buildModel, randomMixture, type ModelSpec } from '../src/models/index.ts';
@@ -11,7 +11,7 @@ import {
   serialExecutor,
   workersExecutor,
   type Executor,
-} from '../src/parallel/index.ts';
+} from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { throwsWith } from './helpers.ts';
 
@@ -60,7 +60,7 @@ test('more requests than members: each member evaluates its share as one batch, 
   const ex = await workersExecutor({ spec, workers: 2 }),
     model = await buildModel(spec);
   const xs = [0, 1, 2, 3, 4].map((k) => tf.tensor2d(Float32Array.from(normals(8, k)), [1, 8]));
-  const outs = await ex.evaluate(xs.map((x, k) => ({ x, t: 0.1 + 0.15 * k })));
+  const { outputs: outs } = await ex.evaluate(xs.map((x, k) => ({ x, t: 0.1 + 0.15 * k })));
   outs.forEach((o, k) => {
     const want = tf.tidy(() => model.predict(xs[k], tf.tensor1d([0.1 + 0.15 * k])).dataSync());
     Array.from(o.dataSync()).forEach((v, j) => assert.ok(Math.abs(v - want[j]) < 1e-6));
@@ -71,59 +71,67 @@ test('more requests than members: each member evaluates its share as one batch, 
 });
 
 for (const fault of ['throw', 'crash', 'exit'] as const) {
-  test(`workers: a model that ${fault}s fails the run promptly, naming core and round; every worker ends; close() twice is safe`, async () => {
-    const ex = await workersExecutor({ spec: { kind: 'faulty', inner: spec, after: 3, fault }, workers: 3 });
-    const model = await buildModel(spec),
-      x = tf.tensor2d(Float32Array.from(normals(8, 1)), [1, 8]);
-    const t0 = performance.now();
-    await throwsWith(
-      () => runChords({ executor: ex, param: model, grid, x }, { init: [0, 4, 8] }),
-      /round \d+, core \d, step \d+/,
-      /worker \d/,
-      fault === 'exit'
-        ? /exited unexpectedly \(code 3\)/
-        : fault === 'crash'
-          ? /crashed/
-          : /faulty model: failed on call 3/,
-    );
-    assert.ok(performance.now() - t0 < 10_000, 'rejected promptly');
-    await ex.close();
-    await ex.close();
-    await throwsWith(() => ex.evaluate([{ x, t: 0.5 }]), /faulty|crashed|exited|closed/);
-    x.dispose();
-    model.dispose();
-  });
+  test(
+    `workers: a model that ${fault}s fails the run promptly, naming core and round; every worker ends; close() ` +
+      `twice is safe`,
+    async () => {
+      const ex = await workersExecutor({ spec: { kind: 'faulty', inner: spec, after: 3, fault }, workers: 3 });
+      const model = await buildModel(spec),
+        x = tf.tensor2d(Float32Array.from(normals(8, 1)), [1, 8]);
+      const t0 = performance.now();
+      await throwsWith(
+        () => runChords({ executor: ex, param: model, grid, x }, { init: [0, 4, 8] }),
+        /round \d+, core \d, step \d+/,
+        /worker \d/,
+        fault === 'exit'
+          ? /exited unexpectedly \(code 3\)/
+          : fault === 'crash'
+            ? /crashed/
+            : /faulty model: failed on call 3/,
+      );
+      assert.ok(performance.now() - t0 < 10_000, 'rejected promptly');
+      await ex.close();
+      await ex.close();
+      await throwsWith(() => ex.evaluate([{ x, t: 0.5 }]), /faulty|crashed|exited|closed/);
+      x.dispose();
+      model.dispose();
+    },
+  );
 }
 
-test('processes: a child killed mid-run fails the run with its signal; no child is left behind; close() twice is safe', async () => {
-  const ex = await processesExecutor({ spec, processes: 3 });
-  assert.ok(ex.pids.every(alive));
-  const model = await buildModel(spec),
-    x = tf.tensor2d(Float32Array.from(normals(8, 1)), [1, 8]);
-  await throwsWith(
-    () =>
-      runChords(
-        { executor: ex, param: model, grid, x },
-        {
-          init: [0, 4, 8],
-          onRound: (r) => {
-            if (r.round === 4) process.kill(ex.pids[1], 'SIGKILL');
+test(
+  'processes: a child killed mid-run fails the run with its signal; no child is left behind; close() twice is ' +
+    'safe',
+  async () => {
+    const ex = await processesExecutor({ spec, processes: 3 });
+    assert.ok(ex.pids.every(alive));
+    const model = await buildModel(spec),
+      x = tf.tensor2d(Float32Array.from(normals(8, 1)), [1, 8]);
+    await throwsWith(
+      () =>
+        runChords(
+          { executor: ex, param: model, grid, x },
+          {
+            init: [0, 4, 8],
+            onRound: (r) => {
+              if (r.round === 4) process.kill(ex.pids[1], 'SIGKILL');
+            },
           },
-        },
-      ),
-    /process 1 exited unexpectedly \(signal SIGKILL\)/,
-    /round \d+, core 1/,
-  );
-  await settle();
-  assert.ok(
-    ex.pids.every((p) => !alive(p)),
-    'all children ended',
-  );
-  await ex.close();
-  await ex.close();
-  x.dispose();
-  model.dispose();
-});
+        ),
+      /process 1 exited unexpectedly \(signal SIGKILL\)/,
+      /round \d+, core 1/,
+    );
+    await settle();
+    assert.ok(
+      ex.pids.every((p) => !alive(p)),
+      'all children ended',
+    );
+    await ex.close();
+    await ex.close();
+    x.dispose();
+    model.dispose();
+  },
+);
 
 test('processes: a model error ends every child; a clean close ends them too; each child gets its device', async () => {
   const bad = await processesExecutor({

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runSequential } from '../src/baselines/index.ts';
+import { runSequential } from '../src/methods/index.ts';
 import { disposeResult, runChords } from '../src/chords/index.ts';
 import {
   PREDICTIONS,
@@ -13,7 +13,7 @@ import {
 } from '../src/diffusion/index.ts';
 import { psnr } from '../src/metrics/index.ts';
 import { buildModel, gaussianModel, linearToyModel, randomMixture } from '../src/models/index.ts';
-import { processesExecutor, workersExecutor } from '../src/parallel/index.ts';
+import { processesExecutor, workersExecutor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { JUMPS, SOLVERS } from '../src/solvers/index.ts';
 import { noLeak } from './helpers.ts';
@@ -40,21 +40,26 @@ test('no leaks: conversions, jumps, analytic predicts (each caller-owned result 
   toy.dispose();
 });
 
-test('no leaks from whole runs on the worker and process executors (outputs come back as caller-owned tensors)', async () => {
-  const spec = { kind: 'mixture' as const, schedule: 'flow', mixture: randomMixture({ dim: 4, components: 2 }) };
-  const model = await buildModel(spec),
-    grid = timeGrid(getSchedule('flow'), { steps: 10 });
-  const x = tf.tensor2d(Float32Array.from(normals(8, 1)), [2, 4]);
-  for (const ex of [await workersExecutor({ spec, workers: 2 }), await processesExecutor({ spec, processes: 2 })]) {
-    await noLeak(async () =>
-      disposeResult(await runChords({ executor: ex, param: model, grid, x }, { init: [0, 3, 6], fine: SOLVERS.heun })),
-    );
-    await noLeak(async () => disposeResult(await runSequential({ executor: ex, param: model, grid, x })));
-    await ex.close();
-  }
-  x.dispose();
-  model.dispose();
-});
+test(
+  'no leaks from whole runs on the worker and process executors (outputs come back as caller-owned ' + 'tensors)',
+  async () => {
+    const spec = { kind: 'mixture' as const, schedule: 'flow', mixture: randomMixture({ dim: 4, components: 2 }) };
+    const model = await buildModel(spec),
+      grid = timeGrid(getSchedule('flow'), { steps: 10 });
+    const x = tf.tensor2d(Float32Array.from(normals(8, 1)), [2, 4]);
+    for (const ex of [await workersExecutor({ spec, workers: 2 }), await processesExecutor({ spec, processes: 2 })]) {
+      await noLeak(async () =>
+        disposeResult(
+          await runChords({ executor: ex, param: model, grid, x }, { init: [0, 3, 6], fine: SOLVERS.heun }),
+        ),
+      );
+      await noLeak(async () => disposeResult(await runSequential({ executor: ex, param: model, grid, x })));
+      await ex.close();
+    }
+    x.dispose();
+    model.dispose();
+  },
+);
 
 test('PSNR: infinite for equal images, 20 log10(range / rmse) otherwise', () => {
   assert.is(psnr([1, 2], [1, 2]), Infinity);

@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { paradigmsSlide, runParadigms } from '../src/baselines/index.ts';
-import { disposeResult } from '../src/task.ts';
+import { paradigmsSlide, runParadigms } from '../src/methods/index.ts';
+import { disposeResult } from '../src/sampling/task.ts';
 import { SCHEDULES, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { x0Of } from '../src/diffusion/prediction.ts';
 import { paradigmsVariance } from '../src/methods/window.ts';
 import { runPicard, type PicardOptions } from '../src/methods/picard.ts';
 import { linearToyGrid, linearToyModel, mixtureModel, randomMixture } from '../src/models/index.ts';
-import { batchedExecutor, type Executor } from '../src/parallel/index.ts';
+import { batchedExecutor, type Executor } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, pastTimes, sample, type SolverName, type StageEval } from '../src/solvers/index.ts';
 import { tidy } from '../src/tensor.ts';
@@ -44,7 +44,7 @@ function counting(inner: Executor) {
   return { ex, rounds };
 }
 
-test('linear form: finish equals c x + sum g D on one-call steps; the 3M start has none; euler and heun have none', () => {
+test('linear form: finish equals c x + sum g D on one-call steps; none for the 3M start, euler, heun', () => {
   fc.assert(
     fc.property(
       fc.constantFrom('flow', 'vp-linear', 'vp-cosine'),
@@ -86,7 +86,7 @@ test('linear form: finish equals c x + sum g D on one-call steps; the 3M start h
   assert.is(SOLVERS.heun.linear, undefined);
 });
 
-test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (ddim, 2M, 3M) within the sequential rounds', async () => {
+test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (ddim, 2M, 3M), <= N rounds', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom(...SCHEDULES),
@@ -95,8 +95,9 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
       fc.integer({ min: 1, max: 10 }),
       fc.boolean(),
       fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom('per-sample' as const, 'shared' as const),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, anderson, depth, seed) => {
+      async (sname, name, steps, window, anderson, depth, windows, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
         const seq = sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
@@ -120,7 +121,7 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
   );
 });
 
-test('property: window 1 is the sequential solver for any tolerance; any tolerance ends within the sequential rounds', async () => {
+test('property: window 1 is the sequential solver; any tolerance ends within the sequential rounds', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom(...SCHEDULES),
@@ -129,15 +130,16 @@ test('property: window 1 is the sequential solver for any tolerance; any toleran
       fc.integer({ min: 1, max: 9 }),
       fc.double({ min: 0, max: 1, noNaN: true }),
       fc.boolean(),
+      fc.constantFrom('noise' as const, 'state' as const),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, tolerance, anderson, seed) => {
+      async (sname, name, steps, window, tolerance, anderson, scale, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
         const seq = sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
         const one = await runPicard(task, { window: 1, tolerance, solver: SOLVERS[name], anderson });
         assert.equal(values(one.sample), values(seq.x));
         assert.is(one.rounds, seq.modelCalls);
-        const r = await runPicard(task, { window, tolerance, solver: SOLVERS[name], anderson });
+        const r = await runPicard(task, { window, tolerance, solver: SOLVERS[name], anderson, scale });
         assert.ok(r.rounds <= seq.modelCalls, `${r.rounds} > ${seq.modelCalls}`);
         assert.is(r.hits.length, r.rounds);
         assert.is(r.sample, r.hits[r.hits.length - 1].x);
@@ -150,7 +152,7 @@ test('property: window 1 is the sequential solver for any tolerance; any toleran
   );
 });
 
-test('property: at most K evaluations per sample per round, no NaN, and the error to the sequential sample falls with the tolerance', async () => {
+test('property: <= K evaluations per sample per round, no NaN, error to sequential falls with tolerance', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom(...SCHEDULES),
@@ -226,7 +228,24 @@ test('every sample slides its own window: a batch equals its samples run one by 
   dispose();
 });
 
-test('intermediate results: the x0 estimate at the furthest evaluated point, then x_N once the window reaches it', async () => {
+test('shared windows: every round evaluates the whole batch at the same nodes', async () => {
+  const { model, grid, x, rows, dispose } = setup('vp-linear', 30, 11, 4, 4);
+  const sizes: number[][] = [];
+  const inner = batchedExecutor(model);
+  const ex: Executor = {
+    name: 'sizes',
+    evaluate: (req) => (sizes.push(req.map((r) => r.x.shape[0])), inner.evaluate(req)),
+    close: () => inner.close(),
+  };
+  const o: PicardOptions = { window: 5, tolerance: 3e-2, windows: 'shared' };
+  const r = await runPicard({ executor: ex, param: model, grid, x }, o);
+  for (const w of r.windows) assert.ok(w.begin.every((b) => b === w.begin[0]));
+  assert.ok(sizes.every((s) => s.every((k) => k === rows)));
+  disposeResult(r);
+  dispose();
+});
+
+test('intermediate results: the furthest x0 estimate, then x_N once the window reaches it', async () => {
   const { model, grid, x, dispose } = setup('flow', 12, 5, 3, 2);
   const seen: number[] = [];
   const r = await runPicard(
@@ -316,7 +335,7 @@ test('ParaDiGMS: the tolerance scale is the authors DDPM posterior variance; a r
   dispose();
 });
 
-test('no leaks: success, early stop, Anderson, a throwing model; bad options are clear errors before any model call', async () => {
+test('no leaks: success, early stop, Anderson, faults; bad options are errors before any model call', async () => {
   const { model, grid, x, dispose } = setup('flow', 20, 7);
   const task = { executor: batchedExecutor(model), param: model, grid, x };
   for (const o of [
@@ -357,6 +376,8 @@ test('no leaks: success, early stop, Anderson, a throwing model; bad options are
     [{ andersonDepth: 0 }, /andersonDepth: got 0; allowed: an integer from 1 to 5/],
     [{ andersonRegularization: 0 }, /andersonRegularization: got 0/],
     [{ maxRounds: 0 }, /maxRounds: got 0/],
+    [{ scale: 'x' as 'noise' }, /scale: got 'x'; allowed: noise, state/],
+    [{ windows: 'x' as 'shared' }, /windows: got 'x'; allowed: per-sample, shared/],
   ];
   calls = 0;
   for (const [o, re] of bad)

@@ -21,8 +21,8 @@ test('a speedup spec renders to SVG with its axis titles; one colour per method'
       method,
       cores,
       speedupRounds: (cores * (m + 1)) / 2,
-      errorToSequential: 0.01,
-      errorToReference: 0.02,
+      relErrorToSequential: 0.01,
+      relErrorToReference: 0.02,
     })),
   );
   const svg = await renderSvg(speedupSpec(rows));
@@ -32,24 +32,27 @@ test('a speedup spec renders to SVG with its axis titles; one colour per method'
   assert.match(svg, /#ff7f0e/); // paradigms always this orange
 });
 
-test('chords plot re-draws PNG and SVG from a results file without re-running; unknown results are an error', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'plots-'));
-  const rows: Record<string, unknown>[] = [];
-  for (const r of planChords({ steps: 10, init: [0, 2, 5] }))
-    for (const e of r.evals) rows.push({ event: 'eval', core: e.core, round: r.round, i: e.i });
-  const path = writeResults(dir, { name: 'timeline', config: {}, env, rows });
-  let out = '';
-  await main(['plot', path], (s) => (out += s));
-  assert.match(out, /timeline\.png/);
-  const png = PNG.sync.read(readFileSync(join(dir, 'timeline.png')));
-  assert.ok(png.width > 300 && png.height > 100);
-  assert.ok(existsSync(join(dir, 'timeline.svg')) && existsSync(join(dir, 'timeline.vl.json')));
-  writeResults(dir, { name: 'mystery', config: {}, env, rows });
-  await throwsWith(() => plotResults(join(dir, 'mystery.json')), /no plot for 'mystery'/, /speedup, frontier/);
-  await throwsWith(() => plotResults(join(dir, 'absent.json')), /no results file/);
-  assert.ok((await renderSvg(timelineSpec(rows))).length > 1000);
-  rmSync(dir, { recursive: true });
-});
+test(
+  'chords plot re-draws PNG and SVG from a results file without re-running; unknown results are an ' + 'error',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plots-'));
+    const rows: Record<string, unknown>[] = [];
+    for (const r of planChords({ steps: 10, init: [0, 2, 5] }))
+      for (const e of r.evals) rows.push({ event: 'eval', core: e.core, round: r.round, i: e.i });
+    const path = writeResults(dir, { name: 'timeline', config: {}, env, rows });
+    let out = '';
+    await main(['plot', path], (s) => (out += s));
+    assert.match(out, /timeline\.png/);
+    const png = PNG.sync.read(readFileSync(join(dir, 'timeline.png')));
+    assert.ok(png.width > 300 && png.height > 100);
+    assert.ok(existsSync(join(dir, 'timeline.svg')) && existsSync(join(dir, 'timeline.vl.json')));
+    writeResults(dir, { name: 'mystery', config: {}, env, rows });
+    await throwsWith(() => plotResults(join(dir, 'mystery.json')), /no plot for 'mystery'/, /speedup, frontier/);
+    await throwsWith(() => plotResults(join(dir, 'absent.json')), /no results file/);
+    assert.ok((await renderSvg(timelineSpec(rows))).length > 1000);
+    rmSync(dir, { recursive: true });
+  },
+);
 
 test('sample grids: tiles of the right size, black background for -1, white for +1', () => {
   const imgs = new Float32Array(2 * 16 * 16).fill(-1);
@@ -61,34 +64,49 @@ test('sample grids: tiles of the right size, black background for -1, white for 
   assert.is(png.data[(1 * png.width + 34) * 4], 255); // second tile: white
 });
 
-test('Frechet distance: 0 for identical statistics, the squared mean shift for shifted copies, eigen-decomposition exact', () => {
-  const d = 4,
-    n = 500,
-    a = Float64Array.from(normals(n * d, 1)),
-    b = a.map((v, j) => v + (j % d === 0 ? 2 : 0));
-  const sa = featureStats(a, n, d);
-  assert.ok(frechetDistance(sa, sa) < 1e-9);
-  assert.ok(Math.abs(frechetDistance(sa, featureStats(b, n, d)) - 4) < 1e-6);
-  const { values } = symmetricEigen([2, 1, 0, 1, 2, 0, 0, 0, 5], 3);
-  assert.equal([...values].map((v) => Math.round(v * 1e9) / 1e9).sort(), [1, 3, 5]);
-});
+test(
+  'Frechet distance: 0 for identical statistics, the squared mean shift for shifted copies, eigen-decomposition ' +
+    'exact',
+  () => {
+    const d = 4,
+      n = 500,
+      a = Float64Array.from(normals(n * d, 1)),
+      b = a.map((v, j) => v + (j % d === 0 ? 2 : 0));
+    const sa = featureStats(a, n, d);
+    assert.ok(frechetDistance(sa, sa) < 1e-9);
+    assert.ok(Math.abs(frechetDistance(sa, featureStats(b, n, d)) - 4) < 1e-6);
+    const { values } = symmetricEigen([2, 1, 0, 1, 2, 0, 0, 0, 5], 3);
+    assert.equal([...values].map((v) => Math.round(v * 1e9) / 1e9).sort(), [1, 3, 5]);
+  },
+);
 
-test('experiment flags: typed defaults, --key=value overrides (kebab or camel case), --quick merges its overrides, unknown keys are errors', async () => {
-  const f = parseFlags('exp', { steps: 50, name: 'x', wall: false }, { steps: 10 }, ['--quick', '--name=y', '--wall']);
-  assert.equal(f, { steps: 10, name: 'y', wall: true, quick: true });
-  await throwsWith(
-    () => parseFlags('exp', { steps: 50 }, {}, ['--stpes=3']),
-    /unknown key 'stpes'/,
-    /allowed: steps, quick/,
-  );
-  await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['--steps=many']), /--steps needs a number/);
-  await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['steps']), /use --key=value/);
-  assert.equal(parseFlags('exp', { saveEvery: 250, labelDropout: 0.1 }, {}, ['--save-every=10', '--labelDropout=0']), {
-    saveEvery: 10,
-    labelDropout: 0,
-    quick: false,
-  });
-});
+test(
+  'experiment flags: typed defaults, --key=value overrides (kebab or camel case), --quick merges its overrides, ' +
+    'unknown keys are errors',
+  async () => {
+    const f = parseFlags('exp', { steps: 50, name: 'x', wall: false }, { steps: 10 }, [
+      '--quick',
+      '--name=y',
+      '--wall',
+    ]);
+    assert.equal(f, { steps: 10, name: 'y', wall: true, quick: true });
+    await throwsWith(
+      () => parseFlags('exp', { steps: 50 }, {}, ['--stpes=3']),
+      /unknown key 'stpes'/,
+      /allowed: steps, quick/,
+    );
+    await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['--steps=many']), /--steps needs a number/);
+    await throwsWith(() => parseFlags('exp', { steps: 50 }, {}, ['steps']), /use --key=value/);
+    assert.equal(
+      parseFlags('exp', { saveEvery: 250, labelDropout: 0.1 }, {}, ['--save-every=10', '--labelDropout=0']),
+      {
+        saveEvery: 10,
+        labelDropout: 0,
+        quick: false,
+      },
+    );
+  },
+);
 
 test('progress: a bar on a terminal, silent otherwise, lines when CHORDS_PROGRESS=lines', async () => {
   const { progress } = await import('../src/progress.ts');

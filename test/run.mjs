@@ -55,7 +55,8 @@ await Promise.all(
       const r = await runFile(queue.shift());
       results.push(r);
       console.log(
-        `${r.failed ? 'FAIL' : 'ok  '} ${r.file.padEnd(28)} ${String(r.passed).padStart(3)} passed ${String(r.failed).padStart(2)} failed  ${(r.ms / 1000).toFixed(1)} s`,
+        `${r.failed ? 'FAIL' : 'ok  '} ${r.file.padEnd(28)} ${String(r.passed).padStart(3)} passed ` +
+          `${String(r.failed).padStart(2)} failed  ${(r.ms / 1000).toFixed(1)} s`,
       );
       if (r.failed) {
         const lines = r.text.split('\n').filter((l) => !l.startsWith('var Module') && l.length < 2000);

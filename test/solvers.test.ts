@@ -66,58 +66,66 @@ const ORDER_SETUP: Record<
 };
 
 for (const name of SOLVER_NAMES) {
-  test(`${name}: measured order of convergence is within 0.3 of the declared ${SOLVERS[name].order}, on every schedule`, () => {
-    const setup = ORDER_SETUP[name],
-      D = 16,
-      rows = 8,
-      mean = Array.from({ length: D }, (_, j) => 0.5 * Math.sin(j + 1));
-    for (const sname of SCHEDULES) {
-      const schedule = getSchedule(sname);
-      const model = gaussianModel({ schedule, mean, scale: 0.5 });
-      const tStart = schedule.tOfLambda(-setup.lambda),
-        tEnd = schedule.tOfLambda(setup.lambda);
-      const start = startRows(model, mean, 0.5, tStart, rows, 5);
-      const stepList = typeof setup.steps === 'function' ? setup.steps(sname) : setup.steps;
-      const errs = stepList.map((steps) =>
-        solveError(model, name, timeGrid(schedule, { steps, kind: setup.grid(sname), tStart, tEnd }), start, rows),
-      );
-      const order = -logSlope(stepList, errs);
-      assert.ok(
-        Math.abs(order - SOLVERS[name].order) <= 0.3,
-        `${name} on ${sname}: slope ${order.toFixed(2)} (errors ${errs.map((e) => e.toExponential(2)).join(', ')})`,
-      );
-      assert.ok(Math.min(...errs) > 2e-6, `${name} on ${sname}: errors reach float32 noise, choose fewer steps`);
-      model.dispose();
-    }
-  });
+  test(
+    `${name}: measured order of convergence is within 0.3 of the declared ${SOLVERS[name].order}, on every ` +
+      `schedule`,
+    () => {
+      const setup = ORDER_SETUP[name],
+        D = 16,
+        rows = 8,
+        mean = Array.from({ length: D }, (_, j) => 0.5 * Math.sin(j + 1));
+      for (const sname of SCHEDULES) {
+        const schedule = getSchedule(sname);
+        const model = gaussianModel({ schedule, mean, scale: 0.5 });
+        const tStart = schedule.tOfLambda(-setup.lambda),
+          tEnd = schedule.tOfLambda(setup.lambda);
+        const start = startRows(model, mean, 0.5, tStart, rows, 5);
+        const stepList = typeof setup.steps === 'function' ? setup.steps(sname) : setup.steps;
+        const errs = stepList.map((steps) =>
+          solveError(model, name, timeGrid(schedule, { steps, kind: setup.grid(sname), tStart, tEnd }), start, rows),
+        );
+        const order = -logSlope(stepList, errs);
+        assert.ok(
+          Math.abs(order - SOLVERS[name].order) <= 0.3,
+          `${name} on ${sname}: slope ${order.toFixed(2)} (errors ${errs.map((e) => e.toExponential(2)).join(', ')})`,
+        );
+        assert.ok(Math.min(...errs) > 2e-6, `${name} on ${sname}: errors reach float32 noise, choose fewer steps`);
+        model.dispose();
+      }
+    },
+  );
 }
 
-test('property: every solver gets closer to the reference solution with 4x the steps (random mixtures, schedules, grids)', () => {
-  fc.assert(
-    fc.property(
-      fc.constantFrom(...SCHEDULES),
-      fc.constantFrom(...GRIDS),
-      fc.constantFrom(...SOLVER_NAMES),
-      fc.integer({ min: 1, max: 4 }),
-      fc.integer({ min: 1, max: 6 }),
-      fc.integer({ min: 0, max: 1e6 }),
-      (sname, kind, solver, components, dim, seed) => {
-        fc.pre(!(sname === 've' && kind === 'uniform')); // sigma = 80 t on a uniform t grid is not a sampling grid
-        const schedule = getSchedule(sname);
-        const model = mixtureModel(schedule, randomMixture({ dim, components, seed }));
-        const start = Float32Array.from(normals(3 * dim, seed + 1), (z) => z * schedule.sigma(1));
-        const coarse = solveError(model, solver, timeGrid(schedule, { steps: 10, kind }), start, 3);
-        const fine = solveError(model, solver, timeGrid(schedule, { steps: 40, kind }), start, 3);
-        model.dispose();
-        assert.ok(
-          fine < coarse,
-          `${solver} ${sname}/${kind}: ${coarse.toExponential(2)} at 10 steps, ${fine.toExponential(2)} at 40`,
-        );
-      },
-    ),
-    { numRuns: 60, seed: 42 },
-  );
-});
+test(
+  'property: every solver gets closer to the reference solution with 4x the steps (random mixtures, schedules, ' +
+    'grids)',
+  () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SCHEDULES),
+        fc.constantFrom(...GRIDS),
+        fc.constantFrom(...SOLVER_NAMES),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (sname, kind, solver, components, dim, seed) => {
+          fc.pre(!(sname === 've' && kind === 'uniform')); // sigma = 80 t on a uniform t grid is not a sampling grid
+          const schedule = getSchedule(sname);
+          const model = mixtureModel(schedule, randomMixture({ dim, components, seed }));
+          const start = Float32Array.from(normals(3 * dim, seed + 1), (z) => z * schedule.sigma(1));
+          const coarse = solveError(model, solver, timeGrid(schedule, { steps: 10, kind }), start, 3);
+          const fine = solveError(model, solver, timeGrid(schedule, { steps: 40, kind }), start, 3);
+          model.dispose();
+          assert.ok(
+            fine < coarse,
+            `${solver} ${sname}/${kind}: ${coarse.toExponential(2)} at 10 steps, ${fine.toExponential(2)} at 40`,
+          );
+        },
+      ),
+      { numRuns: 60, seed: 42 },
+    );
+  },
+);
 
 test('Euler on a flow velocity model is exactly the FlowMatchEuler update x + (t_next - t) * velocity', () => {
   const velocity = asDenoiser(

@@ -1,45 +1,45 @@
-/** Runs one method on a problem and turns every intermediate result into a row with its quality. */
-import { runParadigms, runSequential, runSrds, runSrdsPipelined } from '../../src/baselines/index.ts';
-import { disposeResult, initSequence, runChords } from '../../src/chords/index.ts';
-import type { Executor } from '../../src/parallel/index.ts';
+/** Runs one method on a problem and turns every intermediate result into a row with its scores. */
+import type { Executor } from '../../src/executors/index.ts';
+import { score, type Problem, type Scores } from '../../src/problems/index.ts';
+import { getMethod, type MethodHit } from '../../src/sampling/index.ts';
+import { disposeResult } from '../../src/sampling/task.ts';
 import { dpmpp2m, euler, type Solver } from '../../src/solvers/index.ts';
-import { relativeRmse } from '../../src/tensor.ts';
-import type { SamplerHit, SamplerResult } from '../../src/task.ts';
-import type { Problem } from './problems.ts';
+import { runSequential } from '../../src/methods/index.ts';
 
-export type MethodName =
-  | 'sequential'
-  | 'chords'
-  | 'paradigms'
-  | 'srds'
-  | 'srds (pipelined)'
-  | 'chords (no rectification)'
-  | 'chords (dpmpp-2m fine)';
+/**
+ * The labelled variants the experiments compare (the label is the rows' `method` and picks the plot
+ * colour); each is a registered method with option overrides. Any registered name works as its own label.
+ */
+export const VARIANTS: Record<string, { method: string; options?: Record<string, unknown> }> = {
+  sequential: { method: 'sequential' },
+  chords: { method: 'chords' },
+  'chords (no rectification)': { method: 'chords', options: { rectify: false } },
+  'chords (dpmpp-2m fine)': { method: 'chords', options: { fine: dpmpp2m } },
+  paradigms: { method: 'paradigms' },
+  srds: { method: 'srds' },
+  'srds (pipelined)': { method: 'srds-pipelined' },
+};
+export type MethodName = string;
 
 export interface Run {
+  /** A label of VARIANTS or a registered method name. */
   method: MethodName;
   /** Parallel width: CHORDS cores, ParaDiGMS window, SRDS blocks. */
   cores: number;
   /** CHORDS init sequence (default: initSequence). */
   init?: number[];
-  /** CHORDS: which hit to return (1 = fastest core). Default 1. */
+  /** Methods with a stop rule (CHORDS): which hit to return (1 = fastest core). Default 1. */
   hit?: number;
   /** ParaDiGMS/SRDS tolerance. Default 0.1. */
   tolerance?: number;
 }
 
-const FINE: Partial<Record<MethodName, Solver>> = { 'chords (dpmpp-2m fine)': dpmpp2m };
-
-export interface Row extends Record<string, unknown> {
+export interface Row extends Record<string, unknown>, Scores {
   method: MethodName;
   cores: number;
   round: number;
   modelCalls: number;
   kind: string;
-  errorToSequential: number;
-  errorToReference?: number;
-  classAccuracy?: number;
-  frechetDistance?: number;
 }
 
 /** The sequential Euler sample of a problem (values), the reference everything is compared with. */
@@ -48,23 +48,14 @@ export async function sequentialValues(
   executor: Executor,
   solver: Solver = euler,
 ): Promise<{ values: Float32Array; wallMs: number }> {
-  const r = await runSequential({ executor, param: p.denoiser, grid: p.grid, x: p.x }, { solver });
+  const r = await runSequential({ executor, param: p.model, grid: p.grid, x: p.x }, { solver });
   const values = r.sample.dataSync() as Float32Array;
   disposeResult(r);
   return { values, wallMs: r.wallMs };
 }
 
-export function qualityOf(
-  p: Problem,
-  v: Float32Array,
-  seq: Float32Array,
-): Pick<Row, 'errorToSequential' | 'errorToReference' | 'classAccuracy' | 'frechetDistance'> {
-  return {
-    errorToSequential: relativeRmse(v, seq),
-    ...(p.reference ? { errorToReference: relativeRmse(v, p.reference) } : {}),
-    ...(p.quality ? p.quality(v) : {}),
-  };
-}
+/** The scores of sample values (the one scoring function the CLI uses too). */
+export const qualityOf = (p: Problem, v: Float32Array, seq: Float32Array): Scores => score(p, v, seq);
 
 /** Runs a method to its returned sample; `all` rows hold every intermediate result, `final` the returned one. */
 export async function runMethod(
@@ -74,39 +65,28 @@ export async function runMethod(
   seq: Float32Array,
   { allHits = false } = {},
 ): Promise<{ final: Row & { wallMs: number }; all: Row[] }> {
-  const task = { executor, param: p.denoiser, grid: p.grid, x: p.x },
+  const variant = VARIANTS[run.method] ?? { method: run.method };
+  const method = getMethod(variant.method),
     T = p.grid.length - 1;
-  let res: SamplerResult<SamplerHit & { kind?: string }>;
-  if (run.method === 'sequential') res = await runSequential(task);
-  else if (run.method.startsWith('chords')) {
-    const init = run.init ?? initSequence({ cores: run.cores, steps: T });
-    res = await runChords(task, {
-      init,
-      fine: FINE[run.method] ?? euler,
-      rectify: run.method !== 'chords (no rectification)',
-      stop: allHits ? { kind: 'complete' } : { kind: 'core-index', index: Math.min(run.hit ?? 1, init.length) },
-    });
-  } else if (run.method === 'paradigms')
-    res = await runParadigms(task, { window: run.cores, tolerance: run.tolerance ?? 0.1 });
-  else
-    res = await (run.method === 'srds' ? runSrds : runSrdsPipelined)(task, {
-      blocks: run.cores,
-      tolerance: run.tolerance ?? 0.1,
-    });
-  const rowOf = (h: SamplerHit & { kind?: string }): Row => ({
+  const options = { ...method.defaults(T, run.cores), ...variant.options };
+  if (run.init) options.init = run.init;
+  if (run.tolerance !== undefined && 'tolerance' in options) options.tolerance = run.tolerance;
+  const stops = 'stop' in options,
+    hit = run.hit ?? 1;
+  if (stops)
+    options.stop = allHits ? { kind: 'complete' } : { kind: 'core-index', index: Math.min(hit, options.init.length) };
+  const res = await method.run({ executor, param: p.model, grid: p.grid, x: p.x }, options);
+  const rowOf = (h: MethodHit): Row => ({
     method: run.method,
     cores: run.cores,
     round: h.round,
     modelCalls: h.modelCalls,
-    kind: h.kind ?? 'iteration',
-    ...qualityOf(p, h.x.dataSync() as Float32Array, seq),
+    kind: h.kind,
+    ...score(p, h.x.dataSync() as Float32Array, seq),
   });
   const all = allHits ? res.hits.map(rowOf) : [];
-  // CHORDS run to completion for all hits: the returned sample is the requested hit
-  const pick =
-    allHits && run.method.startsWith('chords')
-      ? res.hits[Math.min(run.hit ?? 1, res.hits.length - 1)]
-      : res.hits[res.hits.length - 1];
+  // a method run to completion for all hits: the returned sample is the requested hit
+  const pick = allHits && stops ? res.hits[Math.min(hit, res.hits.length - 1)] : res.hits[res.hits.length - 1];
   const final = { ...rowOf(pick), wallMs: allHits ? NaN : res.wallMs };
   disposeResult(res);
   return { final, all };

@@ -37,9 +37,15 @@ export function parseInit(text: string): number[] {
 export interface InitOptions {
   cores: number;
   steps: number;
-  /** Where the last core starts at most, as a fraction of T. Default 0.48 + 0.04 K (at most 0.85): 0.64, 0.72, 0.8 for 4, 6, 8 cores, as in the presets. */
+  /**
+   * Where the last core starts at most, as a fraction of T. Default 0.48 + 0.04 K (at most 0.85): 0.64, 0.72, 0.8 for
+   * 4, 6, 8 cores, as in the presets.
+   */
   lastStart?: number;
-  /** Return the paper's presets for 4, 6 and 8 cores at T = 50 (default true); false always applies the formula (which gives the same). */
+  /**
+   * Return the paper's presets for 4, 6 and 8 cores at T = 50 (default true); false always applies the formula (which
+   * gives the same).
+   */
   usePresets?: boolean;
 }
 

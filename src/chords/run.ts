@@ -6,27 +6,30 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
-import { batchedExecutor } from '../parallel/executor.ts';
+import { batchedExecutor } from '../executors/executor.ts';
+import { roundMeter, type RoundMeter } from '../sampling/meter.ts';
 import {
   disposeResult,
-  roundMeter,
   validateTask,
   type RoundReport,
   type SamplerHit,
+  type SamplerHooks,
   type SamplerResult,
   type SamplingTask,
-} from '../task.ts';
+} from '../sampling/task.ts';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { euler } from '../solvers/euler.ts';
-import { callsAt, disposeState, type Solver, type SolverState, type StageEval } from '../solvers/solver.ts';
+import { callsAt, disposeState, emptyState, type Solver, type SolverState, type StepInput } from '../solvers/solver.ts';
+import { stagePoint } from '../solvers/trajectory.ts';
 import { tidy } from '../tensor.ts';
 import { validateInit } from './init.ts';
 import { rectifiedHistory, validateHistoryRule, type HistoryRule } from './history.ts';
 import { coarseJump, fineStep, rectify } from './math.ts';
-import { planChords, type PlanHit, type StoreItem } from './plan.ts';
+import { planChords, type PlanOp, type PlanRound } from './plan.ts';
+import { NodeStore } from './store.ts';
 import { residual, validateStop, type StopRule } from './stop.ts';
 
-export interface ChordsOptions {
+export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   /** Init sequence, one start index per core (see initSequence / CHORDS_PRESETS). */
   init: readonly number[];
   /** Fine solver of every core. Default euler. */
@@ -39,9 +42,6 @@ export interface ChordsOptions {
   rectify?: boolean;
   /** What a multistep fine solver's history becomes after a rectification (history.ts). Default 'keep'. */
   history?: HistoryRule;
-  /** Called with every hit as soon as it exists (the tensor belongs to the result; do not dispose). */
-  onHit?: (hit: ChordsHit) => void;
-  onRound?: (round: RoundReport) => void;
   /** Check every model output for NaN/Inf each round (one small sync per round). Default true. */
   checkFinite?: boolean;
 }
@@ -66,9 +66,6 @@ export interface ChordsResult extends SamplerResult<ChordsHit> {
   /** Time spent planning, before the first round (not part of wallMs). */
   planMs: number;
 }
-
-const xKey = (core: number, i: number) => `x:${core}:${i}`;
-const eKey = (core: number, i: number, stage: number) => `e:${core}:${i}:${stage}`;
 
 /** True if the latest hit satisfies the stop rule (checked only when a core hits). */
 function shouldStop(stop: StopRule, hits: ChordsHit[]): boolean {
@@ -97,8 +94,8 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   const T = grid.length - 1;
   validateInit(options.init, T);
   validateStop(stop);
-  const historyRule = options.history ?? 'keep';
-  validateHistoryRule(historyRule);
+  const history = options.history ?? 'keep';
+  validateHistoryRule(history);
   validateJump(coarse, param, grid);
   const t0 = performance.now();
   const plan = planChords({
@@ -109,122 +106,37 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   });
   const planMs = performance.now() - t0;
 
-  const xs = new Map<string, tf.Tensor>(),
-    es = new Map<string, StageEval>(),
+  const store = new NodeStore(T),
     states: SolverState[] = [];
   const hits: ChordsHit[] = [],
     meter = roundMeter(executor, options.onRound);
+  const step = (core: number, i: number): StepInput => ({
+    x: store.x(core, i),
+    t: grid[i],
+    tNext: grid[i + 1],
+    state: states[core],
+  });
+  const ctx: RoundContext = { fine, coarse, history, param, grid, init: options.init, store, states };
   let stoppedBy: StopRule['kind'] = 'complete';
-  const get = (core: number, i: number) => xs.get(xKey(core, i))!;
-  const evalsOf = (core: number, i: number) => {
-    const out: StageEval[] = [];
-    for (let s = 0; es.has(eKey(core, i, s)); s++) out.push(es.get(eKey(core, i, s))!);
-    return out;
-  };
-  const step = (core: number, i: number) => ({ x: get(core, i), t: grid[i], tNext: grid[i + 1], state: states[core] });
-  const release = (it: StoreItem) => {
-    if (it.kind === 'x') {
-      xs.get(xKey(it.core, it.i))?.dispose();
-      xs.delete(xKey(it.core, it.i));
-      return;
-    }
-    const e = es.get(eKey(it.core, it.i, it.stage));
-    if (!e) return;
-    e.out.dispose();
-    if (it.stage > 0) e.x.dispose(); // stage 0's point is x(core, i), released as an x item
-    es.delete(eKey(it.core, it.i, it.stage));
-  };
-
-  xs.set(xKey(0, 0), tf.clone(task.x));
+  store.setX(0, 0, tf.clone(task.x));
   states[0] = fine.init();
   try {
     for (const round of plan.values()) {
-      // stage points beyond 0 come from the solver; stage 0 is the stored state
-      const points = round.evals.map((ev) =>
-        ev.stage === 0
-          ? { x: get(ev.core, ev.i), t: grid[ev.i] }
-          : tidy(() => fine.stage(param, step(ev.core, ev.i), evalsOf(ev.core, ev.i))),
-      );
-      let outs: tf.Tensor[];
-      try {
-        outs = await meter.evaluate(
-          points,
-          (j) => `round ${round.round}, core ${round.evals[j].core}, step ${round.evals[j].i}`,
-        );
-      } catch (e) {
-        round.evals.forEach((ev, j) => {
-          if (ev.stage > 0) points[j].x.dispose();
-        });
-        throw e;
-      }
-      round.evals.forEach((ev, j) =>
-        es.set(eKey(ev.core, ev.i, ev.stage), { x: points[j].x, t: points[j].t, out: outs[j] }),
-      );
-      if (checkFinite) {
-        const ok = tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))).dataSync());
-        const bad = round.evals.find((_, j) => !ok[j]);
-        if (bad)
-          throw new Error(
-            `model output is not finite (NaN or Inf) at core ${bad.core}, step ${bad.i} (t = ${grid[bad.i]}), stage ${bad.stage}, round ${round.round}`,
-          );
-      }
-      const pending = new Map<string, tf.Tensor>();
-      const put = (core: number, i: number, x: tf.Tensor) =>
-        i === T ? pending.set(`core:${core}`, x) : xs.set(xKey(core, i), x);
-      for (const op of round.ops) {
-        if (op.kind === 'fine' || op.kind === 'rectify') {
-          const k = op.core,
-            i = op.i;
-          const next = tidy(() => {
-            const f = fineStep(fine, param, step(k, i), evalsOf(k, i));
-            if (op.kind === 'fine') return f;
-            const own = es.get(eKey(k, op.begin, 0))!,
-              slower = es.get(eKey(k - 1, op.begin, 0))!;
-            const gOwn = coarseJump(coarse, param, own, grid[i + 1]);
-            const gPrev = coarseJump(coarse, param, slower, grid[i + 1]);
-            return {
-              x: rectify(f.x, gOwn, gPrev),
-              state: rectifiedHistory(historyRule, param, f.state, own, slower),
-            };
-          });
-          disposeState(states[k]);
-          states[k] = next.state;
-          put(k, i + 1, next.x);
-        } else if (op.kind === 'spawn') {
-          const from = es.get(eKey(op.from.core, op.from.i, 0))!;
-          xs.set(
-            xKey(op.core, options.init[op.core]),
-            tidy(() => coarseJump(coarse, param, from, grid[options.init[op.core]])),
-          );
-          states[op.core] = fine.init();
-        } else {
-          pending.set(
-            'coarse',
-            tidy(() => coarseJump(coarse, param, es.get(eKey(op.from.core, op.from.i, 0))!, grid[T])),
-          );
-        }
-      }
+      const outs = await evaluatePoints(round, store, step, fine, param, meter);
+      if (checkFinite) checkOutputs(round, outs, grid);
+      const arrived = applyOps(round.ops, ctx, step);
       let stopNow = false;
-      for (const h of round.hits as PlanHit[]) {
-        const x = pending.get(h.kind === 'coarse' ? 'coarse' : `core:${h.core}`)!;
-        pending.delete(h.kind === 'coarse' ? 'coarse' : `core:${h.core}`);
+      for (const h of round.hits) {
+        const x = h.kind === 'coarse' ? arrived.coarse! : arrived.cores.get(h.core)!;
         if (stopNow) {
           x.dispose();
           continue;
         }
-        const hit: ChordsHit = {
-          index: hits.length,
-          kind: h.kind,
-          core: h.core,
-          round: round.round,
-          modelCalls: meter.modelCalls,
-          wallMs: meter.elapsed(),
-          x,
-        };
+        const hit: ChordsHit = { index: hits.length, ...h, round: round.round, ...meter.progress(), x };
         hits.push(hit);
         if (h.kind === 'core') {
           disposeState(states[h.core]);
-          states[h.core] = { history: [] };
+          states[h.core] = emptyState();
         }
         options.onHit?.(hit);
         if (h.kind === 'core' && shouldStop(stop, hits)) {
@@ -232,7 +144,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
           stoppedBy = stop.kind;
         }
       }
-      for (const it of round.release) release(it);
+      for (const it of round.release) store.release(it);
       meter.endRound(round.round, round.hits.length);
       if (stopNow) break;
     }
@@ -240,14 +152,93 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     disposeResult({ hits });
     throw e;
   } finally {
-    for (const x of xs.values()) x.dispose();
-    for (const [k, e] of es) {
-      e.out.dispose();
-      if (!k.endsWith(':0')) e.x.dispose();
-    }
+    store.dispose();
     for (const s of states) disposeState(s);
   }
   return { ...meter.totals(), hits, sample: hits[hits.length - 1].x, init: [...options.init], stoppedBy, planMs };
+}
+
+/** What the round's updates need. */
+interface RoundContext {
+  fine: Solver;
+  coarse: Jump;
+  history: HistoryRule;
+  param: Parametrization;
+  grid: readonly number[];
+  init: readonly number[];
+  store: NodeStore;
+  states: SolverState[];
+}
+
+/** Evaluates a round's stage points (stage 0 is the stored point; later ones from the solver) and stores them. */
+async function evaluatePoints(
+  round: PlanRound,
+  store: NodeStore,
+  step: (core: number, i: number) => StepInput,
+  fine: Solver,
+  param: Parametrization,
+  meter: RoundMeter,
+): Promise<tf.Tensor[]> {
+  const points = round.evals.map((ev) => stagePoint(fine, param, step(ev.core, ev.i), store.stages(ev.core, ev.i)));
+  let outs: tf.Tensor[];
+  try {
+    const where = (j: number) => `round ${round.round}, core ${round.evals[j].core}, step ${round.evals[j].i}`;
+    outs = await meter.evaluate(points, where);
+  } catch (e) {
+    for (const p of points) if (p.owned) p.x.dispose();
+    throw e;
+  }
+  round.evals.forEach((ev, j) => {
+    const { x, t, owned } = points[j];
+    store.addStage(ev.core, ev.i, { x, t, out: outs[j], ownsX: owned, ownsOut: true });
+  });
+  return outs;
+}
+
+/** Fails the run if a model output holds NaN or Inf, naming the core, step and stage (one small sync). */
+function checkOutputs(round: PlanRound, outs: readonly tf.Tensor[], grid: readonly number[]): void {
+  const ok = tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))).dataSync());
+  const bad = round.evals.find((_, j) => !ok[j]);
+  if (!bad) return;
+  const where = `core ${bad.core}, step ${bad.i} (t = ${grid[bad.i]}), stage ${bad.stage}, round ${round.round}`;
+  throw new Error(`model output is not finite (NaN or Inf) at ${where}`);
+}
+
+/** Applies a round's updates; points reaching T (core hits) and the coarse shot are handed back, not stored. */
+function applyOps(
+  ops: readonly PlanOp[],
+  { fine, coarse, history, param, grid, init, store, states }: RoundContext,
+  step: (core: number, i: number) => StepInput,
+): { coarse?: tf.Tensor; cores: Map<number, tf.Tensor> } {
+  const T = grid.length - 1;
+  const arrived: { coarse?: tf.Tensor; cores: Map<number, tf.Tensor> } = { cores: new Map() };
+  for (const op of ops) {
+    if (op.kind === 'fine' || op.kind === 'rectify') {
+      const { core: k, i } = op;
+      const next = tidy(() => {
+        const f = fineStep(fine, param, step(k, i), store.stages(k, i));
+        if (op.kind === 'fine') return f;
+        const own = store.first({ core: k, i: op.begin }),
+          slower = store.first({ core: k - 1, i: op.begin });
+        const gOwn = coarseJump(coarse, param, own, grid[i + 1]);
+        const gPrev = coarseJump(coarse, param, slower, grid[i + 1]);
+        return { x: rectify(f.x, gOwn, gPrev), state: rectifiedHistory(history, param, f.state, own, slower) };
+      });
+      disposeState(states[k]);
+      states[k] = next.state;
+      if (i + 1 === T) arrived.cores.set(k, next.x);
+      else store.setX(k, i + 1, next.x);
+    } else if (op.kind === 'spawn') {
+      const s = init[op.core];
+      store.setX(
+        op.core,
+        s,
+        tidy(() => coarseJump(coarse, param, store.first(op.from), grid[s])),
+      );
+      states[op.core] = fine.init();
+    } else arrived.coarse = tidy(() => coarseJump(coarse, param, store.first(op.from), grid[T]));
+  }
+  return arrived;
 }
 
 /** CHORDS on one device: a Denoiser evaluated by the batched executor (virtual cores). */

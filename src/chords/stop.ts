@@ -51,3 +51,10 @@ export function residual(a: tf.Tensor, b: tf.Tensor, norm: 'reference' | 'rmse' 
     return norm === 'rmse' ? Math.sqrt(sq / a.size) : Math.sqrt(sq) / a.size;
   });
 }
+
+/** The text form parseStop reads back. */
+export function formatStop(stop: StopRule): string {
+  if (stop.kind === 'core-index') return `core-index:${stop.index}`;
+  if (stop.kind === 'residual') return `${stop.norm === 'rmse' ? 'residual-rmse' : 'residual'}:${stop.tol}`;
+  return 'complete';
+}

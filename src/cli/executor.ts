@@ -8,7 +8,7 @@ import {
   serialExecutor,
   workersExecutor,
   type Executor,
-} from '../parallel/index.ts';
+} from '../executors/index.ts';
 import { choiceArg, intArg, type Parsed, type Spec } from './args.ts';
 
 export const EXECUTORS = ['serial', 'batched', 'workers', 'processes'] as const;

@@ -1,8 +1,10 @@
-/** `chords sample`: DiT samples as a PNG grid, sequentially or with CHORDS, with their class accuracy and Frechet distance. */
-import * as tf from '@tensorflow/tfjs';
+/**
+ * `chords sample`: DiT samples as a PNG grid, sequentially or with CHORDS, with their class accuracy and Frechet
+ * distance.
+ */
 import { resolve } from 'node:path';
 import { disposeResult, initSequence, parseStop, runChords } from '../chords/index.ts';
-import { batchedExecutor } from '../parallel/index.ts';
+import { batchedExecutor } from '../executors/index.ts';
 import { writeGrid } from '../plots/grid.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
 import { choiceArg, helpText, intArg, parseOptions, type Spec } from './args.ts';
@@ -26,7 +28,8 @@ export const SAMPLE_OPTIONS: Spec = {
 };
 
 export const SAMPLE_HELP = helpText(
-  'Usage: chords sample [options]\n\nSamples the shipped DiT (no download) and writes a PNG grid; without --class, classes cycle 0..9.',
+  'Usage: chords sample [options]\n\nSamples the shipped DiT (no download) and writes a PNG grid; without --class, ' +
+    'classes cycle 0..9.',
   SAMPLE_OPTIONS,
 );
 
@@ -42,8 +45,8 @@ export async function sampleCommand(
   const cores = typeof o.cores === 'string' ? intArg('cores', o.cores, 1, 64) : undefined;
   const stop = parseStop(String(o.stop));
   const backend = await backendName();
-  const p = buildProblem(o);
-  const x = tf.tensor(p.x0, p.shape);
+  const p = await buildProblem(o);
+  const x = p.x;
   try {
     const t0 = performance.now();
     let values: Float32Array, modelCalls: number, rounds: number;
@@ -66,7 +69,7 @@ export async function sampleCommand(
     }
     const wallMs = performance.now() - t0;
     const file = resolve(String(o.out));
-    writeGrid(file, values, p.n, p.shape[1], p.shape[3]);
+    writeGrid(file, values, p.n, x.shape[1]!, x.shape[3]!);
     const report = {
       command: 'sample',
       backend,
@@ -78,12 +81,14 @@ export async function sampleCommand(
       ...p.quality!(values),
     };
     if (o.json) return out(JSON.stringify(report));
+    const how = `${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps`;
+    const quality = `class accuracy ${(100 * report.classAccuracy).toFixed(1)}%`;
     out(
-      `${p.n} DiT samples (${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps, guidance ${p.config.guidance}): ${rounds} rounds, ${modelCalls} model calls, ${wallMs.toFixed(0)} ms\n` +
-        `  class accuracy ${(100 * report.classAccuracy).toFixed(1)}%, Frechet distance ${report.frechetDistance.toFixed(2)}\n  wrote ${file}\n`,
+      `${p.n} DiT samples (${how}, guidance ${p.config.guidance}): ` +
+        `${rounds} rounds, ${modelCalls} model calls, ${wallMs.toFixed(0)} ms\n` +
+        `  ${quality}, Frechet distance ${report.frechetDistance.toFixed(2)}\n  wrote ${file}\n`,
     );
   } finally {
-    x.dispose();
-    p.model.dispose();
+    p.dispose();
   }
 }

@@ -1,10 +1,10 @@
 /** `chords solve`: one sequential solve of an analytic model, with its error to the exact or reference solution. */
-import * as tf from '@tensorflow/tfjs';
-import { runSequential } from '../baselines/sequential.ts';
+import { runSequential } from '../methods/sequential.ts';
 import { SOLVER_NAMES, getSolver } from '../solvers/index.ts';
-import { rmse } from '../tensor.ts';
+import { score } from '../problems/index.ts';
+import type { SamplerResult } from '../sampling/task.ts';
 import { choiceArg, helpText, parseOptions, type Spec } from './args.ts';
-import { EXECUTOR_OPTIONS, makeExecutor } from './executor.ts';
+import { EXECUTOR_OPTIONS, makeExecutor, type MadeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
 
 export const SOLVE_OPTIONS: Spec = {
@@ -18,7 +18,10 @@ export const SOLVE_OPTIONS: Spec = {
 };
 
 export const SOLVE_HELP = helpText(
-  'Usage: chords solve [options]\n\nRuns one sequential solve and reports model calls, wall time and the RMS error to the\nexact (gaussian, linear) or float64 reference (mixture) ODE solution from the same noise;\nfor the DiT, the class accuracy and Frechet distance of the samples.',
+  'Usage: chords solve [options]\n\nRuns one sequential solve and reports model calls, wall time and the RMS error ' +
+    'to the\n' +
+    'exact (gaussian, linear) or float64 reference (mixture) ODE solution from the same noise;\n' +
+    'for the DiT, the class accuracy and Frechet distance of the samples.',
   SOLVE_OPTIONS,
 );
 
@@ -31,47 +34,42 @@ export async function solveCommand(
   if (o.help) return out(SOLVE_HELP);
   const solverName = choiceArg('solver', o.solver, SOLVER_NAMES);
   const backend = await backendName();
-  const p = buildProblem(o);
+  const p = await buildProblem(o);
   const solver = getSolver(solverName);
-  const x = tf.tensor(p.x0, p.shape);
-  let made: Awaited<ReturnType<typeof makeExecutor>> | undefined,
-    values: Float32Array,
-    wallMs: number,
-    modelCalls: number;
+  let made: MadeExecutor | undefined, res: SamplerResult | undefined, values: Float32Array;
   try {
-    made = await makeExecutor(o, backend, p.name, p.model, p.spec, 1);
-    const res = await runSequential({ executor: made.executor, param: p.model, grid: p.grid, x }, { solver });
+    made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, 1);
+    res = await runSequential({ executor: made.executor, param: p.model, grid: p.grid, x: p.x }, { solver });
     values = (await res.sample.data()) as Float32Array;
-    wallMs = res.wallMs;
-    modelCalls = res.modelCalls;
     res.sample.dispose();
   } finally {
     await made?.executor.close();
-    x.dispose();
   }
   const report = {
     command: 'solve',
     config: { ...p.config, solver: solverName, executor: made.name },
     backend,
     startupMs: made.startupMs,
-    modelCalls,
-    wallMs: Number(wallMs.toFixed(3)),
-    ...(p.reference ? { errorToReference: rmse(values, p.reference()) } : {}),
-    ...(p.quality ? p.quality(values) : {}),
+    modelCalls: res.modelCalls,
+    wallMs: Number(res.wallMs.toFixed(3)),
+    ...score(p, values),
     ...(o.values ? { values: Array.from(values) } : {}),
   };
-  p.model.dispose();
+  p.dispose();
   if (o.json) return out(JSON.stringify(report));
-  out(
-    `${solverName} on ${p.name} (${Object.entries(p.config)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')})\n` +
-      `  model calls        ${report.modelCalls}\n  wall time          ${report.wallMs.toFixed(1)} ms\n` +
-      ('errorToReference' in report
-        ? `  error to reference ${(report.errorToReference as number).toExponential(3)} (RMS)\n`
-        : '') +
-      ('classAccuracy' in report
-        ? `  class accuracy     ${(100 * (report.classAccuracy as number)).toFixed(1)}%\n  Frechet distance   ${(report.frechetDistance as number).toFixed(2)}\n`
-        : ''),
-  );
+  const config = Object.entries(p.config)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const lines = [
+    `${solverName} on ${p.spec.model} (${config})`,
+    `  model calls        ${report.modelCalls}`,
+    `  wall time          ${report.wallMs.toFixed(1)} ms`,
+  ];
+  if (report.rmseToReference !== undefined)
+    lines.push(`  error to reference ${report.rmseToReference.toExponential(3)} (RMS)`);
+  if (report.classAccuracy !== undefined) {
+    lines.push(`  class accuracy     ${(100 * report.classAccuracy).toFixed(1)}%`);
+    lines.push(`  Frechet distance   ${report.frechetDistance!.toFixed(2)}`);
+  }
+  out(`${lines.join('\n')}\n`);
 }

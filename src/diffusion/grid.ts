@@ -105,7 +105,8 @@ export function timeGrid(schedule: NoiseSchedule, options: GridOptions): number[
   for (let i = 1; i < grid.length; i++)
     if (!(grid[i] < grid[i - 1]))
       throw new Error(
-        `grid: ${o.kind} grid is not strictly decreasing at step ${i} (${grid[i - 1]} -> ${grid[i]}); use fewer steps or other ends`,
+        `grid: ${o.kind} grid is not strictly decreasing at step ${i} (${grid[i - 1]} -> ${grid[i]}); use fewer ` +
+          `steps or other ends`,
       );
   return grid;
 }

@@ -97,7 +97,10 @@ export function vFrom(kind: Prediction, out: tf.Tensor, x: tf.Tensor, c: Coeffs)
   return lin(c.alpha, epsFrom(kind, out, x, c), mul(-1, c.sigma), x0From(kind, out, x, c));
 }
 
-/** Converts a prediction of one kind into another, exactly (up to float32 rounding); always a new tensor the caller owns. */
+/**
+ * Converts a prediction of one kind into another, exactly (up to float32 rounding); always a new tensor the caller
+ * owns.
+ */
 export function convertPrediction(
   from: Prediction,
   to: Prediction,
@@ -122,7 +125,8 @@ export function convertPrediction(
 export function paramCoeffs(p: Parametrization, t: number, needFor: string): Coeffs<number> {
   if (!p.schedule)
     throw new Error(
-      `${needFor} needs a noise schedule, but this model has none (it predicts '${p.prediction}' on its own grid); on such a model use the euler or heun solver and the euler coarse jump`,
+      `${needFor} needs a noise schedule, but this model has none (it predicts '${p.prediction}' on its own grid); ` +
+        `on such a model use the euler or heun solver and the euler coarse jump`,
     );
   return coeffsAt(p.schedule, t);
 }

@@ -18,37 +18,55 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { paramCoeffs, x0Of, type Parametrization } from '../diffusion/prediction.ts';
-import { validateTolerance } from '../baselines/tolerance.ts';
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import { requireLinearForm } from '../solvers/linear-form.ts';
 import { pastTimes, type HistoryEntry, type Solver, type StageEval, type StepInput } from '../solvers/solver.ts';
 import { tidy } from '../tensor.ts';
+import { roundMeter } from '../sampling/meter.ts';
 import {
-  roundMeter,
   validateTask,
   type RoundReport,
   type SamplerHit,
   type SamplerResult,
   type SamplingTask,
-} from '../task.ts';
+} from '../sampling/task.ts';
+import { validateTolerance } from './tolerance.ts';
 import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
 import { fails, meanSquarePerSample } from './window.ts';
 
 /** Solvers with a linear form (the ones Picard accepts). */
 export const PICARD_SOLVERS = ['ddim', 'dpmpp-2m', 'dpmpp-3m'] as const;
 
+export const PICARD_SCALES = ['noise', 'state'] as const;
+export type PicardScale = (typeof PICARD_SCALES)[number];
+
+export const PICARD_WINDOW_MODES = ['per-sample', 'shared'] as const;
+export type PicardWindowMode = (typeof PICARD_WINDOW_MODES)[number];
+
 export interface PicardOptions {
   /** Window K: model evaluations per sample per round. Default 8. */
   window?: number;
-  /** A node passes when its mean squared change per element <= tolerance^2 sigma(t)^2. Default 1e-3; 0: exact. */
+  /** A node passes when its mean squared change per element <= tolerance^2 scale(t)^2. Default 1e-3; 0: exact. */
   tolerance?: number;
+  /**
+   * The scale of the test: 'noise' sigma(t) (the ParaDiGMS rule; default) or 'state' sqrt(alpha^2 + sigma^2),
+   * the scale of the state itself, which does not vanish at the data end (fewer rounds near it).
+   */
+  scale?: PicardScale;
   /** The base solver (it needs a linear form: ddim, dpmpp-2m, dpmpp-3m). Default dpmpp-2m. */
   solver?: Solver;
+  /**
+   * 'per-sample' (default): every sample slides its own window, so one round mixes samples at different
+   * nodes and a request holds a subset of the batch. 'shared': one window for the batch, a node fails if
+   * any sample fails; needed for models whose conditioning depends on the row position in a batch (the
+   * shipped DiT with several labels gives row r labels[r mod labels.length]).
+   */
+  windows?: PicardWindowMode;
   /** Triangular Anderson acceleration (ParaTAA). Default false. */
   anderson?: boolean;
   /** Anderson depth m: earlier iterates per node. Default 2; allowed 1 to 5. */
   andersonDepth?: number;
-  /** Anderson ridge, relative to the mean diagonal of the normal matrix. Default 1e-3; allowed > 0. */
+  /** Anderson ridge, relative to the mean diagonal of the normal matrix. Default 0.1; allowed > 0. */
   andersonRegularization?: number;
   /** Stop after this many rounds (the sample is then the latest intermediate result). Default: no limit. */
   maxRounds?: number;
@@ -63,6 +81,11 @@ export interface PicardWindows {
   end: number[];
 }
 
+/**
+ * `modelCalls` (here and in the hits) counts rows evaluated / batch size: K per round while the samples'
+ * windows are in step. A round sends one request per node index, so the executor sees more requests
+ * (and the round reports count them) when the windows of the samples have drifted apart.
+ */
 export interface PicardResult extends SamplerResult<SamplerHit> {
   window: number;
   solver: string;
@@ -131,9 +154,26 @@ function validate(o: PicardOptions) {
   const anderson = o.anderson ?? false;
   if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
   const andersonDepth = o.andersonDepth ?? 2,
-    andersonRegularization = o.andersonRegularization ?? 1e-3;
+    andersonRegularization = o.andersonRegularization ?? 0.1;
   validateAnderson(andersonDepth, andersonRegularization);
-  return { window, tolerance, maxRounds, solver, anderson, andersonDepth, andersonRegularization, onHit: o.onHit };
+  const scale = o.scale ?? 'noise';
+  if (!(PICARD_SCALES as readonly string[]).includes(scale))
+    throw new Error(`scale: got '${scale}'; allowed: ${PICARD_SCALES.join(', ')}`);
+  const windows = o.windows ?? 'per-sample';
+  if (!(PICARD_WINDOW_MODES as readonly string[]).includes(windows))
+    throw new Error(`windows: got '${windows}'; allowed: ${PICARD_WINDOW_MODES.join(', ')}`);
+  return {
+    window,
+    tolerance,
+    maxRounds,
+    solver,
+    anderson,
+    andersonDepth,
+    andersonRegularization,
+    scale,
+    windows,
+    onHit: o.onHit,
+  };
 }
 
 /** Picard over the whole base solver (ParaTAA with anderson: true); tolerance 0 returns sample()'s result. */
@@ -149,7 +189,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   const { nodes, first } = buildNodes(solver, p, grid);
   const N = nodes.length - 1;
   const callsOf = (j: number) => first[j + 1] - first[j];
-  const sigma2 = (t: number) => p.schedule!.sigma(t) ** 2;
+  const variance = (t: number) => p.schedule!.sigma(t) ** 2 + (o.scale === 'state' ? p.schedule!.alpha(t) ** 2 : 0);
   const meter = roundMeter(executor, options.onRound),
     hits: SamplerHit[] = [],
     windows: PicardWindows[] = [];
@@ -262,7 +302,8 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         begin: lanes.map((L) => L.begin),
         end: lanes.map((L) => (L.begin < N ? Math.min(L.begin + K, N) : L.begin)),
       });
-      for (const L of active) {
+      // new values and the first failing node of every active sample
+      const upd = active.map((L) => {
         const a = L.begin,
           e = Math.min(a + K, N);
         const next = newValues(L, a, e);
@@ -271,8 +312,16 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         for (let m = a + 1; m <= e && f === e; m++) {
           const old = L.x[m];
           const err = old ? meanSquarePerSample(next[m - a - 1], old)[0] : Infinity;
-          if (fails(err, o.tolerance, sigma2(nodes[m].t))) f = m;
+          if (fails(err, o.tolerance, variance(nodes[m].t))) f = m;
         }
+        return { L, a, e, next, f };
+      });
+      // shared windows: a node fails if any sample fails (the samples stay in step)
+      if (o.windows === 'shared') {
+        const f = Math.min(...upd.map((u) => u.f));
+        for (const u of upd) u.f = f;
+      }
+      for (const { L, a, e, next, f } of upd) {
         if (o.anderson) andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization);
         for (let m = a + 1; m <= e; m++) {
           L.x[m]?.dispose();
@@ -290,7 +339,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       }
       // intermediate result: x_N once a sample's window reached it, else its furthest x0 estimate
       const x = tidy(() => tf.concat(lanes.map((L) => (L.x[N] ? tf.clone(L.x[N]!) : tf.clone(D(L, L.lastEval))))));
-      const hit = { index: hits.length, round, modelCalls: meter.modelCalls, wallMs: meter.elapsed(), x };
+      const hit = { index: hits.length, round, modelCalls: sampleEvals / n, wallMs: meter.elapsed(), x };
       hits.push(hit);
       o.onHit?.(hit);
       meter.endRound(round, 1);
@@ -306,6 +355,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   }
   return {
     ...meter.totals(),
+    modelCalls: sampleEvals / n,
     hits,
     sample: hits[hits.length - 1].x,
     window: K,

@@ -1,4 +1,7 @@
-/** Sample quality without human eyes: classifier accuracy against the requested labels and a Frechet distance to real digits. */
+/**
+ * Sample quality without human eyes: classifier accuracy against the requested labels and a Frechet distance to real
+ * digits.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { digitBatch } from '../data/digits.ts';
 import { classify, type ClassifierParams } from './classifier.ts';

@@ -50,7 +50,10 @@ export function linear3d(x: tf.Tensor3D, w: tf.Tensor, b: tf.Tensor): tf.Tensor3
   return tf.tidy(() => tf.reshape(linear(tf.reshape(x, [n * l, i]), w, b), [n, l, w.shape[1]!]));
 }
 
-/** Per-channel products out[m, c, n] = sum_k a[m, k, c] b[k, c, n] as one depthwise convolution (a 1 x k filter b over a's (m, k) plane, channel multiplier n), which wasm runs in XNNPACK. */
+/**
+ * Per-channel products out[m, c, n] = sum_k a[m, k, c] b[k, c, n] as one depthwise convolution (a 1 x k filter b over
+ * a's (m, k) plane, channel multiplier n), which wasm runs in XNNPACK.
+ */
 const channelMatMulConv = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D => {
   const [m, k, c] = a.shape,
     n = b.shape[2];
@@ -64,13 +67,20 @@ const channelMatMulConv = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D => {
     [m, c, n],
   );
 };
-/** Its gradient in the same form (wasm has no depthwise-convolution gradient kernels): da = dy b^T, db = a^T dy per channel. */
+/**
+ * Its gradient in the same form (wasm has no depthwise-convolution gradient kernels): da = dy b^T, db = a^T dy per
+ * channel.
+ */
 const channelMatMulGrad = withGrad(channelMatMulConv, (dy, a, b) => [
-  tf.transpose(channelMatMulConv(tf.transpose(dy, [0, 2, 1]), tf.transpose(b, [2, 1, 0])), [0, 2, 1]), // da = dy b^T: [m, k, C]
+  // da = dy b^T: [m, k, C]
+  tf.transpose(channelMatMulConv(tf.transpose(dy, [0, 2, 1]), tf.transpose(b, [2, 1, 0])), [0, 2, 1]),
   channelMatMulConv(tf.transpose(a, [1, 0, 2]), dy), // db = a^T dy: [k, C, n]
 ]);
 
-/** A batch of C independent matrix products in channels-last layout: a [m, k, C], b [k, C, n] -> [m, C, n]; differentiable. */
+/**
+ * A batch of C independent matrix products in channels-last layout: a [m, k, C], b [k, C, n] -> [m, C, n];
+ * differentiable.
+ */
 export const channelMatMul = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D => {
   if (a.shape[1] !== b.shape[0] || a.shape[2] !== b.shape[1])
     throw new Error(

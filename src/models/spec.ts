@@ -20,7 +20,10 @@ export type ModelSpec =
   | { kind: 'dit'; path?: string; labels: number[]; guidance?: number }
   /** A user's converted tfjs model from disk. */
   | ({ kind: 'tfjs'; path: string } & TfjsModelOptions)
-  /** `inner` plus `extra` matMuls of [rows, width] x [width, width] per call: an analytic model with a realistic compute load. */
+  /**
+   * `inner` plus `extra` matMuls of [rows, width] x [width, width] per call: an analytic model with a realistic compute
+   * load.
+   */
   | { kind: 'load'; inner: ModelSpec; width: number; extra: number }
   /** For testing executors: `inner`, failing on call number `after` (1-based) by throwing, exiting or crashing. */
   | { kind: 'faulty'; inner: ModelSpec; after: number; fault: 'throw' | 'exit' | 'crash' };

@@ -1,4 +1,7 @@
-/** Results files results/<name>.json = { name, config, env, rows } and their plots, re-drawn without re-running anything. */
+/**
+ * Results files results/<name>.json = { name, config, env, rows } and their plots, re-drawn without re-running
+ * anything.
+ */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';

@@ -26,7 +26,10 @@ const methodsIn = (rows: Record<string, unknown>[]) =>
   );
 type Rows = Record<string, unknown>[];
 
-/** Per model: speedup in rounds, wall-clock speedup (where measured), and the quality of the same samples, against cores. */
+/**
+ * Per model: speedup in rounds, wall-clock speedup (where measured), and the quality of the same samples, against
+ * cores.
+ */
 export function speedupSpec(
   rows: Rows,
   title = 'Speedup over sequential sampling, and the quality of the returned samples',
@@ -83,10 +86,10 @@ export function speedupSpec(
         ...(rows.some((r) => r.model === m && r.speedupWall != null)
           ? [panel(m, 'speedupWall', 'wall-clock speedup (x)', false, true)]
           : []),
-        panel(m, 'errorToSequential', 'rel. RMSE to sequential (log)', true),
+        panel(m, 'relErrorToSequential', 'rel. RMSE to sequential (log)', true),
         ...(m === 'dit'
           ? [panel(m, 'classAccuracy', 'class accuracy')]
-          : [panel(m, 'errorToReference', 'rel. error to reference (log)', true)]),
+          : [panel(m, 'relErrorToReference', 'rel. error to reference (log)', true)]),
       ],
     })),
   } as TopLevelSpec;
@@ -172,7 +175,7 @@ export function frontierSpec(rows: Rows): TopLevelSpec {
 
 function legacyFrontierSpec(
   rows: Rows,
-  yField = 'errorToReference',
+  yField = 'relErrorToReference',
   yTitle = 'relative error to the reference solution (log)',
 ): TopLevelSpec {
   const x = { field: 'round', type: 'quantitative' as const, title: 'latency (rounds of parallel model calls)' };
@@ -195,7 +198,8 @@ function legacyFrontierSpec(
     title: {
       text: 'Error against latency',
       subtitle:
-        'mean over seeds; lines: sequential solvers at 3 to 100 steps; points: every result of each parallel run (T = 50)',
+        'mean over seeds; lines: sequential solvers at 3 to 100 steps; points: every result of each parallel run (T ' +
+        '= 50)',
     },
     layer: [
       {
@@ -251,7 +255,7 @@ export function initSequencesSpec(rows: Rows): TopLevelSpec {
       text: 'CHORDS init sequences: every hit, its round and error',
       subtitle: 'errors below 1e-7 (hits equal to the sequential sample) are drawn at 1e-7',
     },
-    transform: [{ calculate: 'max(datum.errorToSequential, 1e-7)', as: 'err' }],
+    transform: [{ calculate: 'max(datum.relErrorToSequential, 1e-7)', as: 'err' }],
     facet: { column: { field: 'cores', type: 'ordinal', title: 'cores' } },
     spec: {
       width: 300,
@@ -285,7 +289,7 @@ export function stepsSpec(rows: Rows): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'CHORDS (8 cores) against the number of steps',
     data: { values: rows },
-    transform: [{ calculate: 'max(datum.errorToSequential, 1e-7)', as: 'err' }],
+    transform: [{ calculate: 'max(datum.relErrorToSequential, 1e-7)', as: 'err' }],
     hconcat: [
       {
         width: 300,

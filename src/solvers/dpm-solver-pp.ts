@@ -38,6 +38,7 @@ function dpmSolverPP(order: 2 | 3): Solver {
     name,
     order,
     callsPerStep: 1,
+    multistep: true,
     linear: dataPredictionLinearForm(order),
     calls: (p, t, tNext, past) => (order === 3 && !usable(p, past) && regularStep(p, t, tNext, name) ? 2 : 1),
     init: () => ({ history: [] }),

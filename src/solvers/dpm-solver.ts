@@ -31,6 +31,7 @@ function dpmSolver(order: 2 | 3): Solver {
     name,
     order,
     callsPerStep: order,
+    multistep: false,
     calls: (p, t, tNext) => (regularStep(p, t, tNext, name) ? order : 1),
     init: emptyState,
     stage(p, step, evals) {

@@ -9,6 +9,7 @@ export const heun: Solver = {
   name: 'heun',
   order: 2,
   callsPerStep: 2,
+  multistep: false,
   // sigma(tNext) = 0: the second stage is undefined there, so the last step is Euler (Karras Alg. 1, line 6).
   calls: (p, _t, tNext) => (endsAtData(p, tNext) ? 1 : 2),
   init: emptyState,

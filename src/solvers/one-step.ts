@@ -7,6 +7,8 @@ export function jumpSolver(name: string, jump: Jump): Solver {
     name,
     order: 1,
     callsPerStep: 1,
+    multistep: false,
+    jump,
     calls: () => 1,
     init: emptyState,
     stage() {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import { timeVector } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
+import type { Jump } from './jump.ts';
 import type { LinearForm } from './linear-form.ts';
 
 /** A model output recorded for multistep solvers: the x0 estimate at half log-SNR lambda. */
@@ -43,6 +44,10 @@ export interface Solver {
   readonly order: number;
   /** Model calls of an interior step. */
   readonly callsPerStep: number;
+  /** True if the solver carries model outputs from step to step (its state), so a restarted trajectory differs. */
+  readonly multistep: boolean;
+  /** Its one-call first-order form Phi(x, t -> s), where it has one (Picard/ParaDiGMS sum its increments). */
+  readonly jump?: Jump;
   /**
    * Model calls of the step t -> tNext, given the earlier grid times of this trajectory (newest
    * first): fewer where a stage point is undefined (a step to clean data), more for a multistep

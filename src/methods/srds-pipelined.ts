@@ -7,20 +7,18 @@
  * calls spent speculatively on iterations that the stop rule may not need.
  */
 import * as tf from '@tensorflow/tfjs';
-import { disposeState, pastTimes, type SolverState, type StageEval } from '../solvers/solver.ts';
+import { Trajectory } from '../solvers/trajectory.ts';
 import { tidy } from '../tensor.ts';
-import { roundMeter, validateTask, type SamplerHit, type SamplingTask } from '../task.ts';
+import { emitHit, roundMeter } from '../sampling/meter.ts';
+import { validateTask, type SamplerHit, type SamplingTask } from '../sampling/task.ts';
 import { blockBoundaries, validateSrds, type SrdsOptions, type SrdsResult } from './srds.ts';
 import { noiseScale, rmsChange } from './tolerance.ts';
 
+/** Iteration k's fine solve of block b. */
 interface Fine {
   k: number;
   b: number;
-  i: number;
-  x: tf.Tensor;
-  own: boolean;
-  state: SolverState;
-  evals: StageEval[];
+  path: Trajectory;
 }
 
 export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}): Promise<SrdsResult> {
@@ -31,7 +29,8 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
   const n = blockBoundaries(T, B);
   const meter = roundMeter(executor, o.onRound),
     hits: SamplerHit[] = [];
-  // X[k][b]: block start b after iteration k; E[k][b]: the model output there; F[k][b]: fine solve of block b from X[k-1][b]
+  // X[k][b]: block start b after iteration k; E[k][b]: the model output there; F[k][b]: fine solve of block b from
+  // X[k-1][b]
   const start = tf.clone(task.x);
   // every iteration's row exists from the start (all begin at x): the schedule is a pure dataflow
   const X: tf.Tensor[][] = Array.from({ length: B + 1 }, () => [start]),
@@ -54,54 +53,28 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
       for (let k = 0; k < B; k++)
         for (let b = k; b < B; b++)
           if (at(X, k, b) && !at(E, k, b)) pts.push({ x: X[k][b], t: grid[n[b]], kind: 'start', k, b });
-      for (const f of running)
-        if (f.evals.length > 0) {
-          const s = tidy(() =>
-            fineSolver.stage(param, { x: f.x, t: grid[f.i], tNext: grid[f.i + 1], state: f.state }, f.evals),
-          );
-          pts.push({ ...s, kind: 'stage', k: f.k, b: f.b, f });
-        } else if (f.i > n[f.b]) pts.push({ x: f.x, t: grid[f.i], kind: 'stage', k: f.k, b: f.b, f });
+      // a running solve always has a next stage: its first one was received with the block start's output
+      for (const f of running) pts.push({ ...f.path.request(), kind: 'stage', k: f.k, b: f.b, f });
       if (!pts.length) throw new Error('srds (pipelined): no evaluation is possible; the schedule is stuck');
-      const outs = await meter
-        .evaluate(pts, (j) => `round ${round + 1}, iteration ${pts[j].k}, block ${pts[j].b}`)
-        .catch((e) => {
-          pts.forEach((p) => {
-            if (p.kind === 'stage' && p.f!.evals.length > 0) p.x.dispose();
-          });
-          throw e;
-        });
+      const outs = await meter.evaluate(pts, (j) => `round ${round + 1}, iteration ${pts[j].k}, block ${pts[j].b}`);
       round++;
       // 2. record outputs: a block start's output also starts the next iteration's fine solve of that block
       pts.forEach((p, j) => {
-        if (p.kind === 'start') {
-          set(E, p.k, p.b, outs[j]);
-          running.push({
-            k: p.k + 1,
-            b: p.b,
-            i: n[p.b],
-            x: p.x,
-            own: false,
-            state: fineSolver.init(),
-            evals: [{ x: p.x, t: p.t, out: outs[j] }],
-          });
-        } else p.f!.evals.push({ x: p.x, t: p.t, out: outs[j] });
+        if (p.kind === 'stage') return p.f!.path.receive(outs[j]);
+        set(E, p.k, p.b, outs[j]);
+        const path = new Trajectory(fineSolver, param, grid, { x: p.x, i: n[p.b] });
+        path.request();
+        path.receive(outs[j], { borrowed: true });
+        running.push({ k: p.k + 1, b: p.b, path });
       });
       // 3. finish fine steps whose stages are all in; a solve reaching its block end is F[k][b]
       for (const f of [...running]) {
-        if (f.evals.length < fineSolver.calls(param, grid[f.i], grid[f.i + 1], pastTimes(grid, n[f.b], f.i))) continue;
-        const next = tidy(() =>
-          fineSolver.finish(param, { x: f.x, t: grid[f.i], tNext: grid[f.i + 1], state: f.state }, f.evals),
-        );
-        f.evals.forEach((e, s) => {
-          if (s > 0) e.x.dispose();
-          if (!(s === 0 && f.i === n[f.b])) e.out.dispose();
-        });
-        if (f.own) f.x.dispose();
-        disposeState(f.state);
-        Object.assign(f, { x: next.x, state: next.state, evals: [], i: f.i + 1, own: true });
-        if (f.i === n[f.b + 1]) {
-          set(F, f.k, f.b, f.x);
-          owned.push(f.x);
+        if (!f.path.ready) continue;
+        f.path.finish();
+        if (f.path.i === n[f.b + 1]) {
+          const x = f.path.take();
+          set(F, f.k, f.b, x);
+          owned.push(x);
           running.splice(running.indexOf(f), 1);
         }
       }
@@ -135,15 +108,7 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
       let stop = false;
       while (ready(done + 1) && !stop) {
         done++;
-        const hit = {
-          index: hits.length,
-          round,
-          modelCalls: meter.modelCalls,
-          wallMs: meter.elapsed(),
-          x: tf.clone(X[done][B]),
-        };
-        hits.push(hit);
-        o.onHit?.(hit);
+        emitHit(hits, meter, round, tf.clone(X[done][B]), o.onHit);
         if (done >= 1) {
           iterations = done;
           let change = 0;
@@ -162,14 +127,7 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
     tf.dispose(hits.map((h) => h.x));
     throw e;
   } finally {
-    for (const f of running) {
-      f.evals.forEach((e, s) => {
-        if (s > 0) e.x.dispose();
-        if (!(s === 0 && f.i === n[f.b])) e.out.dispose();
-      });
-      if (f.own) f.x.dispose();
-      disposeState(f.state);
-    }
+    for (const f of running) f.path.dispose();
     tf.dispose([...new Set([...owned, ...E.flat().filter(Boolean)])]);
   }
   return { ...meter.totals(), hits, sample: hits[hits.length - 1].x, blocks: B, iterations, boundaries: n };

@@ -93,7 +93,8 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
       if (!closing)
         failAll(
           new ExecutorError(
-            `${o.kind}: ${label} ${i} exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})${t.stderrTail?.() ? `: ${t.stderrTail!()}` : ''}`,
+            `${o.kind}: ${label} ${i} exited unexpectedly ` +
+              `(${signal ? `signal ${signal}` : `code ${code}`})${t.stderrTail?.() ? `: ${t.stderrTail!()}` : ''}`,
             i,
             m.group?.[0],
           ),
@@ -126,13 +127,11 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
   await guard(Promise.all(members.map((m) => new Promise<number>((r) => (m.ready = r)))), 'start-up');
   const startupMs = performance.now() - t0;
 
-  const timings: ExecutorTimings = { computeMs: 0, wallMs: 0 };
   const executor: PoolExecutor = {
     name: o.kind,
     size: o.size,
     startupMs,
     pids: members.map((m) => m.t.pid ?? -1),
-    timings,
     async evaluate(requests: readonly EvalRequest[]) {
       if (broken) throw broken;
       if (closing) throw new Error(`${o.kind}: the executor is closed`);
@@ -165,9 +164,11 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
       members.forEach((m) => (m.group = undefined));
       const outs = new Array(k);
       results.forEach((r, i) => groups[i].forEach((j, q) => (outs[j] = fromWire(r.outs[q]))));
-      timings.computeMs = Math.max(...results.map((r) => r.computeMs));
-      timings.wallMs = performance.now() - w0;
-      return outs;
+      const timings: ExecutorTimings = {
+        computeMs: Math.max(...results.map((r) => r.computeMs)),
+        wallMs: performance.now() - w0,
+      };
+      return { outputs: outs, timings };
     },
     close() {
       closing ??= (async () => {

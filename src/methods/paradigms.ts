@@ -13,26 +13,28 @@
 import * as tf from '@tensorflow/tfjs';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { tidy } from '../tensor.ts';
+import { emitHit, roundMeter } from '../sampling/meter.ts';
 import {
-  roundMeter,
   validateTask,
-  type RoundReport,
   type SamplerHit,
+  type SamplerHooks,
   type SamplerResult,
   type SamplingTask,
-} from '../task.ts';
-import { fails, meanSquarePerSample, paradigmsVariance } from '../methods/window.ts';
+} from '../sampling/task.ts';
+import { FINE_FLAG, TOLERANCE_FLAG, readFine, readTolerance } from '../sampling/flags.ts';
+import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
+import { euler } from '../solvers/euler.ts';
+import type { Solver } from '../solvers/solver.ts';
 import { validateTolerance } from './tolerance.ts';
+import { fails, meanSquarePerSample, paradigmsVariance } from './window.ts';
 
-export interface ParadigmsOptions {
+export interface ParadigmsOptions extends SamplerHooks {
   /** Window size p (parallel model calls per round, "cores"). */
   window: number;
   /** A point passes when its mean squared change <= tolerance^2 * paradigmsVariance, every sample. Default 0.1. */
   tolerance?: number;
   /** First-order step Phi(x, t -> s) from the model output at (x, t): Euler (default) or DDIM (the authors'). */
   step?: Jump;
-  onHit?: (hit: SamplerHit) => void;
-  onRound?: (r: RoundReport) => void;
 }
 
 export interface ParadigmsResult extends SamplerResult<SamplerHit> {
@@ -71,7 +73,8 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
   validateTolerance(tol);
   const meter = roundMeter(executor, o.onRound),
     hits: SamplerHit[] = [];
-  const xs: tf.Tensor[] = Array.from({ length: T + 1 }, () => tf.clone(task.x)); // every point starts at x_0 (ParaDiGMS)
+  // every point starts at x_0 (ParaDiGMS)
+  const xs: tf.Tensor[] = Array.from({ length: T + 1 }, () => tf.clone(task.x));
   let a = 0,
     round = 0;
   try {
@@ -111,17 +114,7 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
       }
       a = newBegin;
       round++;
-      if (b === T) {
-        const hit = {
-          index: hits.length,
-          round,
-          modelCalls: meter.modelCalls,
-          wallMs: meter.elapsed(),
-          x: tf.clone(xs[T]),
-        };
-        hits.push(hit);
-        o.onHit?.(hit);
-      }
+      if (b === T) emitHit(hits, meter, round, tf.clone(xs[T]), o.onHit);
       meter.endRound(round, b === T ? 1 : 0);
     }
   } catch (e) {
@@ -132,3 +125,45 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
   }
   return { ...meter.totals(), hits, sample: hits[hits.length - 1].x, window: o.window };
 }
+
+export interface ParadigmsMethodOptions {
+  window: number;
+  tolerance: number;
+  /** A one-call solver with a first-order form (its `jump`), whose increments the Picard sums add. */
+  fine: Solver;
+}
+
+const hasJump = (s: Solver) => s.jump !== undefined;
+
+export const paradigmsMethod: Method<ParadigmsMethodOptions> = {
+  name: 'paradigms',
+  summary:
+    'ParaDiGMS (Shih et al., NeurIPS 2023): Picard iterations on a sliding window of p steps, one parallel batch ' +
+    'per round.',
+  flags: {
+    window: { type: 'string', default: '8', help: 'window size (parallel model calls per round)' },
+    tolerance: TOLERANCE_FLAG,
+    'fine-solver': { ...FINE_FLAG, help: `${FINE_FLAG.help} (one with a first-order jump: euler | ddim)` },
+  },
+  defaults: (_T, width = 8) => ({ window: width, tolerance: 0.1, fine: euler }),
+  fromFlags: (read) => ({
+    fine: readFine(read, hasJump, 'paradigms needs a one-call first-order step'),
+    window: read.int('window', 1, 10000),
+    tolerance: readTolerance(read),
+  }),
+  width: (_T, o) => o.window,
+  async run(task, o, hooks = {}) {
+    if (!o.fine.jump) throw new Error(`fine: paradigms needs a solver with a first-order jump; got '${o.fine.name}'`);
+    const r = await runParadigms(task, {
+      window: o.window,
+      tolerance: o.tolerance,
+      step: o.fine.jump,
+      ...kindHooks(hooks),
+    });
+    return asMethodResult(r);
+  },
+  describe: (o) => ({
+    label: `ParaDiGMS window ${o.window}, tolerance ${o.tolerance}`,
+    config: { window: o.window, tolerance: o.tolerance },
+  }),
+};

@@ -12,19 +12,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
-import { disposeState, pastTimes, type Solver, type SolverState, type StageEval } from '../solvers/solver.ts';
+import { SOLVER_NAMES, SOLVERS } from '../solvers/registry.ts';
+import type { Solver } from '../solvers/solver.ts';
+import { Trajectory } from '../solvers/trajectory.ts';
 import { tidy } from '../tensor.ts';
+import { emitHit, roundMeter } from '../sampling/meter.ts';
 import {
-  roundMeter,
   validateTask,
-  type RoundReport,
   type SamplerHit,
+  type SamplerHooks,
   type SamplerResult,
   type SamplingTask,
-} from '../task.ts';
+} from '../sampling/task.ts';
 import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
 
-export interface SrdsOptions {
+export interface SrdsOptions extends SamplerHooks {
   /** Number of blocks B. Default round(sqrt(T)). */
   blocks?: number;
   /** Fine solver inside blocks: a single-step solver (blocks restart it; multistep history would not carry over). */
@@ -33,8 +35,6 @@ export interface SrdsOptions {
   coarse?: Jump;
   /** Stop when every block start changed by at most tolerance * noiseScale. Default 0.1; 0 runs to exactness. */
   tolerance?: number;
-  onHit?: (hit: SamplerHit) => void;
-  onRound?: (r: RoundReport) => void;
 }
 
 export interface SrdsResult extends SamplerResult<SamplerHit> {
@@ -54,8 +54,6 @@ export function srdsRoundBound(blockCalls: readonly number[]): number {
   return B + B * (m - 1) + (B * (B - 1)) / 2;
 }
 
-const MULTISTEP = new Set(['dpmpp-2m', 'dpmpp-3m']);
-
 /** Checks SRDS options (blocks within 1..T, a single-step fine solver, a tolerance >= 0) and fills defaults. */
 export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solver; coarse: Jump; tol: number } {
   const B = o.blocks ?? Math.max(1, Math.round(Math.sqrt(T))),
@@ -64,10 +62,12 @@ export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solv
     tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(B) || B < 1 || B > T)
     throw new Error(`blocks: got ${B}; allowed: an integer from 1 to T = ${T}`);
-  if (MULTISTEP.has(fine.name))
+  if (fine.multistep) {
+    const allowed = SOLVER_NAMES.filter((s) => !SOLVERS[s].multistep).join(', ');
     throw new Error(
-      `fine: SRDS needs a single-step fine solver (blocks restart it); got '${fine.name}'; allowed: euler, heun, ddim, dpm2, dpm3`,
+      `fine: SRDS needs a single-step fine solver (blocks restart it); got '${fine.name}'; allowed: ${allowed}`,
     );
+  }
   validateTolerance(tol);
   return { B, fine, coarse, tol };
 }
@@ -91,11 +91,7 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
     meter.endRound(++round, 0);
     return outs;
   };
-  const emit = () => {
-    const hit = { index: hits.length, round, modelCalls: meter.modelCalls, wallMs: meter.elapsed(), x: tf.clone(X[B]) };
-    hits.push(hit);
-    o.onHit?.(hit);
-  };
+  const emit = () => emitHit(hits, meter, round, tf.clone(X[B]), o.onHit);
   try {
     for (let b = 0; b < B; b++) {
       // coarse sweep
@@ -107,66 +103,28 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
       iterations++;
       // fine solves of blocks exact-1 .. B-1 in parallel, stage by stage; each block's first stage is E[b]
       const active = Array.from({ length: B - exact + 1 }, (_, k) => exact - 1 + k);
-      const cur = active.map((b) => ({
-        b,
-        i: n[b],
-        x: X[b],
-        state: fine.init() as SolverState,
-        evals: [] as StageEval[],
-        own: false,
-      }));
-      for (;;) {
-        const want = cur.filter((c) => c.i < n[c.b + 1]);
-        if (!want.length) break;
-        const pts = want.map((c) => {
-          const s = c.evals.length;
-          return s === 0
-            ? { x: c.x, t: grid[c.i] }
-            : tidy(() => fine.stage(param, { x: c.x, t: grid[c.i], tNext: grid[c.i + 1], state: c.state }, c.evals));
-        });
-        const fresh = pts.map((_, j) => !(want[j].i === n[want[j].b] && want[j].evals.length === 0));
-        const need = pts.filter((_, j) => fresh[j]);
-        const outs = need.length
-          ? await evalAt(need, (j) => `iteration ${iterations}, block ${want[pts.indexOf(need[j])].b}`).catch((e) => {
-              want.forEach((c, j) => {
-                if (c.evals.length > 0) pts[j].x.dispose();
-              });
-              cur.forEach((c) => {
-                c.evals.forEach((ev, s) => {
-                  if (s > 0) ev.x.dispose();
-                  if (!(s === 0 && c.i === n[c.b])) ev.out.dispose();
-                });
-                if (c.own) c.x.dispose();
-                disposeState(c.state);
-              });
-              throw e;
-            })
-          : [];
-        let q = 0;
-        want.forEach((c, j) => c.evals.push({ ...pts[j], out: fresh[j] ? outs[q++] : E[c.b]! }));
-        for (const c of want) {
-          if (c.evals.length < fine.calls(param, grid[c.i], grid[c.i + 1], pastTimes(grid, n[c.b], c.i))) continue;
-          const step = { x: c.x, t: grid[c.i], tNext: grid[c.i + 1], state: c.state };
-          const next = tidy(() => fine.finish(param, step, c.evals));
-          c.evals.forEach((e, s) => {
-            if (s > 0) e.x.dispose();
-            if (!(s === 0 && c.i === n[c.b])) e.out.dispose();
+      const cur = active.map((b) => ({ b, path: new Trajectory(fine, param, grid, { x: X[b], i: n[b] }) }));
+      try {
+        for (;;) {
+          const want = cur.filter((c) => c.path.i < n[c.b + 1]);
+          if (!want.length) break;
+          // a block's first stage is the model output at its start, already in E[b]
+          const fresh = want.filter((c) => {
+            if (c.path.i > n[c.b] || c.path.evaluated > 0) return true;
+            c.path.request();
+            c.path.receive(E[c.b]!, { borrowed: true });
+            return false;
           });
-          if (c.own) c.x.dispose();
-          disposeState(c.state);
-          c.x = next.x;
-          c.state = next.state;
-          c.evals = [];
-          c.i++;
-          c.own = true;
+          const pts = fresh.map((c) => c.path.request());
+          const outs = pts.length ? await evalAt(pts, (j) => `iteration ${iterations}, block ${fresh[j].b}`) : [];
+          fresh.forEach((c, j) => c.path.receive(outs[j]));
+          for (const { path } of want) if (path.ready) path.finish();
         }
+      } catch (e) {
+        for (const { path } of cur) path.dispose();
+        throw e;
       }
-      const F = new Map(
-        cur.map((c) => {
-          disposeState(c.state);
-          return [c.b, c.x] as const;
-        }),
-      );
+      const F = new Map(cur.map((c) => [c.b, c.path.take()] as const));
       // predictor-corrector, sequential over blocks; the first open start is F of an exact start
       let change = 0;
       const newX: tf.Tensor[] = [];

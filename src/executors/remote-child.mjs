@@ -1,4 +1,5 @@
-// Entry of an executor child process: runs the TypeScript remote through tsx; messages over IPC (advanced serialisation).
+// Entry of an executor child process: runs the TypeScript remote through tsx; messages over IPC (advanced
+// serialisation).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -8,10 +8,16 @@ export interface EvalRequest {
   t: number;
 }
 
-/** Wall time of the last evaluate() call and the model compute inside it (the slowest member's). */
+/** Wall time of one evaluate() call and the model compute inside it (the slowest member's); equal in-process. */
 export interface ExecutorTimings {
   computeMs: number;
   wallMs: number;
+}
+
+/** What one round returns: the outputs (owned by the caller) and how long they took. */
+export interface Evaluated {
+  outputs: tf.Tensor[];
+  timings: ExecutorTimings;
 }
 
 /** An executor failure; requestIndex says which request of the round (so which core) failed, where known. */
@@ -28,10 +34,8 @@ export class ExecutorError extends Error {
 
 export interface Executor {
   readonly name: string;
-  /** Set by executors that run the model elsewhere (workers, processes): compute vs wall time of the last round. */
-  readonly timings?: ExecutorTimings;
-  /** One round: the model outputs for every request, in order; the caller owns the outputs. */
-  evaluate(requests: readonly EvalRequest[]): Promise<tf.Tensor[]>;
+  /** One round: the model outputs for every request, in order (the caller owns them), and the round's timings. */
+  evaluate(requests: readonly EvalRequest[]): Promise<Evaluated>;
   /** Frees workers or processes; safe to call twice. */
   close(): Promise<void>;
 }
@@ -41,9 +45,19 @@ export function serialExecutor(model: Denoiser): Executor {
   return {
     name: 'serial',
     evaluate: async (requests) =>
-      requests.map(({ x, t }) => tf.tidy(() => model.predict(x, tf.fill([x.shape[0]], t) as tf.Tensor1D))),
+      inProcess(() =>
+        requests.map(({ x, t }) => tf.tidy(() => model.predict(x, tf.fill([x.shape[0]], t) as tf.Tensor1D))),
+      ),
     close: async () => undefined,
   };
+}
+
+/** Runs an in-process evaluation: the model compute is the whole wall time. */
+function inProcess(run: () => tf.Tensor[]): Evaluated {
+  const t0 = performance.now();
+  const outputs = run();
+  const wallMs = performance.now() - t0;
+  return { outputs, timings: { computeMs: wallMs, wallMs } };
 }
 
 /** A round's requests as one batched model call on one device ("virtual cores"). */
@@ -51,20 +65,22 @@ export function batchedExecutor(model: Denoiser): Executor {
   return {
     name: 'batched',
     async evaluate(requests) {
-      if (requests.length === 0) return [];
+      if (requests.length === 0) return inProcess(() => []);
       if (requests.length === 1) return serialExecutor(model).evaluate(requests);
-      return tf.tidy(() => {
-        const sizes = requests.map((r) => r.x.shape[0]);
-        const x = tf.concat(
-          requests.map((r) => r.x),
-          0,
-        ); // [sum n, ...]
-        const t = tf.tensor1d(
-          requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t)),
-          'float32',
-        ); // [sum n]
-        return tf.split(model.predict(x, t), sizes, 0);
-      });
+      return inProcess(() =>
+        tf.tidy(() => {
+          const sizes = requests.map((r) => r.x.shape[0]);
+          const x = tf.concat(
+            requests.map((r) => r.x),
+            0,
+          ); // [sum n, ...]
+          const t = tf.tensor1d(
+            requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t)),
+            'float32',
+          ); // [sum n]
+          return tf.split(model.predict(x, t), sizes, 0);
+        }),
+      );
     },
     close: async () => undefined,
   };

@@ -12,7 +12,7 @@ export interface WorkersOptions {
 }
 
 export function workerTransport(): Transport {
-  const w = new Worker(packagePath('src', 'parallel', 'remote-worker.mjs'));
+  const w = new Worker(packagePath('src', 'executors', 'remote-worker.mjs'));
   return {
     post: (msg, transfer) => w.postMessage(msg, transfer),
     onMessage: (cb) => w.on('message', cb),

@@ -20,7 +20,7 @@ export interface ProcessesOptions {
 }
 
 export function processTransport(env: Record<string, string>): Transport {
-  const c = fork(packagePath('src', 'parallel', 'remote-child.mjs'), [], {
+  const c = fork(packagePath('src', 'executors', 'remote-child.mjs'), [], {
     serialization: 'advanced',
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

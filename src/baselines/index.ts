@@ -1,5 +1,0 @@
-export * from './sequential.ts';
-export * from './paradigms.ts';
-export * from './srds.ts';
-export * from './tolerance.ts';
-export * from './srds-pipelined.ts';

@@ -1,0 +1,78 @@
+/** CHORDS as a registered method: its options, flags, width and run. */
+import { COARSE_FLAG, FINE_FLAG, readCoarse, readFine } from '../sampling/flags.ts';
+import type { Method } from '../sampling/method.ts';
+import { euler } from '../solvers/euler.ts';
+import { eulerJump, jumpName, type Jump } from '../solvers/jump.ts';
+import type { Solver } from '../solvers/solver.ts';
+import { HISTORY_RULES, type HistoryRule } from './history.ts';
+import { initSequence, parseInit, validateInit } from './init.ts';
+import { runChords } from './run.ts';
+import { formatStop, parseStop, type StopRule } from './stop.ts';
+
+export interface ChordsMethodOptions {
+  init: number[];
+  fine: Solver;
+  coarse: Jump;
+  stop: StopRule;
+  rectify: boolean;
+  /** A multistep fine solver's history after a rectification: keep (default), drop or shift (history.ts). */
+  history: HistoryRule;
+}
+
+export const chordsMethod: Method<ChordsMethodOptions> = {
+  name: 'chords',
+  summary:
+    'CHORDS (Han et al., ICCV 2025): K cores run the fine solver from staggered starts; slower cores rectify faster ' +
+    'ones, and every core that reaches T is a hit (the fastest first).',
+  flags: {
+    init: { type: 'string', help: 'init sequence, e.g. 0-2-4-8-16-24-32-40 (default: the generator for --cores)' },
+    cores: { type: 'string', default: '8', help: 'number of cores K when --init is not given (1..64)' },
+    stop: {
+      type: 'string',
+      default: 'complete',
+      help: 'core-index:<i> | residual[:<tol>] | residual-rmse:<tol> | complete',
+    },
+    'no-rectify': { type: 'boolean', help: 'disable rectification (ablation)' },
+    history: {
+      type: 'string',
+      default: 'keep',
+      help: 'multistep fine solver history after a rectification: keep | drop | shift (add the x0 discrepancy)',
+    },
+    'fine-solver': FINE_FLAG,
+    coarse: COARSE_FLAG,
+  },
+  defaults: (T, width = 8) => ({
+    init: initSequence({ cores: width, steps: T }),
+    fine: euler,
+    coarse: eulerJump,
+    stop: { kind: 'complete' },
+    rectify: true,
+    history: 'keep',
+  }),
+  fromFlags(read, T) {
+    const fine = readFine(read),
+      coarse = readCoarse(read);
+    const stop = parseStop(read.text('stop') ?? 'complete');
+    const text = read.text('init');
+    const init = text !== undefined ? parseInit(text) : initSequence({ cores: read.int('cores', 1, 64), steps: T });
+    validateInit(init, T, read.given('cores') && text !== undefined ? read.int('cores', 1, 64) : undefined);
+    const history = read.choice('history', HISTORY_RULES);
+    return { init, fine, coarse, stop, rectify: !read.flag('no-rectify'), history };
+  },
+  width: (_T, o) => o.init.length,
+  async run(task, o, hooks = {}) {
+    const r = await runChords(task, { ...o, onHit: hooks.onHit, onRound: hooks.onRound });
+    return { ...r, extra: { stoppedBy: r.stoppedBy } };
+  },
+  describe: (o) => ({
+    label: `CHORDS init ${o.init.join('-')}, stop ${formatStop(o.stop)}`,
+    config: {
+      init: o.init.join('-'),
+      cores: o.init.length,
+      stop: formatStop(o.stop),
+      coarse: jumpName(o.coarse),
+      rectify: o.rectify,
+      history: o.history,
+    },
+  }),
+};

@@ -1,0 +1,9 @@
+/** ParaTAA (Tang et al., ICML 2024): Picard over the whole base solver with triangular Anderson acceleration. */
+import type { SamplingTask } from '../sampling/task.ts';
+import { runPicard, type PicardOptions, type PicardResult } from './picard.ts';
+
+export type ParataaOptions = Omit<PicardOptions, 'anderson'>;
+
+/** runPicard with anderson: true; the same options, the same tolerance-0 fixed point (sample() bit for bit). */
+export const runParataa = (task: SamplingTask, options: ParataaOptions = {}): Promise<PicardResult> =>
+  runPicard(task, { ...options, anderson: true });

@@ -1,0 +1,98 @@
+/** `picard` and `parataa` as registered methods: typed options, flags, defaults (see picard.ts). */
+import { FINE_FLAG, readFine } from '../sampling/flags.ts';
+import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
+import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
+import type { Solver } from '../solvers/solver.ts';
+import { PICARD_SCALES, PICARD_WINDOW_MODES, runPicard, type PicardScale, type PicardWindowMode } from './picard.ts';
+
+export interface PicardMethodOptions {
+  /** The base solver (with a linear form: ddim, dpmpp-2m, dpmpp-3m). */
+  fine: Solver;
+  window: number;
+  tolerance: number;
+  scale: PicardScale;
+  windows: PicardWindowMode;
+  anderson: boolean;
+  andersonDepth: number;
+  andersonRegularization: number;
+  maxRounds: number;
+}
+
+const hasLinearForm = (s: Solver) => s.linear !== undefined;
+
+function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
+  const taa = name === 'parataa';
+  return {
+    name,
+    summary: taa
+      ? 'ParaTAA (Tang et al., ICML 2024): Picard over the whole base solver with triangular Anderson ' +
+        'acceleration over the last m iterates; tolerance 0 returns the sequential solver bit for bit.'
+      : 'Picard over the whole base solver (a generalised ParaDiGMS): a sliding window of K solver steps per ' +
+        'sample, history from stored model outputs; tolerance 0 returns the sequential solver bit for bit.',
+    flags: {
+      window: { type: 'string', default: '8', help: 'window K (model evaluations per sample per round)' },
+      tolerance: {
+        type: 'string',
+        default: '1e-3',
+        help: 'a point passes when its RMS change <= tolerance * scale(t); 0 runs to the exact fixed point',
+      },
+      scale: { type: 'string', default: 'noise', help: `tolerance scale: ${PICARD_SCALES.join(' | ')}` },
+      windows: {
+        type: 'string',
+        default: 'per-sample',
+        help: `${PICARD_WINDOW_MODES.join(' | ')} (shared for row-position conditioning: the DiT with several labels)`,
+      },
+      'fine-solver': { ...FINE_FLAG, default: 'dpmpp-2m', help: 'base solver: ddim | dpmpp-2m | dpmpp-3m' },
+      ...(taa ? {} : { anderson: { type: 'boolean', help: 'triangular Anderson acceleration (= --method parataa)' } }),
+      'anderson-depth': { type: 'string', default: '2', help: 'Anderson: earlier iterates m (1 to 5)' },
+      'anderson-reg': { type: 'string', default: '0.1', help: 'Anderson: ridge relative to the mean diagonal' },
+      'max-rounds': { type: 'string', help: 'stop after this many rounds (default: none)' },
+    },
+    defaults: (_T, width = 8) => ({
+      fine: dpmpp2m,
+      window: width,
+      tolerance: 1e-3,
+      scale: 'noise',
+      windows: 'per-sample',
+      anderson: taa,
+      andersonDepth: 2,
+      andersonRegularization: 0.1,
+      maxRounds: Infinity,
+    }),
+    fromFlags: (read) => ({
+      fine: readFine(read, hasLinearForm, `${name} needs a solver with a linear form`),
+      window: read.int('window', 1, 10000),
+      tolerance: read.num('tolerance', 0, 1e9),
+      scale: read.choice('scale', PICARD_SCALES),
+      windows: read.choice('windows', PICARD_WINDOW_MODES),
+      anderson: taa || read.flag('anderson'),
+      andersonDepth: read.int('anderson-depth', 1, 5),
+      andersonRegularization: read.num('anderson-reg', 1e-12, 1e12),
+      maxRounds: read.given('max-rounds') ? read.int('max-rounds', 1, 1e9) : Infinity,
+    }),
+    width: (_T, o) => o.window,
+    async run(task, o, hooks = {}) {
+      const r = await runPicard(task, { ...o, solver: o.fine, anderson: taa || o.anderson, ...kindHooks(hooks) });
+      return asMethodResult(r, { nodes: r.nodes, sampleEvals: r.sampleEvals, anderson: r.anderson });
+    },
+    describe: (o) => ({
+      label:
+        `${taa || o.anderson ? 'ParaTAA' : 'Picard'}-${o.fine.name} window ${o.window}, tolerance ${o.tolerance}` +
+        (o.scale === 'noise' ? '' : ` (${o.scale} scale)`),
+      config: {
+        solver: o.fine.name,
+        window: o.window,
+        tolerance: o.tolerance,
+        scale: o.scale,
+        windows: o.windows,
+        anderson: taa || o.anderson,
+        andersonDepth: o.andersonDepth,
+        andersonRegularization: o.andersonRegularization,
+        maxRounds: Number.isFinite(o.maxRounds) ? o.maxRounds : 'none',
+      },
+    }),
+  };
+}
+
+export const picardMethod = picardLike('picard');
+export const parataaMethod = picardLike('parataa');

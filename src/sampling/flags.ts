@@ -1,0 +1,35 @@
+/** Flags several methods share: the fine solver, the coarse jump, the convergence tolerance. */
+import { JUMPS, getJump, type Jump, type JumpName } from '../solvers/jump.ts';
+import { SOLVERS, SOLVER_NAMES, getSolver } from '../solvers/registry.ts';
+import type { Solver } from '../solvers/solver.ts';
+import type { FlagReader, FlagSpec } from './method.ts';
+
+const JUMP_NAMES = Object.keys(JUMPS) as JumpName[];
+
+export const FINE_FLAG: FlagSpec = {
+  type: 'string',
+  default: 'euler',
+  help: `fine solver: ${SOLVER_NAMES.join(' | ')}`,
+};
+export const COARSE_FLAG: FlagSpec = {
+  type: 'string',
+  default: 'euler',
+  help: `coarse jump: ${JUMP_NAMES.join(' | ')}`,
+};
+export const TOLERANCE_FLAG: FlagSpec = {
+  type: 'string',
+  default: '0.1',
+  help: 'converged when RMS change <= tolerance * sigma(t) of the step',
+};
+
+/** The fine solver named by --fine-solver, if it has the capability `ok` (listing the solvers that do). */
+export function readFine(read: FlagReader, ok: (s: Solver) => boolean = () => true, needs = ''): Solver {
+  const solver = getSolver(read.choice('fine-solver', SOLVER_NAMES));
+  if (ok(solver)) return solver;
+  const allowed = SOLVER_NAMES.filter((s) => ok(SOLVERS[s])).join(', ');
+  throw new Error(`--fine-solver: ${needs}; got '${solver.name}'; allowed: ${allowed}`);
+}
+
+export const readCoarse = (read: FlagReader): Jump => getJump(read.choice('coarse', JUMP_NAMES));
+
+export const readTolerance = (read: FlagReader): number => read.num('tolerance', 0, 1e9);
