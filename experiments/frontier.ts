@@ -39,6 +39,7 @@ const f = parseFlags(
     seeds: 3,
     n: 16,
     selectSeeds: 2,
+    selectMargin: 0.85,
     ditN: 4,
     ditRefSteps: 500,
     cores: '2,4,8',
@@ -276,22 +277,32 @@ interface PicardConfig {
   tolerance: number;
   solver: SolverName;
   anderson: boolean;
+  scale: 'noise' | 'state';
 }
 const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => ({
   method,
   config:
-    `T ${c.T}, ${c.grid}, window ${K}, tolerance ${c.tolerance}, ${c.solver}` + (c.anderson ? ', anderson m 2' : ''),
+    `T ${c.T}, ${c.grid}, window ${K}, tolerance ${c.tolerance} (${c.scale} scale), ${c.solver}` +
+    (c.anderson ? ', anderson m 2' : ''),
   K,
   grid: c.grid,
   T: c.T,
   run: (task) =>
-    runPicard(task, { window: K, tolerance: c.tolerance, solver: SOLVERS[c.solver], anderson: c.anderson }),
+    runPicard(task, {
+      window: K,
+      tolerance: c.tolerance,
+      scale: c.scale,
+      solver: SOLVERS[c.solver],
+      anderson: c.anderson,
+    }),
 });
 function picardCandidates(Ts: number[], grids: string[], tolerances: number[], anderson: boolean): PicardConfig[] {
   const out: PicardConfig[] = [];
   for (const T of Ts)
     for (const grid of grids)
-      for (const tolerance of tolerances) out.push({ T, grid, tolerance, solver: 'dpmpp-2m', anderson });
+      for (const tolerance of tolerances)
+        for (const scale of anderson ? (['noise'] as const) : (['noise', 'state'] as const))
+          out.push({ T, grid, tolerance, solver: 'dpmpp-2m', anderson, scale });
   return out;
 }
 
@@ -326,12 +337,16 @@ const FAMILIES: Record<string, (K: number) => Runnable[]> = {
 };
 const tolerances = f.quick ? [1e-3, 1e-4] : [3e-3, 1e-3, 3e-4, 1e-4];
 
-/** The candidate with the best score on a problem, and its curve. */
-async function choose(cands: Runnable[], p: ProblemSet, t: Record<string, number>) {
+/**
+ * The candidate with the best score on a problem, and its curve. Scored against the targets times
+ * `margin` (default selectMargin = 0.85): a configuration that barely reaches the held-out problems'
+ * 2M-50 error misses it on other seeds, so the choice asks for some room.
+ */
+async function choose(cands: Runnable[], p: ProblemSet, t: Record<string, number>, margin = f.selectMargin) {
   let best: { r: Runnable; s: number; curve: CurvePoint[] } | undefined;
   for (const r of cands) {
     const curve = await curveOf(r, p, batched);
-    const sc = score(curve, t['2M-50'], t['2M-20']);
+    const sc = score(curve, margin * t['2M-50'], margin * t['2M-20']);
     if (!best || sc < best.s) best = { r, s: sc, curve };
   }
   return best!;
@@ -435,7 +450,7 @@ for (const scale of f.mixtures ? [0.3, 0.1] : []) {
   await reportProblem(p, seq, configs, tick, async (K) => {
     if (f.quick) return;
     for (const family of ['picard 2m', 'chords 2m shift']) {
-      const best = await choose(FAMILIES[family](K), p, t);
+      const best = await choose(FAMILIES[family](K), p, t, 1);
       const front = frontierOf(seq);
       for (const [target, error] of Object.entries(t)) {
         const hit = reach(best.curve, error),
