@@ -257,10 +257,18 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       return tf.add(tf.mul(d, cm.alpha), tf.mul(tf.sub(xe, tf.mul(d, ce.alpha)), cm.sigma / ce.sigma));
     });
 
+  /** Nodes entering the window (up to `upTo`, exclusive) start from a DDIM jump from the furthest node with a value. */
+  function fill(L: Lane, upTo: number): void {
+    let top = upTo - 1;
+    while (!L.x[top]) top--;
+    for (let m = top + 1; m < upTo; m++) L.x[m] = ddimFrom(L, L.x[top]!, nodes[top].t, L.lastEval, nodes[m].t);
+  }
+
   try {
     while (round < o.maxRounds) {
       const active = lanes.filter((L) => L.begin < N);
       if (active.length === 0) break;
+      for (const L of active) fill(L, Math.min(L.begin + K, N));
       // one request per node index: the rows of every sample whose window holds that node
       const groups = new Map<number, Lane[]>();
       for (const L of active)
@@ -329,13 +337,6 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         }
         for (const k of [...L.anderson.keys()]) if (k <= f) L.anderson.delete(k);
         L.begin = f;
-        if (f < N) {
-          const newEnd = Math.min(f + K, N);
-          for (let m = e + 1; m < newEnd; m++) {
-            L.x[m]?.dispose();
-            L.x[m] = ddimFrom(L, L.x[e]!, nodes[e].t, e - 1, nodes[m].t);
-          }
-        }
       }
       // intermediate result: x_N once a sample's window reached it, else its furthest x0 estimate
       const x = tidy(() => tf.concat(lanes.map((L) => (L.x[N] ? tf.clone(L.x[N]!) : tf.clone(D(L, L.lastEval))))));
