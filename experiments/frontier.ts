@@ -160,6 +160,10 @@ function frontierOf(rows: SeqRow[]): (SeqRow & { round: number })[] {
 
 const frontierRounds = (front: { round: number; error: number }[], target: number) =>
   front.find((r) => r.error <= target)?.round;
+const frontierLabel = (front: (SeqRow & { round: number })[], L: number) => {
+  const r = front.find((x) => x.round === L)!;
+  return `${r.solver} ${r.grid} ${r.steps} (${r.calls} calls)`;
+};
 
 // ---------------------------------------------------------------- parallel methods
 interface ChordsConfig {
@@ -414,7 +418,7 @@ async function reportProblem(
         rounds: hit?.round,
         modelCalls: hit?.modelCalls,
         frontierRounds: fr,
-        frontierSolver: fr ? `${front[fr - 1].solver} ${front[fr - 1].grid} ${front[fr - 1].steps}` : undefined,
+        frontierSolver: fr ? frontierLabel(front, fr) : undefined,
         speedup: hit && fr ? fr / hit.round : undefined,
         finalError: curve[curve.length - 1].error,
         finalRound: curve[curve.length - 1].round,
@@ -522,7 +526,7 @@ if (f.dit) {
       fr = frontierRounds(front, t50);
     if (bestRow && fr) {
       const cfg = configsFor(2, false).find((c) => c.method === bestRow.method)!;
-      const seqCfg = front[fr - 1];
+      const seqCfg = front.find((r) => r.round === fr)!;
       // the whole batch of samples in one task (timing only: the rounds are those measured above)
       const spec: ModelSpec = { kind: 'dit', path: shippedDiTPath(), labels, guidance: 2 };
       const model = await buildModel(spec);
