@@ -1,12 +1,7 @@
 #!/usr/bin/env node
-// Entry point of the `chords` command: runs the TypeScript sources through tsx; errors print as one line.
+// The `chords` command from the TypeScript sources (development: npm run chords, the CLI tests). The installed
+// package's `chords` is the compiled dist/cli/bin.js and never loads tsx.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli/main.ts');
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`chords: error: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 2;
-}
+await import('../src/cli/bin.ts');

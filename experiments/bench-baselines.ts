@@ -28,7 +28,7 @@ for (let seed = 0; seed < f.seeds; seed++) {
   const p = await mixtureProblem({ steps: f.steps, seed, n: f.n });
   const ex = batchedExecutor(p.model),
     seq = await sequentialValues(p, ex);
-  seqRef.push(qualityOf(p, seq.values, seq.values).relErrorToReference!);
+  seqRef.push((await qualityOf(p, seq.values, seq.values)).relErrorToReference!);
   for (const cores of [2, 4, 8])
     for (const r of runs) {
       const { final } = await runMethod(

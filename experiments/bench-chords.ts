@@ -12,6 +12,7 @@ import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { mixtureModel, randomMixture } from '../src/models/index.ts';
 import { normals } from '../src/random.ts';
 import { euler, sample } from '../src/solvers/index.ts';
+import { readValues } from '../src/tensor.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const dim = Number(args.dim ?? 64),
@@ -52,17 +53,18 @@ const overhead: { cores: number; planMs: number; otherMs: number; modelMs: numbe
 for (let seed = 0; seed < seeds; seed++) {
   const model = mixtureModel(schedule, randomMixture({ dim, components: 8, seed }));
   const x = tf.tensor2d(Float32Array.from(normals(n * dim, 100 + seed)), [n, dim]);
-  const ref = model.solve(Float64Array.from(x.dataSync()), 1, 0);
+  const ref = model.solve(Float64Array.from(await x.data()), 1, 0);
   const seq = sample(euler, model, x, grid),
-    s = seq.x.dataSync();
+    s = await seq.x.data();
   seqRef.push(...perSample(s, ref));
   for (const K of [4, 6, 8]) {
     await chords(model, x, grid, { init: CHORDS_PRESETS[K] }).then(disposeResult); // warm-up
     const r = await chords(model, x, grid, { init: CHORDS_PRESETS[K] });
+    const values = await readValues(r.hits.map((h) => h.x));
     r.hits.forEach((h, j) => {
       const key = `${K}:${j}`,
         rows = table.get(key) ?? [];
-      const v = h.x.dataSync();
+      const v = values[j];
       rows.push({ round: h.round, calls: h.modelCalls, seq: perSample(v, s), ref: perSample(v, ref) });
       table.set(key, rows);
     });

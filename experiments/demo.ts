@@ -14,7 +14,13 @@ import { CHORDS_PRESETS, disposeResult, initSequence, runChords } from '../src/c
 import { timeGrid } from '../src/diffusion/index.ts';
 import { loadClassifier, realStats, realVsReal, sampleQuality } from '../src/metrics/index.ts';
 import { buildModel, shippedDiTPath, type ModelSpec } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/executors/index.ts';
+import {
+  batchedExecutor,
+  serialExecutor,
+  warmExecutor,
+  workersExecutor,
+  type Executor,
+} from '../src/executors/index.ts';
 import { writeGrid, writePlot, speedupSpec } from '../src/plots/index.ts';
 import { normals } from '../src/random.ts';
 import { relativeRmse } from '../src/tensor.ts';
@@ -32,7 +38,7 @@ const model = await buildModel(spec),
   grid = timeGrid(model.schedule!, { steps: f.steps });
 const x = tf.tensor4d(Float32Array.from(normals(f.n * 256, f.seed)), [f.n, 16, 16, 1]);
 const clf = loadClassifier(),
-  real = realStats(clf.params);
+  real = await realStats(clf.params);
 const quality = (v: Float32Array) => sampleQuality(clf.params, v, labels, real);
 console.log(
   `chords-ts demo: the shipped DiT-S/2, ${f.n} digits (classes 0-9), guidance ${f.guidance}, flow matching, Euler, ` +
@@ -40,12 +46,10 @@ console.log(
 );
 
 const serial = serialExecutor(model);
-await runSequential({ executor: serial, param: model, grid: timeGrid(model.schedule!, { steps: 2 }), x }).then(
-  disposeResult,
-); // warm-up
+await warmExecutor(serial, { shape: x.shape }); // warm-up on this thread, as the CLI's start-up does
 const seq = await runSequential({ executor: serial, param: model, grid, x });
-const seqValues = seq.sample.dataSync() as Float32Array,
-  seqQ = quality(seqValues);
+const seqValues = (await seq.sample.data()) as Float32Array,
+  seqQ = await quality(seqValues);
 type Row = {
   method: string;
   rounds: number;
@@ -71,7 +75,7 @@ const rows: Row[] = [
 let executor: Executor = batchedExecutor(model),
   executorLabel = 'batched (one device, virtual cores)';
 if (f.executor === 'workers') {
-  const pool = await workersExecutor({ spec, workers: Math.min(2, cpus().length) });
+  const pool = await workersExecutor({ spec, workers: Math.min(2, cpus().length), warmup: { shape: x.shape } });
   executor = pool;
   executorLabel = `workers (${pool.size} worker threads, started in ${pool.startupMs.toFixed(0)} ms)`;
 }
@@ -85,8 +89,8 @@ for (const [cores, index] of [
   const init =
     f.steps === 50 && CHORDS_PRESETS[cores] ? [...CHORDS_PRESETS[cores]] : initSequence({ cores, steps: f.steps });
   const r = await runChords({ executor, param: model, grid, x }, { init, stop: { kind: 'core-index', index } });
-  const v = r.sample.dataSync() as Float32Array,
-    q = quality(v);
+  const v = (await r.sample.data()) as Float32Array,
+    q = await quality(v);
   rows.push({
     method: `CHORDS ${cores} cores, ${index === 1 ? 'fastest' : 'second'} core`,
     rounds: r.rounds,
@@ -131,7 +135,7 @@ for (const c of cells)
   console.log(`| ${c.map((v, i) => (i === 0 ? v.padEnd(width[i]) : v.padStart(width[i]))).join(' | ')} |`);
 console.log(
   `\nFrechet distance of ${f.n} real digits against the same real statistics (the floor at this sample size): ` +
-    `${realVsReal(clf.params, f.n).toFixed(1)}`,
+    `${(await realVsReal(clf.params, f.n)).toFixed(1)}`,
 );
 // sample grid: one row per method (sequential first), 10 digits each
 const show = [

@@ -62,7 +62,10 @@ for (const model of models)
         let speedupWall: number | null = null;
         if (f.wallModels.split(',').includes(model) && cores <= cpus().length) {
           // real cores: one worker thread per core, timed (best of wallReps) against the sequential run on one core
-          const pool = cores === 1 ? undefined : await workersExecutor({ spec: p.modelSpec, workers: cores });
+          const pool =
+            cores === 1
+              ? undefined
+              : await workersExecutor({ spec: p.modelSpec, workers: cores, warmup: { shape: p.x.shape } });
           let best = Infinity;
           for (let r = 0; r < f.wallReps; r++)
             best = Math.min(

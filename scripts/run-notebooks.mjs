@@ -15,7 +15,9 @@ if (!need('jupyter-nbconvert') || !need('jupyter-kernelspec'))
   );
 const tslab = join(root, 'node_modules', '.bin', 'tslab');
 if (!existsSync(tslab)) throw new Error('notebooks: tslab is missing; run npm install (it is a dev dependency)');
-execFileSync(process.execPath, [join(root, 'scripts', 'build-cjs.mjs')], { stdio: 'inherit', cwd: root });
+// The notebooks load the package's compiled ESM build (dist/index.js) with require(): tslab runs cells as CommonJS
+// and Node >= 20.19 loads ES modules from require().
+execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 if (!existsSync(join(jupyterDir, 'share', 'jupyter', 'kernels', 'tslab')))
   execFileSync(tslab, ['install', '--python=/usr/bin/python3', `--binary=${tslab}`, `--prefix=${jupyterDir}`], {
     stdio: 'inherit',

@@ -3,11 +3,15 @@
 // backend
 export {
   BACKENDS,
+  currentBackend,
+  describeBackend,
   initBackend,
   parseBackend,
+  type AdapterInfo,
   type BackendChoice,
   type BackendInfo,
   type BackendOptions,
+  type WebGPUOptions,
 } from './backend.ts';
 
 // diffusion: schedules, grids, predictions, the Denoiser
@@ -26,10 +30,11 @@ export {
   PREDICTIONS,
   coeffsAt,
   convertPrediction,
+  timesVector,
   type Parametrization,
   type Prediction,
 } from './diffusion/prediction.ts';
-export { asDenoiser, type AsDenoiserOptions, type Denoiser } from './diffusion/denoiser.ts';
+export { asDenoiser, timeVector, type AsDenoiserOptions, type Denoiser } from './diffusion/denoiser.ts';
 
 // solvers
 export {
@@ -133,6 +138,7 @@ export {
   type ExecutorTimings,
 } from './executors/executor.ts';
 export { workersExecutor } from './executors/workers.ts';
+export { DEFAULT_WARMUP_CALLS, warmExecutor, warmModel, type WarmupOptions } from './executors/warmup.ts';
 export { processesExecutor } from './executors/processes.ts';
 export type { PoolExecutor } from './executors/pool.ts';
 

@@ -1,6 +1,6 @@
 /**
- * Paths inside the package (assets, worker entries), found from the package root so they hold in src/ and in the CJS
- * bundle.
+ * Paths inside the package (shipped weights, worker entries), found from this module's own URL, never from the
+ * working directory: they hold in the sources (src/), in the compiled build (dist/) and in an installed package.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,3 +23,17 @@ export function packageRoot(): string {
 
 /** A path under the package root. */
 export const packagePath = (...parts: string[]): string => join(packageRoot(), ...parts);
+
+/** True when this code runs from the compiled build (dist/*.js), false from the TypeScript sources (tsx). */
+export const compiled = !fileURLToPath(import.meta.url).endsWith('.ts');
+
+/**
+ * How to start one of this package's modules (path relative to src/ or dist/, no extension) as a worker thread
+ * or child process: the compiled `dist/<module>.js` itself, or from the sources `src/tsx-entry.mjs`, which
+ * registers tsx and then imports `src/<module>.ts` (given as its first argument, `argv` of Worker or fork).
+ */
+export function entryPoint(module: string): { script: string; argv: string[] } {
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (compiled) return { script: join(here, `${module}.js`), argv: [] };
+  return { script: join(here, 'tsx-entry.mjs'), argv: [join(here, `${module}.ts`)] };
+}

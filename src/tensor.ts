@@ -18,3 +18,48 @@ export function relativeRmse(a: ArrayLike<number>, b: ArrayLike<number>): number
   for (let i = 0; i < b.length; i++) nb += b[i] * b[i];
   return rmse(a, b) / Math.sqrt(nb / Math.max(1, b.length));
 }
+
+/**
+ * Reads several small tensors back in one asynchronous readback (the values of each, flattened, concatenated in
+ * order) and disposes them. On a GPU backend a round then waits on the device once; on wasm and cpu it costs about
+ * what a synchronous read did. No tensors: no read.
+ */
+export async function readAll(ts: readonly tf.Tensor[]): Promise<Float32Array> {
+  if (ts.length === 0) return new Float32Array(0);
+  try {
+    const flat = tf.tidy(() => tf.concat(ts.map((t) => tf.cast(tf.reshape(t, [-1]), 'float32'))));
+    try {
+      return (await flat.data()) as Float32Array;
+    } finally {
+      flat.dispose();
+    }
+  } finally {
+    tf.dispose([...ts]);
+  }
+}
+
+/** Sum of squared differences of a and b as a scalar tensor (read it with readAll). */
+export const squaredDistance = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+  tf.tidy(() => tf.sum(tf.square(tf.sub(a, b))));
+
+/**
+ * The values of several tensors (fresh Float32Array copies, one per tensor) in one asynchronous readback; the
+ * tensors stay the caller's.
+ */
+export async function readValues(ts: readonly tf.Tensor[]): Promise<Float32Array[]> {
+  if (ts.length === 0) return [];
+  const flat =
+    ts.length === 1 ? ts[0] : tf.tidy(() => tf.concat(ts.map((t) => tf.cast(tf.reshape(t, [-1]), 'float32'))));
+  let data: Float32Array;
+  try {
+    data = (await flat.data()) as Float32Array;
+  } finally {
+    if (flat !== ts[0]) flat.dispose();
+  }
+  // wasm hands out a fresh copy of exactly one tensor (a slice of its heap): keep it (one copy less per round);
+  // other backends may return their own store (cpu) or a view of a larger buffer, so copy.
+  const fresh = tf.getBackend() === 'wasm' && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  if (ts.length === 1 && fresh && data instanceof Float32Array) return [data];
+  let at = 0;
+  return ts.map((t) => data.slice(at, (at += t.size))); // copies: never a tensor's own store (the cpu backend's)
+}

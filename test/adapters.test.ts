@@ -108,9 +108,9 @@ test(
       r.features.dispose();
     });
     imgs.dispose();
-    const stats = realStats(p, 200, 5);
+    const stats = await realStats(p, 200, 5);
     const qReal = await noLeak(() => sampleQuality(p, real.images, real.labels, stats));
-    const qNoise = sampleQuality(p, Float32Array.from(normals(40 * 256, 9)), real.labels, stats);
+    const qNoise = await sampleQuality(p, Float32Array.from(normals(40 * 256, 9)), real.labels, stats);
     assert.ok(qNoise.frechetDistance > qReal.frechetDistance, 'noise is further from real digits than real digits');
     tf.dispose([x, t, ...Object.values(p)]);
     m.dispose();

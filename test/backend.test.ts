@@ -52,8 +52,30 @@ test('CHORDS_BACKEND forces a backend; cpu and wasm give the same numbers', asyn
   }
 });
 
+test('webgpu without its optional packages is a clear one-line error naming them and how to install', async () => {
+  const before = tf.memory().numTensors;
+  await throwsWith(
+    () => initBackend({ backend: 'webgpu', webgpu: { packages: { dawn: '@chords-ts/no-dawn', tfjs: 'x' } } }),
+    /'webgpu' needs the optional packages @chords-ts\/no-dawn and x \(ERR_MODULE_NOT_FOUND\)/,
+    /npm install webgpu@0\.6\.2 @tensorflow\/tfjs-backend-webgpu@4\.22\.0/,
+    /wasm, cpu$/,
+  );
+  assert.is(tf.memory().numTensors, before);
+  assert.is(tf.getBackend(), 'wasm', 'the failed attempt leaves the backend as it was');
+});
+
+test('auto never picks webgpu', async () => {
+  const info = await initBackend({ backend: 'auto', nativePackages: ['@chords-ts/no-such-native-backend'] });
+  assert.is(info.name, 'wasm');
+  assert.not.ok('webgpu' in info.skipped);
+});
+
 test('unknown backend names are rejected with the allowed list', async () => {
-  await throwsWith(() => initBackend({ backend: 'gpu' }), /unknown backend 'gpu'/, /auto, tensorflow, wasm, cpu/);
+  await throwsWith(
+    () => initBackend({ backend: 'gpu' }),
+    /unknown backend 'gpu'/,
+    /auto, tensorflow, wasm, cpu, webgpu/,
+  );
   assert.throws(() => parseBackend('webgl'), /allowed/);
 });
 

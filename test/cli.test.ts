@@ -232,7 +232,7 @@ test(
           'run',
           '--executor',
           ex,
-          ...(ex === 'batched' ? [] : ['--workers', '2']),
+          ...(ex === 'batched' ? ['--warmup', '0'] : ['--workers', '2']),
           '--model',
           'mixture',
           '--dim',
@@ -250,7 +250,7 @@ test(
     }
     assert.equal(res.workers.hits.at(-1)!.values, res.batched.hits.at(-1)!.values);
     assert.equal(res.processes.hits.at(-1)!.values, res.batched.hits.at(-1)!.values);
-    assert.ok(res.workers.startupMs > 0 && res.batched.startupMs === 0);
+    assert.ok(res.workers.startupMs > 0 && res.batched.startupMs === 0); // batched: --warmup 0
     await throwsWith(
       () => run(['run', '--executor', 'batched', '--workers', '2']),
       /--workers belongs to --executor workers or processes/,

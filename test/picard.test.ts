@@ -166,7 +166,7 @@ test('property: <= K evaluations per sample per round, no NaN, error to sequenti
         const seq = sample(SOLVERS[name], model, x, grid);
         const scale = tf.tidy(() => tf.max(tf.abs(seq.x)).dataSync()[0]);
         const errs: number[] = [];
-        for (const tolerance of [1e-1, 1e-3, 1e-5, 0]) {
+        for (const tolerance of [1e-2, 1e-6, 0]) {
           const { ex, rounds } = counting(batchedExecutor(model));
           const o: PicardOptions = { window, tolerance, solver: SOLVERS[name], anderson };
           const r = await runPicard({ executor: ex, param: model, grid, x }, o);
@@ -191,10 +191,11 @@ test('property: <= K evaluations per sample per round, no NaN, error to sequenti
           errs.push(maxAbs(r.sample, seq.x) / (1 + scale));
           disposeResult(r);
         }
-        assert.is(errs[3], 0);
-        // falls: each tighter tolerance is at least as close (up to float32 noise of the converged sum)
-        for (let i = 1; i < errs.length; i++)
-          assert.ok(errs[i] <= errs[i - 1] + 1e-6, `errors ${errs.map((e) => e.toExponential(2))}`);
+        assert.is(errs[2], 0);
+        // falls: four decades tighter is at least as close (up to float32 noise of the converged sum). Adjacent
+        // tolerances need not be ordered: two stopping points one decade apart can land either way (the
+        // counterexample ve, dpmpp-2m, T = 7, K = 2, seed 16 gave 2.5e-4 at 1e-1 and 7.3e-4 at 1e-3).
+        assert.ok(errs[1] <= errs[0] + 1e-6, `errors ${errs.map((e) => e.toExponential(2))}`);
         seq.x.dispose();
         dispose();
       },

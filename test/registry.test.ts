@@ -105,7 +105,7 @@ test(
       tf.dispose(want.hits.map((h) => h.x));
       await noLeak(async () => {
         const r = await m.run(task, o);
-        const s = score(p, r.sample.dataSync() as Float32Array, wantValues);
+        const s = await score(p, (await r.sample.data()) as Float32Array, wantValues);
         assert.ok(s.rmseToSequential! < 1e-6, `${name}: ${s.rmseToSequential}`);
         assert.ok(typeof m.describe(o).label === 'string');
         tf.dispose(r.hits.map((h) => h.x));

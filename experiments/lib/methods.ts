@@ -49,13 +49,13 @@ export async function sequentialValues(
   solver: Solver = euler,
 ): Promise<{ values: Float32Array; wallMs: number }> {
   const r = await runSequential({ executor, param: p.model, grid: p.grid, x: p.x }, { solver });
-  const values = r.sample.dataSync() as Float32Array;
+  const values = (await r.sample.data()) as Float32Array;
   disposeResult(r);
   return { values, wallMs: r.wallMs };
 }
 
 /** The scores of sample values (the one scoring function the CLI uses too). */
-export const qualityOf = (p: Problem, v: Float32Array, seq: Float32Array): Scores => score(p, v, seq);
+export const qualityOf = (p: Problem, v: Float32Array, seq: Float32Array): Promise<Scores> => score(p, v, seq);
 
 /** Runs a method to its returned sample; `all` rows hold every intermediate result, `final` the returned one. */
 export async function runMethod(
@@ -76,18 +76,19 @@ export async function runMethod(
   if (stops)
     options.stop = allHits ? { kind: 'complete' } : { kind: 'core-index', index: Math.min(hit, options.init.length) };
   const res = await method.run({ executor, param: p.model, grid: p.grid, x: p.x }, options);
-  const rowOf = (h: MethodHit): Row => ({
+  const rowOf = async (h: MethodHit): Promise<Row> => ({
     method: run.method,
     cores: run.cores,
     round: h.round,
     modelCalls: h.modelCalls,
     kind: h.kind,
-    ...score(p, h.x.dataSync() as Float32Array, seq),
+    ...(await score(p, (await h.x.data()) as Float32Array, seq)),
   });
-  const all = allHits ? res.hits.map(rowOf) : [];
+  const all: Row[] = [];
+  if (allHits) for (const h of res.hits) all.push(await rowOf(h));
   // a method run to completion for all hits: the returned sample is the requested hit
   const pick = allHits && stops ? res.hits[Math.min(hit, res.hits.length - 1)] : res.hits[res.hits.length - 1];
-  const final = { ...rowOf(pick), wallMs: allHits ? NaN : res.wallMs };
+  const final = { ...(await rowOf(pick)), wallMs: allHits ? NaN : res.wallMs };
   disposeResult(res);
   return { final, all };
 }

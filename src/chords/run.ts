@@ -21,13 +21,13 @@ import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { euler } from '../solvers/euler.ts';
 import { callsAt, disposeState, emptyState, type Solver, type SolverState, type StepInput } from '../solvers/solver.ts';
 import { stagePoint } from '../solvers/trajectory.ts';
-import { tidy } from '../tensor.ts';
+import { readAll, squaredDistance, tidy } from '../tensor.ts';
 import { validateInit } from './init.ts';
 import { rectifiedHistory, validateHistoryRule, type HistoryRule } from './history.ts';
 import { coarseJump, fineStep, rectify } from './math.ts';
 import { planChords, type PlanOp, type PlanRound } from './plan.ts';
 import { NodeStore } from './store.ts';
-import { residual, validateStop, type StopRule } from './stop.ts';
+import { residualNorm, validateStop, type StopRule } from './stop.ts';
 
 export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   /** Init sequence, one start index per core (see initSequence / CHORDS_PRESETS). */
@@ -42,7 +42,7 @@ export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   rectify?: boolean;
   /** What a multistep fine solver's history becomes after a rectification (history.ts). Default 'keep'. */
   history?: HistoryRule;
-  /** Check every model output for NaN/Inf each round (one small sync per round). Default true. */
+  /** Check every model output for NaN/Inf each round (read in the round's one readback). Default true. */
   checkFinite?: boolean;
 }
 
@@ -67,11 +67,13 @@ export interface ChordsResult extends SamplerResult<ChordsHit> {
   planMs: number;
 }
 
-/** True if the latest hit satisfies the stop rule (checked only when a core hits). */
-function shouldStop(stop: StopRule, hits: ChordsHit[]): boolean {
+/**
+ * True if the latest hit satisfies the stop rule (checked only when a core hits); `residual` is the latest hit's
+ * residual to the one before it (read in the round's readback).
+ */
+function shouldStop(stop: StopRule, hits: ChordsHit[], residual: number | undefined): boolean {
   if (stop.kind === 'core-index') return hits.length - 1 >= stop.index;
-  if (stop.kind === 'residual')
-    return hits.length >= 2 && residual(hits[hits.length - 1].x, hits[hits.length - 2].x, stop.norm) < stop.tol;
+  if (stop.kind === 'residual') return residual !== undefined && residual < stop.tol;
   return false;
 }
 
@@ -90,6 +92,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     coarse = options.coarse ?? eulerJump;
   const stop = options.stop ?? { kind: 'complete' },
     checkFinite = options.checkFinite ?? true;
+  const norm = stop.kind === 'residual' ? stop.norm : undefined;
   validateTask(task);
   const T = grid.length - 1;
   validateInit(options.init, T);
@@ -123,11 +126,31 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   try {
     for (const round of plan.values()) {
       const outs = await evaluatePoints(round, store, step, fine, param, meter);
-      if (checkFinite) checkOutputs(round, outs, grid);
+      const finite = checkFinite ? finiteFlags(outs) : undefined;
       const arrived = applyOps(round.ops, ctx, step);
+      const xs = round.hits.map((h) => (h.kind === 'coarse' ? arrived.coarse! : arrived.cores.get(h.core)!));
+      // The round's one readback: the finite flags and, for a residual rule, each core hit's distance to its
+      // predecessor (every hit of the round is in the list; a stop only drops the later ones).
+      const pairs: { j: number; prev: tf.Tensor }[] = [];
+      if (stop.kind === 'residual')
+        round.hits.forEach((h, j) => {
+          const prev = j > 0 ? xs[j - 1] : hits[hits.length - 1]?.x;
+          if (h.kind === 'core' && prev) pairs.push({ j, prev });
+        });
+      let read: Float32Array;
+      try {
+        read = await readAll([...(finite ? [finite] : []), ...pairs.map((p) => squaredDistance(xs[p.j], p.prev))]);
+      } catch (e) {
+        tf.dispose(xs);
+        throw e;
+      }
+      if (finite) checkOutputs(round, read.subarray(0, outs.length), grid, xs);
+      const residuals = new Map(
+        pairs.map((p, q) => [p.j, residualNorm(read[(finite ? outs.length : 0) + q], xs[p.j].size, norm)]),
+      );
       let stopNow = false;
-      for (const h of round.hits) {
-        const x = h.kind === 'coarse' ? arrived.coarse! : arrived.cores.get(h.core)!;
+      for (const [j, h] of round.hits.entries()) {
+        const x = xs[j];
         if (stopNow) {
           x.dispose();
           continue;
@@ -139,7 +162,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
           states[h.core] = emptyState();
         }
         options.onHit?.(hit);
-        if (h.kind === 'core' && shouldStop(stop, hits)) {
+        if (h.kind === 'core' && shouldStop(stop, hits, residuals.get(j))) {
           stopNow = true;
           stoppedBy = stop.kind;
         }
@@ -195,11 +218,18 @@ async function evaluatePoints(
   return outs;
 }
 
-/** Fails the run if a model output holds NaN or Inf, naming the core, step and stage (one small sync). */
-function checkOutputs(round: PlanRound, outs: readonly tf.Tensor[], grid: readonly number[]): void {
-  const ok = tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))).dataSync());
+/** One flag per model output: 1 if it is all finite (a tensor; read in the round's readback). */
+const finiteFlags = (outs: readonly tf.Tensor[]): tf.Tensor =>
+  tf.tidy(() => tf.stack(outs.map((o) => tf.all(tf.isFinite(o)))));
+
+/**
+ * Fails the run if a model output holds NaN or Inf, naming the core, step and stage; `ok` holds the read flags.
+ * The round's hit tensors `xs` are freed before the error.
+ */
+function checkOutputs(round: PlanRound, ok: ArrayLike<number>, grid: readonly number[], xs: tf.Tensor[]): void {
   const bad = round.evals.find((_, j) => !ok[j]);
   if (!bad) return;
+  tf.dispose(xs);
   const where = `core ${bad.core}, step ${bad.i} (t = ${grid[bad.i]}), stage ${bad.stage}, round ${round.round}`;
   throw new Error(`model output is not finite (NaN or Inf) at ${where}`);
 }

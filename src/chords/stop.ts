@@ -1,5 +1,4 @@
 /** CHORDS stop rules (REFERENCE.md, "Stopping"). The returned sample is always the latest hit. */
-import * as tf from '@tensorflow/tfjs';
 
 export type StopRule =
   /** Stop once (number of hits - 1) >= index, checked when a core hits (hit 0 is the coarse shot). */
@@ -44,12 +43,9 @@ export function parseStop(text: string): StopRule {
   return rule;
 }
 
-/** The residual between two hits under the rule's norm. */
-export function residual(a: tf.Tensor, b: tf.Tensor, norm: 'reference' | 'rmse' = 'reference'): number {
-  return tf.tidy(() => {
-    const sq = tf.sum(tf.square(tf.sub(a, b))).dataSync()[0];
-    return norm === 'rmse' ? Math.sqrt(sq / a.size) : Math.sqrt(sq) / a.size;
-  });
+/** The residual between two hits under the rule's norm, from their sum of squared differences and size. */
+export function residualNorm(sumSquares: number, size: number, norm: 'reference' | 'rmse' = 'reference'): number {
+  return norm === 'rmse' ? Math.sqrt(sumSquares / size) : Math.sqrt(sumSquares) / size;
 }
 
 /** The text form parseStop reads back. */

@@ -1,23 +1,31 @@
-/** The `chords` command: subcommands, help, backend selection, and errors printed as one line. */
-import { initBackend } from '../backend.ts';
-import { runCommand } from './run.ts';
-import { plotCommand } from './plot.ts';
-import { sampleCommand } from './sample.ts';
-import { solveCommand } from './solve.ts';
+/**
+ * The `chords` command: subcommands, help, backend selection, and errors printed as one line. Nothing here loads
+ * tfjs: each command's module is imported only to run it. Installed, --help of any command and unknown or
+ * misplaced options are answered from dist/cli/catalog.json (written by the build from catalog.ts), so they
+ * too never load tfjs; values are checked by the command itself before any work.
+ */
+import { readFileSync } from 'node:fs';
+import { choiceArg, parseOptions } from './args.ts';
+import type { Catalog } from './catalog.ts';
 
-const COMMANDS: Record<
-  string,
-  { help: string; run: (argv: string[], out: (s: string) => void, backend: () => Promise<string>) => Promise<void> }
-> = {
-  solve: { help: 'one sequential solve of an analytic model, with its error to the exact solution', run: solveCommand },
+type Command = (argv: string[], out: (s: string) => void, backend: () => Promise<string>) => Promise<void>;
+
+const COMMANDS: Record<string, { help: string; load: () => Promise<Command> }> = {
+  solve: {
+    help: 'one sequential solve of an analytic model, with its error to the exact solution',
+    load: async () => (await import('./solve.ts')).solveCommand,
+  },
   run: {
     help: 'CHORDS on a model: every hit vs the sequential solver and the exact solution (or sample quality)',
-    run: runCommand,
+    load: async () => (await import('./run.ts')).runCommand,
   },
-  plot: { help: 'redraw the plots of results/<name>.json (SVG and PNG) without re-running', run: plotCommand },
+  plot: {
+    help: 'redraw the plots of results/<name>.json (SVG and PNG) without re-running',
+    load: async () => (await import('./plot.ts')).plotCommand,
+  },
   sample: {
     help: 'DiT samples as a PNG grid, sequential or CHORDS, with class accuracy and Frechet distance',
-    run: sampleCommand,
+    load: async () => (await import('./sample.ts')).sampleCommand,
   },
 };
 
@@ -30,14 +38,45 @@ ${Object.entries(COMMANDS)
   .map(([k, c]) => `  ${k.padEnd(8)} ${c.help}`)
   .join('\n')}
 
-Environment: CHORDS_BACKEND=auto|tensorflow|wasm|cpu picks the tfjs backend (--backend too).
+Environment: CHORDS_BACKEND=auto|tensorflow|wasm|cpu|webgpu picks the tfjs backend (--backend too);
+CHORDS_WEBGPU_ADAPTER=<name substring> picks the webgpu adapter (Dawn's adapter filter).
 `;
+
+/** The build's catalogue next to this module (dist/cli/catalog.json); undefined in the sources. */
+function readCatalog(): Catalog | undefined {
+  try {
+    return JSON.parse(readFileSync(new URL('./catalog.json', import.meta.url), 'utf8')) as Catalog;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks option names (unknown options, a method's flags given to another method) and answers --help from the
+ * catalogue: the help text to print, or undefined to go on and run the command.
+ */
+export function preflight(catalog: Catalog, cmd: string, argv: string[]): string | undefined {
+  const entry = catalog.commands[cmd];
+  if (!entry) return undefined;
+  const dashed = cmd === 'plot' ? argv.filter((a) => a.startsWith('-')) : argv;
+  const o = parseOptions(cmd, dashed, entry.options);
+  if (cmd === 'plot') return o.help || dashed.length === argv.length ? entry.help : undefined;
+  if (cmd === 'run') {
+    const given = o.method === undefined ? undefined : choiceArg('method', o.method, Object.keys(catalog.methods));
+    if (o.help) return given ? catalog.methods[given].help : entry.help;
+    const method = given ?? String(entry.options.method.default);
+    for (const [flag, owners] of Object.entries(catalog.flagOwners))
+      if (o[flag] !== undefined && !owners.includes(method))
+        throw new Error(`--${flag} belongs to --method ${owners.join(' or ')}, not ${method}`);
+  }
+  return o.help ? entry.help : undefined;
+}
 
 /** Pulls --backend out of argv (any subcommand) and initialises tfjs lazily. */
 function backendFrom(argv: string[]): () => Promise<string> {
   const i = argv.findIndex((a) => a === '--backend' || a.startsWith('--backend='));
   const value = i < 0 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
-  return async () => (await initBackend({ backend: value })).name;
+  return async () => (await (await import('../backend.ts')).initBackend({ backend: value })).name;
 }
 
 export async function main(
@@ -51,7 +90,15 @@ export async function main(
   }
   const c = COMMANDS[cmd];
   if (!c) throw new Error(`unknown command '${cmd}'; allowed: ${Object.keys(COMMANDS).join(', ')}`);
-  await c.run(rest, out, backendFrom(rest));
+  const catalog = readCatalog();
+  const help = catalog && preflight(catalog, cmd, rest);
+  if (help !== undefined) {
+    out(help);
+    return 0;
+  }
+  await (
+    await c.load()
+  )(rest, out, backendFrom(rest));
   return 0;
 }
 

@@ -2,7 +2,7 @@
 import { plotResults } from '../plots/results.ts';
 import { helpText, parseOptions, type Spec } from './args.ts';
 
-const PLOT_OPTIONS: Spec = { help: { type: 'boolean', short: 'h', help: 'show this help' } };
+export const PLOT_OPTIONS: Spec = { help: { type: 'boolean', short: 'h', help: 'show this help' } };
 export const PLOT_HELP = helpText(
   'Usage: chords plot <results/name.json> [...]\n\nRe-draws the plots of experiment results next to the JSON file (name.svg, name.png, name.vl.json).',
   PLOT_OPTIONS,

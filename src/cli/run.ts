@@ -3,20 +3,25 @@ import { getMethod, methodNames, type AnyMethod, type FlagReader, type MethodRes
 import { disposeResult } from '../sampling/task.ts';
 import { score, type Problem } from '../problems/index.ts';
 import { sample } from '../solvers/index.ts';
+import { readValues } from '../tensor.ts';
 import { choiceArg, helpText, intArg, numArg, parseOptions, type Parsed, type Spec } from './args.ts';
 import { EXECUTOR_OPTIONS, makeExecutor, type MadeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
+import { adapterField } from './report.ts';
 
 const COMMON: Spec = {
   ...EXECUTOR_OPTIONS,
   json: { type: 'boolean', help: 'print one JSON object instead of a table' },
   values: { type: 'boolean', help: "add each result's sample values to the JSON" },
-  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu (default: $CHORDS_BACKEND or auto)' },
+  backend: {
+    type: 'string',
+    help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu (default: $CHORDS_BACKEND or auto)',
+  },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
 /** The methods that declare each method flag. */
-function flagOwners(): Map<string, AnyMethod[]> {
+export function flagOwners(): Map<string, AnyMethod[]> {
   const owners = new Map<string, AnyMethod[]>();
   for (const name of methodNames())
     for (const flag of Object.keys(getMethod(name).flags))
@@ -93,7 +98,7 @@ export async function runCommand(
   const p = await buildProblem({ ...o, ...problemDefaults });
   let made: MadeExecutor | undefined;
   try {
-    made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, method.width(steps, options));
+    made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, method.width(steps, options), p.x.shape);
     const res = await method.run({ executor: made.executor, param: p.model, grid: p.grid, x: p.x }, options);
     const report = await reportOf(p, method, options, res, made, backend, !!o.values);
     out(o.json ? JSON.stringify(report) : table(report, p));
@@ -123,23 +128,26 @@ async function reportOf(
   const seq = sample(fine, p.model, p.x, p.grid);
   const seqValues = (await seq.x.data()) as Float32Array;
   seq.x.dispose();
-  const hits = res.hits.map((h) => {
-    const v = h.x.dataSync() as Float32Array;
-    return {
+  const hitValues = await readValues(res.hits.map((h) => h.x)); // every hit in one readback
+  const hits = [];
+  for (const [j, h] of res.hits.entries()) {
+    const v = hitValues[j];
+    hits.push({
       kind: h.kind,
       ...(h.core !== undefined ? { core: h.core } : {}),
       round: h.round,
       modelCalls: h.modelCalls,
       speedupRounds: seq.modelCalls / h.round,
-      ...score(p, v, seqValues),
+      ...(await score(p, v, seqValues)),
       ...(values ? { values: Array.from(v) } : {}),
-    };
-  });
+    });
+  }
   disposeResult(res);
   const { label, config } = method.describe(options);
   return {
     command: 'run',
     backend,
+    ...adapterField(),
     label,
     config: {
       ...p.config,
@@ -160,7 +168,7 @@ async function reportOf(
     sequential: {
       rounds: seq.modelCalls,
       modelCalls: seq.modelCalls,
-      ...score(p, seqValues),
+      ...(await score(p, seqValues)),
       ...(values ? { values: Array.from(seqValues) } : {}),
     },
     hits,

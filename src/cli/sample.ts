@@ -9,6 +9,7 @@ import { writeGrid } from '../plots/grid.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
 import { choiceArg, helpText, intArg, parseOptions, type Spec } from './args.ts';
 import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
+import { adapterField } from './report.ts';
 
 export const SAMPLE_OPTIONS: Spec = {
   ...PROBLEM_OPTIONS,
@@ -23,7 +24,7 @@ export const SAMPLE_OPTIONS: Spec = {
   stop: { type: 'string', default: 'core-index:1', help: 'CHORDS stop rule with --cores' },
   out: { type: 'string', default: 'results/samples.png', help: 'PNG grid to write' },
   json: { type: 'boolean', help: 'print one JSON object (with classAccuracy and frechetDistance)' },
-  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu' },
+  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
@@ -73,12 +74,13 @@ export async function sampleCommand(
     const report = {
       command: 'sample',
       backend,
+      ...adapterField(),
       config: { ...p.config, solver: solverName, ...(cores ? { cores, stop: String(o.stop) } : {}) },
       rounds,
       modelCalls,
       wallMs,
       out: file,
-      ...p.quality!(values),
+      ...(await p.quality!(values)),
     };
     if (o.json) return out(JSON.stringify(report));
     const how = `${cores ? `CHORDS, ${cores} cores` : 'sequential'}, ${solverName}, ${p.grid.length - 1} steps`;

@@ -6,6 +6,7 @@ import type { SamplerResult } from '../sampling/task.ts';
 import { choiceArg, helpText, parseOptions, type Spec } from './args.ts';
 import { EXECUTOR_OPTIONS, makeExecutor, type MadeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem } from './problem.ts';
+import { adapterField } from './report.ts';
 
 export const SOLVE_OPTIONS: Spec = {
   ...PROBLEM_OPTIONS,
@@ -13,7 +14,10 @@ export const SOLVE_OPTIONS: Spec = {
   ...EXECUTOR_OPTIONS,
   json: { type: 'boolean', help: 'print one JSON object instead of a summary' },
   values: { type: 'boolean', help: 'include the sample values in the JSON' },
-  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu (default: $CHORDS_BACKEND or auto)' },
+  backend: {
+    type: 'string',
+    help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu (default: $CHORDS_BACKEND or auto)',
+  },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
@@ -38,7 +42,7 @@ export async function solveCommand(
   const solver = getSolver(solverName);
   let made: MadeExecutor | undefined, res: SamplerResult | undefined, values: Float32Array;
   try {
-    made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, 1);
+    made = await makeExecutor(o, backend, p.spec.model, p.model, p.modelSpec, 1, p.x.shape);
     res = await runSequential({ executor: made.executor, param: p.model, grid: p.grid, x: p.x }, { solver });
     values = (await res.sample.data()) as Float32Array;
     res.sample.dispose();
@@ -49,10 +53,11 @@ export async function solveCommand(
     command: 'solve',
     config: { ...p.config, solver: solverName, executor: made.name },
     backend,
+    ...adapterField(),
     startupMs: made.startupMs,
     modelCalls: res.modelCalls,
     wallMs: Number(res.wallMs.toFixed(3)),
-    ...score(p, values),
+    ...(await score(p, values)),
     ...(o.values ? { values: Array.from(values) } : {}),
   };
   p.dispose();

@@ -1,6 +1,13 @@
 /** The one model interface: a network's raw prediction at (x, per-sample t), plus how to read it. */
 import * as tf from '@tensorflow/tfjs';
-import { checkPrediction, coeffsPerSample, x0From, type Parametrization, type Prediction } from './prediction.ts';
+import {
+  checkPrediction,
+  coeffsPerSample,
+  timesVector,
+  x0From,
+  type Parametrization,
+  type Prediction,
+} from './prediction.ts';
 import type { NoiseSchedule } from './schedule.ts';
 
 /**
@@ -39,4 +46,4 @@ export function denoise(model: Denoiser, x: tf.Tensor, t: tf.Tensor1D): tf.Tenso
 }
 
 /** A time vector [N] holding one time for every sample. */
-export const timeVector = (t: number, n: number): tf.Tensor1D => tf.fill([n], t) as tf.Tensor1D;
+export const timeVector = (t: number, n: number): tf.Tensor1D => timesVector(new Float32Array(n).fill(t));

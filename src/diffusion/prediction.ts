@@ -42,9 +42,28 @@ export function coeffsAt(schedule: NoiseSchedule, t: number): Coeffs<number> {
   return { alpha: schedule.alpha(t), sigma: schedule.sigma(t), dAlpha: schedule.dAlpha(t), dSigma: schedule.dSigma(t) };
 }
 
+/** Host copies of the time vectors made by timesVector, so coefficients never read a time back from a GPU. */
+const hostTimes = new WeakMap<tf.Tensor, Float32Array>();
+
+/** A float32 time vector [N] whose values are also kept on the host (see timeValues). */
+export function timesVector(ts: ArrayLike<number>): tf.Tensor1D {
+  const v = Float32Array.from(ts);
+  const t = tf.tensor1d(v, 'float32');
+  hostTimes.set(t, v);
+  return t;
+}
+
+/**
+ * The values of a time vector: the host copy of one made by timesVector, else a synchronous read (fine on the CPU
+ * backends; on webgpu a time vector that a kernel has used is GPU-resident and cannot be read synchronously).
+ */
+export function timeValues(t: tf.Tensor1D): ArrayLike<number> {
+  return hostTimes.get(t) ?? t.dataSync();
+}
+
 /** Per-sample coefficients [N, 1, ...] (rank of x) from a time vector t: [N], computed in float64. */
 export function coeffsPerSample(schedule: NoiseSchedule, t: tf.Tensor1D, rank: number): Coeffs<tf.Tensor> {
-  const ts = Array.from(t.dataSync());
+  const ts = Array.from(timeValues(t));
   const shape = [ts.length, ...Array(Math.max(0, rank - 1)).fill(1)];
   const make = (f: (u: number) => number) => tf.tensor(ts.map(f), shape, 'float32');
   return {

@@ -1,6 +1,7 @@
 /** Executors: model evaluation only. They know nothing of CHORDS or of solvers. */
 import * as tf from '@tensorflow/tfjs';
-import type { Denoiser } from '../diffusion/denoiser.ts';
+import { timeVector, type Denoiser } from '../diffusion/denoiser.ts';
+import { timesVector } from '../diffusion/prediction.ts';
 
 /** Evaluate the model at x: [n, ...] (every row at time t). */
 export interface EvalRequest {
@@ -11,6 +12,11 @@ export interface EvalRequest {
 /** Wall time of one evaluate() call and the model compute inside it (the slowest member's); equal in-process. */
 export interface ExecutorTimings {
   computeMs: number;
+  /**
+   * CPU milliseconds of that compute, where a member can measure its own (child processes: the
+   * slowest member's process CPU time); steadier than wall time on a loaded machine. Absent elsewhere.
+   */
+  computeCpuMs?: number;
   wallMs: number;
 }
 
@@ -45,9 +51,7 @@ export function serialExecutor(model: Denoiser): Executor {
   return {
     name: 'serial',
     evaluate: async (requests) =>
-      inProcess(() =>
-        requests.map(({ x, t }) => tf.tidy(() => model.predict(x, tf.fill([x.shape[0]], t) as tf.Tensor1D))),
-      ),
+      inProcess(() => requests.map(({ x, t }) => tf.tidy(() => model.predict(x, timeVector(t, x.shape[0]))))),
     close: async () => undefined,
   };
 }
@@ -74,10 +78,7 @@ export function batchedExecutor(model: Denoiser): Executor {
             requests.map((r) => r.x),
             0,
           ); // [sum n, ...]
-          const t = tf.tensor1d(
-            requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t)),
-            'float32',
-          ); // [sum n]
+          const t = timesVector(requests.flatMap((r) => Array<number>(r.x.shape[0]).fill(r.t))); // [sum n]
           return tf.split(model.predict(x, t), sizes, 0);
         }),
       );

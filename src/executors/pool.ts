@@ -9,6 +9,7 @@ import type { ModelSpec } from '../models/spec.ts';
 import type { EvalRequest, Executor, ExecutorTimings } from './executor.ts';
 import { ExecutorError } from './executor.ts';
 import { fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
+import { warmupCalls, type WarmupOptions } from './warmup.ts';
 
 /** One remote: a worker thread or a child process. */
 export interface Transport {
@@ -33,12 +34,19 @@ export interface PoolOptions {
   /** A round (or the start-up) fails after this long. Default 600000 ms. */
   timeoutMs?: number;
   spawn: (index: number) => Transport;
+  /**
+   * Warm-up at start-up: each member calls its own model on x of this shape (one request's [n, ...],
+   * as the rounds will send it) before it reports ready, so the rounds run at full speed. Default: none.
+   */
+  warmup?: WarmupOptions;
 }
 
 export interface PoolExecutor extends Executor {
   readonly size: number;
-  /** Milliseconds from spawning to every member ready (runtime, backend, model load). */
+  /** Milliseconds from spawning to every member ready (runtime, backend, model load, warm-up). */
   readonly startupMs: number;
+  /** The slowest member's warm-up milliseconds (part of startupMs; 0 without warm-up). */
+  readonly warmupMs: number;
   /** Process ids of the members (child processes only). */
   readonly pids: number[];
 }
@@ -47,13 +55,14 @@ interface Member {
   t: Transport;
   alive: boolean;
   group?: number[];
-  ready?: (ms: number) => void;
+  ready?: (warmupMs: number) => void;
   waiting?: { id: number; resolve: (m: FromRemote & { type: 'result' }) => void };
 }
 
 export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
   if (!Number.isInteger(o.size) || o.size < 1 || o.size > 256)
     throw new Error(`${o.kind}: size got ${o.size}; allowed: an integer from 1 to 256`);
+  const warmup = o.warmup ? { shape: o.warmup.shape.slice(), calls: warmupCalls(o.warmup) } : undefined;
   const timeoutMs = o.timeoutMs ?? 600_000,
     label = o.kind === 'workers' ? 'worker' : 'process';
   let broken: Error | undefined,
@@ -77,8 +86,8 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
       m: Member = { t, alive: true };
     members.push(m);
     t.onMessage((msg) => {
-      if (msg.type === 'loaded') t.post({ type: 'init', spec: o.spec, backend: o.backend ?? 'wasm' }, []);
-      else if (msg.type === 'ready') m.ready?.(msg.startupMs);
+      if (msg.type === 'loaded') t.post({ type: 'init', spec: o.spec, backend: o.backend ?? 'wasm', warmup }, []);
+      else if (msg.type === 'ready') m.ready?.(msg.warmupMs);
       else if (msg.type === 'result' && m.waiting?.id === msg.id) {
         const w = m.waiting;
         m.waiting = undefined;
@@ -124,13 +133,14 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
         },
       );
     });
-  await guard(Promise.all(members.map((m) => new Promise<number>((r) => (m.ready = r)))), 'start-up');
+  const warmups = await guard(Promise.all(members.map((m) => new Promise<number>((r) => (m.ready = r)))), 'start-up');
   const startupMs = performance.now() - t0;
 
   const executor: PoolExecutor = {
     name: o.kind,
     size: o.size,
     startupMs,
+    warmupMs: Math.max(...warmups),
     pids: members.map((m) => m.t.pid ?? -1),
     async evaluate(requests: readonly EvalRequest[]) {
       if (broken) throw broken;
@@ -143,12 +153,13 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
           hi = Math.floor(((i + 1) * k) / Math.min(k, o.size));
         groups.push(Array.from({ length: hi - lo }, (_, j) => lo + j));
       }
+      const wires = await toWire(requests.map((r) => r.x)); // every input of the round in one readback
       const results = await guard(
         Promise.all(
           groups.map(
             (g, i) =>
               new Promise<FromRemote & { type: 'result' }>((resolve) => {
-                const xs = g.map((j) => toWire(requests[j].x)),
+                const xs = g.map((j) => wires[j]),
                   id = nextId++;
                 members[i].waiting = { id, resolve };
                 members[i].group = g;
@@ -167,6 +178,7 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
       const timings: ExecutorTimings = {
         computeMs: Math.max(...results.map((r) => r.computeMs)),
         wallMs: performance.now() - w0,
+        ...(o.kind === 'processes' ? { computeCpuMs: Math.max(...results.map((r) => r.cpuMs)) } : {}),
       };
       return { outputs: outs, timings };
     },

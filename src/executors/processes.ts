@@ -3,9 +3,10 @@
  * CUDA_VISIBLE_DEVICES = devices[i] for tfjs-node-gpu, one GPU per core as in the paper.
  */
 import { fork } from 'node:child_process';
-import { packagePath } from '../paths.ts';
+import { entryPoint } from '../paths.ts';
 import type { ModelSpec } from '../models/spec.ts';
 import { createPool, type PoolExecutor, type Transport } from './pool.ts';
+import type { WarmupOptions } from './warmup.ts';
 
 export interface ProcessesOptions {
   spec: ModelSpec;
@@ -17,10 +18,13 @@ export interface ProcessesOptions {
   /** Extra environment for child i. */
   env?: (index: number) => Record<string, string>;
   timeoutMs?: number;
+  /** Warm-up of every child at start-up (see PoolOptions.warmup). */
+  warmup?: WarmupOptions;
 }
 
 export function processTransport(env: Record<string, string>): Transport {
-  const c = fork(packagePath('src', 'executors', 'remote-child.mjs'), [], {
+  const { script, argv } = entryPoint('executors/remote-child');
+  const c = fork(script, argv, {
     serialization: 'advanced',
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -58,6 +62,7 @@ export function processesExecutor({
   devices,
   env,
   timeoutMs,
+  warmup,
 }: ProcessesOptions): Promise<PoolExecutor> {
   return createPool({
     kind: 'processes',
@@ -65,6 +70,7 @@ export function processesExecutor({
     size: processes,
     backend,
     timeoutMs,
+    warmup,
     spawn: (i) =>
       processTransport({
         ...(devices?.length ? { CUDA_VISIBLE_DEVICES: String(devices[i % devices.length]) } : {}),

@@ -1,6 +1,7 @@
 /** Messages between an executor and its workers or child processes. Tensors cross as plain Float32Arrays. */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../models/spec.ts';
+import { readValues } from '../tensor.ts';
 
 export interface WireTensor {
   shape: number[];
@@ -8,19 +9,36 @@ export interface WireTensor {
 }
 
 export type ToRemote =
-  | { type: 'init'; spec: ModelSpec; backend: string }
+  /** Build the model; then `warmup.calls` calls on x of `warmup.shape` before reporting ready. */
+  | { type: 'init'; spec: ModelSpec; backend: string; warmup?: { shape: number[]; calls: number } }
   /** Evaluate several (x, t) requests as one batched call. */
   | { type: 'eval'; id: number; xs: WireTensor[]; ts: number[] }
   | { type: 'close' };
 
 export type FromRemote =
-  | { type: 'ready'; startupMs: number; backend: string }
-  | { type: 'result'; id: number; outs: WireTensor[]; computeMs: number }
+  | { type: 'ready'; startupMs: number; warmupMs: number; backend: string }
+  /** cpuMs: the process CPU time during the eval (its own in a child process; the whole process in a worker). */
+  | { type: 'result'; id: number; outs: WireTensor[]; computeMs: number; cpuMs: number }
   | { type: 'error'; id?: number; message: string };
 
-/** A fresh Float32Array copy of a tensor's values (safe to transfer). */
-export function toWire(t: tf.Tensor): WireTensor {
-  return { shape: t.shape.slice(), data: Float32Array.from(t.dataSync() as Float32Array) };
+/**
+ * Fresh Float32Array copies of several tensors' values (safe to transfer), read in one asynchronous readback
+ * (a GPU backend waits once; the tensors stay the caller's).
+ */
+export async function toWire(ts: readonly tf.Tensor[]): Promise<WireTensor[]> {
+  const data = await readValues(ts);
+  return ts.map((t, j) => ({ shape: t.shape.slice(), data: data[j] }));
+}
+
+/** Splits a wire tensor along its first axis into parts of `sizes` rows (copies). */
+export function splitWire(w: WireTensor, sizes: readonly number[]): WireTensor[] {
+  const row = w.shape.slice(1).reduce((a, b) => a * b, 1);
+  let at = 0;
+  return sizes.map((n) => {
+    const part = { shape: [n, ...w.shape.slice(1)], data: w.data.slice(at * row, (at + n) * row) };
+    at += n;
+    return part;
+  });
 }
 
 export const fromWire = (w: WireTensor): tf.Tensor => tf.tensor(w.data, w.shape, 'float32');

@@ -3,7 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
 import { buildModel, type BuiltModel } from '../models/spec.ts';
 import { tidy } from '../tensor.ts';
-import { fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
+import { timesVector } from '../diffusion/prediction.ts';
+import { fromWire, splitWire, toWire, type FromRemote, type ToRemote, type WireTensor } from './protocol.ts';
+import { warmModel } from './warmup.ts';
+
+const cpuMsSince = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
 
 /** Serves one channel: `send` posts a message back (with buffers to transfer where the transport can). */
 export function serve(
@@ -17,22 +24,26 @@ export function serve(
         const t0 = performance.now();
         const info = await initBackend({ backend: msg.backend });
         model = await buildModel(msg.spec);
-        send({ type: 'ready', startupMs: performance.now() - t0, backend: info.name }, []);
+        const warmupMs = msg.warmup ? await warmModel(model, msg.warmup) : 0;
+        send({ type: 'ready', startupMs: performance.now() - t0, warmupMs, backend: info.name }, []);
       } else if (msg.type === 'eval') {
         if (!model) throw new Error('eval before init');
         const t0 = performance.now();
-        const outs = tidy(() => {
-          const sizes = msg.xs.map((w) => w.shape[0]);
+        const c0 = process.cpuUsage();
+        const sizes = msg.xs.map((w) => w.shape[0]);
+        const out = tidy(() => {
           const x = msg.xs.length === 1 ? fromWire(msg.xs[0]) : tf.concat(msg.xs.map(fromWire), 0);
-          const t = tf.tensor1d(
-            msg.ts.flatMap((v, j) => Array<number>(sizes[j]).fill(v)),
-            'float32',
-          );
-          const out = model!.predict(x, t);
-          return (msg.xs.length === 1 ? [out] : tf.split(out, sizes, 0)).map(toWire);
+          return model!.predict(x, timesVector(msg.ts.flatMap((v, j) => Array<number>(sizes[j]).fill(v))));
         });
+        let wire: WireTensor[];
+        try {
+          wire = await toWire([out]); // one readback per request batch
+        } finally {
+          out.dispose();
+        }
+        const outs = msg.xs.length === 1 ? wire : splitWire(wire[0], sizes);
         send(
-          { type: 'result', id: msg.id, outs, computeMs: performance.now() - t0 },
+          { type: 'result', id: msg.id, outs, computeMs: performance.now() - t0, cpuMs: cpuMsSince(c0) },
           outs.map((o) => o.data.buffer as ArrayBuffer),
         );
       } else if (msg.type === 'close') {

@@ -1,18 +1,22 @@
 /** The `workers` executor: one worker_threads worker per core, each with its own tfjs backend and model. */
 import { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../models/spec.ts';
-import { packagePath } from '../paths.ts';
+import { entryPoint } from '../paths.ts';
 import { createPool, type PoolExecutor, type Transport } from './pool.ts';
+import type { WarmupOptions } from './warmup.ts';
 
 export interface WorkersOptions {
   spec: ModelSpec;
   workers: number;
   backend?: string;
   timeoutMs?: number;
+  /** Warm-up of every worker at start-up (see PoolOptions.warmup). */
+  warmup?: WarmupOptions;
 }
 
 export function workerTransport(): Transport {
-  const w = new Worker(packagePath('src', 'executors', 'remote-worker.mjs'));
+  const { script, argv } = entryPoint('executors/remote-worker');
+  const w = new Worker(script, { argv });
   return {
     post: (msg, transfer) => w.postMessage(msg, transfer),
     onMessage: (cb) => w.on('message', cb),
@@ -25,5 +29,5 @@ export function workerTransport(): Transport {
 }
 
 /** Starts a persistent pool of worker threads (resolves once every worker has built its model). */
-export const workersExecutor = ({ spec, workers, backend, timeoutMs }: WorkersOptions): Promise<PoolExecutor> =>
-  createPool({ kind: 'workers', spec, size: workers, backend, timeoutMs, spawn: workerTransport });
+export const workersExecutor = ({ spec, workers, backend, timeoutMs, warmup }: WorkersOptions): Promise<PoolExecutor> =>
+  createPool({ kind: 'workers', spec, size: workers, backend, timeoutMs, warmup, spawn: workerTransport });

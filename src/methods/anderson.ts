@@ -67,6 +67,7 @@ export function andersonStep(
   e: number,
   depth: number,
   reg: number,
+  values: ReadonlyMap<tf.Tensor, ArrayLike<number>>,
 ): void {
   interface Row {
     x: Float64Array;
@@ -78,14 +79,14 @@ export function andersonStep(
   for (let m = a + 1; m <= e; m++) {
     const xo = old[m];
     if (!xo) continue;
-    const x = Float64Array.from(xo.dataSync()),
-      F = next[m - a - 1].dataSync();
+    const x = Float64Array.from(values.get(xo)!),
+      F = values.get(next[m - a - 1])!;
     const r = x.map((v, i) => F[i] - v);
     const h = hist.get(m) ?? { xs: [], rs: [] };
     const dX: Float64Array[] = [],
       dR: Float64Array[] = [];
-    let px = x,
-      pr = r;
+    let px: Float64Array = x,
+      pr: Float64Array = r;
     for (let c = 0; c < Math.min(depth, h.xs.length); c++) {
       dX.push(px.map((v, i) => v - h.xs[c][i]));
       dR.push(pr.map((v, i) => v - h.rs[c][i]));

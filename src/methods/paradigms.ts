@@ -26,7 +26,7 @@ import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { euler } from '../solvers/euler.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { validateTolerance } from './tolerance.ts';
-import { fails, meanSquarePerSample, paradigmsVariance } from './window.ts';
+import { fails, meanSquaresPerSample, paradigmsVariance } from './window.ts';
 
 export interface ParadigmsOptions extends SamplerHooks {
   /** Window size p (parallel model calls per round, "cores"). */
@@ -92,7 +92,16 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
         return out;
       });
       tf.dispose(outs);
-      const errors = next.map((v, k) => Array.from(meanSquarePerSample(v, xs[a + k + 1])));
+      let errors: number[][];
+      try {
+        // the round's one readback
+        errors = (await meanSquaresPerSample(next.map((v, k) => [v, xs[a + k + 1]] as const))).map((e) =>
+          Array.from(e),
+        );
+      } catch (e) {
+        tf.dispose(next);
+        throw e;
+      }
       const slide = paradigmsSlide({
         begin: a,
         window: o.window,

@@ -21,7 +21,7 @@ import { paramCoeffs, x0Of, type Parametrization } from '../diffusion/prediction
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import { requireLinearForm } from '../solvers/linear-form.ts';
 import { pastTimes, type HistoryEntry, type Solver, type StageEval, type StepInput } from '../solvers/solver.ts';
-import { tidy } from '../tensor.ts';
+import { readValues, tidy } from '../tensor.ts';
 import { roundMeter } from '../sampling/meter.ts';
 import {
   validateTask,
@@ -314,15 +314,29 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       const upd = active.map((L) => {
         const a = L.begin,
           e = Math.min(a + K, N);
-        const next = newValues(L, a, e);
+        return { L, a, e, next: newValues(L, a, e), f: e };
+      });
+      // the round's one readback: every node's change and, with Anderson, the values it mixes
+      const pairs = upd.flatMap((u) =>
+        Array.from({ length: u.e - u.a }, (_, q) => ({ u, m: u.a + 1 + q })).filter(({ u, m }) => u.L.x[m]),
+      );
+      const mixed = o.anderson ? pairs.flatMap(({ u, m }) => [u.L.x[m]!, u.next[m - u.a - 1]]) : [];
+      const errTensors = pairs.map(({ u, m }) => meanSquarePerSample(u.next[m - u.a - 1], u.L.x[m]!));
+      let read: Float32Array[];
+      try {
+        read = await readValues([...errTensors, ...mixed]);
+      } catch (err) {
+        for (const u of upd) tf.dispose(u.next);
+        throw err;
+      } finally {
+        tf.dispose(errTensors);
+      }
+      const errOf = new Map(pairs.map((p, q) => [`${upd.indexOf(p.u)}:${p.m}`, read[q][0]]));
+      const values = new Map(mixed.map((t, q) => [t, read[pairs.length + q]] as const));
+      upd.forEach((u, k) => {
         // the first node whose change fails the test restarts the window at itself
-        let f = e;
-        for (let m = a + 1; m <= e && f === e; m++) {
-          const old = L.x[m];
-          const err = old ? meanSquarePerSample(next[m - a - 1], old)[0] : Infinity;
-          if (fails(err, o.tolerance, variance(nodes[m].t))) f = m;
-        }
-        return { L, a, e, next, f };
+        for (let m = u.a + 1; m <= u.e && u.f === u.e; m++)
+          if (fails(errOf.get(`${k}:${m}`) ?? Infinity, o.tolerance, variance(nodes[m].t))) u.f = m;
       });
       // shared windows: a node fails if any sample fails (the samples stay in step)
       if (o.windows === 'shared') {
@@ -330,7 +344,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         for (const u of upd) u.f = f;
       }
       for (const { L, a, e, next, f } of upd) {
-        if (o.anderson) andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization);
+        if (o.anderson) andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization, values);
         for (let m = a + 1; m <= e; m++) {
           L.x[m]?.dispose();
           L.x[m] = next[m - a - 1];

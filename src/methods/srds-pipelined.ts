@@ -8,11 +8,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Trajectory } from '../solvers/trajectory.ts';
-import { tidy } from '../tensor.ts';
+import { readAll, tidy } from '../tensor.ts';
 import { emitHit, roundMeter } from '../sampling/meter.ts';
 import { validateTask, type SamplerHit, type SamplingTask } from '../sampling/task.ts';
 import { blockBoundaries, validateSrds, type SrdsOptions, type SrdsResult } from './srds.ts';
-import { noiseScale, rmsChange } from './tolerance.ts';
+import { meanSquaredChange, noiseScale } from './tolerance.ts';
 
 /** Iteration k's fine solve of block b. */
 interface Fine {
@@ -104,18 +104,27 @@ export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}):
             progress = true;
           }
       }
-      // 5. iterations completed this round: emit, and stop when converged or exact
+      // 5. iterations completed this round: emit, and stop when converged or exact; the changes of every
+      // iteration completed this round are read in one readback
+      const completed: number[] = [];
+      for (let k = done + 1; ready(k); k++) completed.push(k);
+      const measured = completed.filter((k) => k >= 1);
+      const read = await readAll(
+        measured.flatMap((k) => Array.from({ length: B }, (_, q) => meanSquaredChange(X[k][q + 1], X[k - 1][q + 1]))),
+      );
       let stop = false;
-      while (ready(done + 1) && !stop) {
-        done++;
+      for (const k of completed) {
+        if (stop) break;
+        done = k;
         emitHit(hits, meter, round, tf.clone(X[done][B]), o.onHit);
         if (done >= 1) {
           iterations = done;
+          const at0 = measured.indexOf(done) * B;
           let change = 0;
           for (let b = 1; b <= B; b++)
             change = Math.max(
               change,
-              rmsChange(X[done][b], X[done - 1][b]) / Math.max(noiseScale(param, grid, n[b] - 1), 1e-12),
+              Math.sqrt(read[at0 + b - 1]) / Math.max(noiseScale(param, grid, n[b] - 1), 1e-12),
             );
           stop = change <= tol || done >= B;
         }

@@ -15,7 +15,7 @@ import { eulerJump, type Jump } from '../solvers/jump.ts';
 import { SOLVER_NAMES, SOLVERS } from '../solvers/registry.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { Trajectory } from '../solvers/trajectory.ts';
-import { tidy } from '../tensor.ts';
+import { readAll, tidy } from '../tensor.ts';
 import { emitHit, roundMeter } from '../sampling/meter.ts';
 import {
   validateTask,
@@ -24,7 +24,7 @@ import {
   type SamplerResult,
   type SamplingTask,
 } from '../sampling/task.ts';
-import { noiseScale, rmsChange, validateTolerance } from './tolerance.ts';
+import { meanSquaredChange, noiseScale, validateTolerance } from './tolerance.ts';
 
 export interface SrdsOptions extends SamplerHooks {
   /** Number of blocks B. Default round(sqrt(T)). */
@@ -126,13 +126,16 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
       }
       const F = new Map(cur.map((c) => [c.b, c.path.take()] as const));
       // predictor-corrector, sequential over blocks; the first open start is F of an exact start
-      let change = 0;
+      // the changes of the block starts, read once after the sweep (as scalar tensors until then)
+      const changes: { sq: tf.Scalar; scale: number }[] = [];
+      const noteChange = (b: number) =>
+        changes.push({
+          sq: meanSquaredChange(newX[b], X[b]),
+          scale: Math.max(noiseScale(param, grid, n[b] - 1), 1e-12),
+        });
       const newX: tf.Tensor[] = [];
       newX[exact] = F.get(exact - 1)!;
-      change = Math.max(
-        change,
-        rmsChange(newX[exact], X[exact]) / Math.max(noiseScale(param, grid, n[exact] - 1), 1e-12),
-      );
+      noteChange(exact);
       for (let b = exact; b < B; b++) {
         const [e] = await evalAt(
           [{ x: newX[b], t: grid[n[b]] }],
@@ -146,11 +149,10 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
         );
         E[b]!.dispose();
         E[b] = e;
-        change = Math.max(
-          change,
-          rmsChange(newX[b + 1], X[b + 1]) / Math.max(noiseScale(param, grid, n[b + 1] - 1), 1e-12),
-        );
+        noteChange(b + 1);
       }
+      const read = await readAll(changes.map((c) => c.sq));
+      const change = Math.max(0, ...changes.map((c, q) => Math.sqrt(read[q]) / c.scale));
       for (const [b, f] of F) if (b !== exact - 1) f.dispose();
       for (let b = exact; b <= B; b++) {
         X[b].dispose();

@@ -1,4 +1,5 @@
-/** Small float64 linear algebra for metrics: means, covariances, symmetric eigendecomposition (Jacobi). */
+/** Small float64 linear algebra for metrics: means, covariances, symmetric eigendecomposition (ml-matrix). */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 /** Row means of an n x d row-major matrix. */
 export function mean(x: ArrayLike<number>, n: number, d: number): Float64Array {
@@ -24,46 +25,16 @@ export function covariance(x: ArrayLike<number>, n: number, d: number): Float64A
   return c;
 }
 
-/** Eigenvalues and eigenvectors (columns of v) of a symmetric d x d matrix by cyclic Jacobi rotations. */
+/**
+ * Eigenvalues (ascending) and eigenvectors (columns of v, row-major d x d) of a symmetric d x d matrix:
+ * ml-matrix's Householder tridiagonalisation + QL (EISPACK tred2/tql2). At 256 x 256 it is 7x faster
+ * than the cyclic Jacobi rotations used before and 2-5x more accurate (README, notes on dependencies).
+ */
 export function symmetricEigen(a: ArrayLike<number>, d: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a),
-    v = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) v[i * d + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) off += m[p * d + q] ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < d; p++)
-      for (let q = p + 1; q < d; q++) {
-        const apq = m[p * d + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (m[q * d + q] - m[p * d + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1),
-          s = t * c;
-        for (let k = 0; k < d; k++) {
-          // columns p, q
-          const mkp = m[k * d + p],
-            mkq = m[k * d + q];
-          m[k * d + p] = c * mkp - s * mkq;
-          m[k * d + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < d; k++) {
-          // rows p, q
-          const mpk = m[p * d + k],
-            mqk = m[q * d + k];
-          m[p * d + k] = c * mpk - s * mqk;
-          m[q * d + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < d; k++) {
-          const vkp = v[k * d + p],
-            vkq = v[k * d + q];
-          v[k * d + p] = c * vkp - s * vkq;
-          v[k * d + q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  return { values: Float64Array.from({ length: d }, (_, i) => m[i * d + i]), vectors: v };
+  if (a.length !== d * d) throw new Error(`symmetricEigen: need d * d = ${d * d} entries; got ${a.length}`);
+  const rows = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => a[i * d + j]));
+  const e = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
+  return { values: Float64Array.from(e.realEigenvalues), vectors: Float64Array.from(e.eigenvectorMatrix.to1DArray()) };
 }
 
 /** Symmetric PSD square root: V diag(sqrt(max(lambda, 0))) V^T. */

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { digitBatch } from '../data/digits.ts';
 import { classify, type ClassifierParams } from './classifier.ts';
 import { featureStats, frechetDistance, type FeatureStats } from './frechet.ts';
+import { readValues } from '../tensor.ts';
 
 export interface Quality {
   /** Share of samples the classifier assigns to their requested label. */
@@ -15,35 +16,47 @@ export interface Quality {
   n: number;
 }
 
+/** Classifier features and predicted labels of images (Float32Array of n x 256), in one asynchronous readback. */
+async function classifyValues(
+  p: ClassifierParams,
+  images: Float32Array,
+  n: number,
+): Promise<{ features: Float32Array; pred: Float32Array }> {
+  const { features, pred } = tf.tidy(() => {
+    const c = classify(p, tf.tensor2d(images, [n, 256]));
+    return { features: c.features, pred: tf.argMax(c.logits, 1) };
+  });
+  const [f, l] = await readValues([features, pred]);
+  tf.dispose([features, pred]);
+  return { features: f, pred: l };
+}
+
 /** Classifier features of images (Float32Array of n x 256) as a flat array. */
-export function features(p: ClassifierParams, images: Float32Array, n: number): Float32Array {
-  return tf.tidy(() => classify(p, tf.tensor2d(images, [n, 256])).features.dataSync() as Float32Array);
+export async function features(p: ClassifierParams, images: Float32Array, n: number): Promise<Float32Array> {
+  return (await classifyValues(p, images, n)).features;
 }
 
 const realCache = new Map<string, FeatureStats>();
 /** Feature statistics of n real digits (seeded; cached per classifier instance, n and seed). */
-export function realStats(p: ClassifierParams, n = 2000, seed = 424242): FeatureStats {
+export async function realStats(p: ClassifierParams, n = 2000, seed = 424242): Promise<FeatureStats> {
   const key = `${p['l1.w'].id}:${n}:${seed}`;
-  if (!realCache.has(key)) realCache.set(key, featureStats(features(p, digitBatch(n, seed).images, n), n, 64));
+  if (!realCache.has(key)) realCache.set(key, featureStats(await features(p, digitBatch(n, seed).images, n), n, 64));
   return realCache.get(key)!;
 }
 
-/** Quality of generated samples (values in [-1, 1], n x 16 x 16) for their requested labels. */
-export function sampleQuality(
+/** Quality of generated samples (values in [-1, 1], n x 16 x 16) for their requested labels (one readback). */
+export async function sampleQuality(
   p: ClassifierParams,
   images: Float32Array,
   labels: ArrayLike<number>,
-  real: FeatureStats = realStats(p),
-): Quality {
+  real?: FeatureStats,
+): Promise<Quality> {
   const n = labels.length;
-  const pred = tf.tidy(() => tf.argMax(classify(p, tf.tensor2d(images, [n, 256])).logits, 1).dataSync());
+  const stats = real ?? (await realStats(p));
+  const { features: f, pred } = await classifyValues(p, images, n);
   let ok = 0;
   for (let i = 0; i < n; i++) if (pred[i] === labels[i]) ok++;
-  return {
-    classAccuracy: ok / n,
-    frechetDistance: frechetDistance(featureStats(features(p, images, n), n, 64), real),
-    n,
-  };
+  return { classAccuracy: ok / n, frechetDistance: frechetDistance(featureStats(f, n, 64), stats), n };
 }
 
 /**
@@ -51,7 +64,7 @@ export function sampleQuality(
  * independent seed) against the same real statistics (2000 digits by default). What n generated
  * samples score above this is model error; the rest is the estimator's small-sample bias.
  */
-export function realVsReal(p: ClassifierParams, n: number, seed = 1, real: FeatureStats = realStats(p)): number {
+export async function realVsReal(p: ClassifierParams, n: number, seed = 1, real?: FeatureStats): Promise<number> {
   const a = digitBatch(n, seed);
-  return frechetDistance(featureStats(features(p, a.images, n), n, 64), real);
+  return frechetDistance(featureStats(await features(p, a.images, n), n, 64), real ?? (await realStats(p)));
 }

@@ -59,7 +59,7 @@ export interface Problem {
   /** The exact (Gaussian, linear) or float64 reference (mixture) ODE solution at grid[T] (computed once). */
   reference?: () => Float64Array;
   /** DiT: classifier accuracy against the requested labels and a Frechet distance. */
-  quality?: (values: Float32Array) => Quality;
+  quality?: (values: Float32Array) => Promise<Quality>;
   /** Frees the model and x. */
   dispose(): void;
 }
@@ -156,9 +156,9 @@ async function ditProblem(s: ProblemSpec): Promise<Problem> {
     guidance,
     labels: one ?? 'cycle',
   };
-  const quality = (values: Float32Array) => {
+  const quality = async (values: Float32Array) => {
     classifier ??= loadClassifier();
-    return sampleQuality(classifier.params, values, classes, realStats(classifier.params));
+    return sampleQuality(classifier.params, values, classes, await realStats(classifier.params));
   };
   const modelSpec: ModelSpec = { kind: 'dit', path, labels: classes, guidance };
   return finish(s, modelSpec, grid, x0, [s.n, size, size, config.channels], problemConfig, { quality });

@@ -20,13 +20,13 @@ export interface Scores {
 }
 
 /** Scores sample values against the sequential sample (when given), the reference and the DiT's quality. */
-export function score(p: Problem, values: Float32Array, sequential?: ArrayLike<number>): Scores {
+export async function score(p: Problem, values: Float32Array, sequential?: ArrayLike<number>): Promise<Scores> {
   const ref = p.reference?.();
   return {
     ...(sequential
       ? { rmseToSequential: rmse(values, sequential), relErrorToSequential: relativeRmse(values, sequential) }
       : {}),
     ...(ref ? { rmseToReference: rmse(values, ref), relErrorToReference: relativeRmse(values, ref) } : {}),
-    ...(p.quality ? p.quality(values) : {}),
+    ...(p.quality ? await p.quality(values) : {}),
   };
 }

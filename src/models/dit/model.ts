@@ -2,9 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { normals, uniformRng } from '../../random.ts';
 import { paramShapes, tokens, validateDiTConfig, type DiTConfig } from './config.ts';
-import { gelu, layerNorm, linear, linear3d, silu } from '../nn.ts';
-import { attention, type AttentionWeights } from './attention.ts';
-import { modulate, patchify, posEmbedding, timeFeatures, unpatchify } from './layers.ts';
+import { gelu, layerNorm, linear, silu } from '../nn.ts';
+import { attentionTokens, type AttentionWeights } from './attention.ts';
+import { modulateTokens, patchifyTokens, posEmbedding, timeFeatures, unpatchifyTokens } from './layers.ts';
 
 /** Parameters by name ('blocks.0.q.w', ...); tf.Variables while training, plain tensors otherwise. */
 export type DiTParams = Record<string, tf.Tensor>;
@@ -50,7 +50,9 @@ export function labelTensor(labels: ArrayLike<number>, n: number): tf.Tensor1D {
 
 /**
  * Velocity prediction v(x, t, y): x [N, H, W, C], t [N] in [0, 1], y [N] int labels (cfg.classes = null).
- * patchify -> + pos -> blocks(adaLN-Zero) -> final adaptive norm + linear -> unpatchify.
+ * patchify -> + pos -> blocks(adaLN-Zero) -> final adaptive norm + linear -> unpatchify. The residual
+ * stream is token-major [L, N, D]: per-sample modulations [N, D] broadcast over tokens as they are,
+ * and attention's value projection and output need no transpose (attentionTokens).
  */
 export function ditForward(
   params: DiTParams,
@@ -64,8 +66,10 @@ export function ditForward(
     const n = x.shape[0],
       L = tokens(cfg),
       D = cfg.hidden;
-    const pos = tf.tensor3d(posEmbedding(cfg.imageSize / cfg.patch, D), [1, L, D]);
-    let h = tf.add(linear3d(patchify(x, cfg.patch), p('patch.w'), p('patch.b')), pos) as tf.Tensor3D; // [N, L, D]
+    const rows = (z: tf.Tensor) => tf.reshape(z, [L * n, -1]) as tf.Tensor2D; // [L, N, F] -> [L * N, F]
+    const stream = (z: tf.Tensor) => tf.reshape(z, [L, n, D]) as tf.Tensor3D; // [L * N, D] -> [L, N, D]
+    const pos = tf.tensor3d(posEmbedding(cfg.imageSize / cfg.patch, D), [L, 1, D]);
+    let h = tf.add(stream(linear(patchifyTokens(x, cfg.patch), p('patch.w'), p('patch.b'))), pos) as tf.Tensor3D;
     const te = linear(
       silu(linear(timeFeatures(t, cfg.timeFeatures), p('time.1.w'), p('time.1.b'))) as tf.Tensor2D,
       p('time.2.w'),
@@ -76,17 +80,13 @@ export function ditForward(
     for (let b = 0; b < cfg.depth; b++) {
       const w = (s: string): [tf.Tensor, tf.Tensor] => [p(`blocks.${b}.${s}.w`), p(`blocks.${b}.${s}.b`)];
       const [shA, scA, gA, shM, scM, gM] = tf.split(linear(c, ...w('ada')), 6, 1); // 6 x [N, D]
-      const a = attention(modulate(layerNorm(h) as tf.Tensor3D, shA, scA), cfg.heads, attentionWeights(params, b));
-      h = tf.add(h, tf.mul(tf.expandDims(gA, 1), a)) as tf.Tensor3D; // [N, L, D]
-      const m = linear3d(
-        gelu(linear3d(modulate(layerNorm(h) as tf.Tensor3D, shM, scM), ...w('mlp1'))) as tf.Tensor3D,
-        ...w('mlp2'),
-      );
-      h = tf.add(h, tf.mul(tf.expandDims(gM, 1), m)) as tf.Tensor3D; // [N, L, D]
+      const attn = modulateTokens(layerNorm(h) as tf.Tensor3D, shA, scA);
+      h = tf.add(h, tf.mul(gA, attentionTokens(attn, cfg.heads, attentionWeights(params, b)))) as tf.Tensor3D;
+      const hidden = gelu(linear(rows(modulateTokens(layerNorm(h) as tf.Tensor3D, shM, scM)), ...w('mlp1')));
+      h = tf.add(h, tf.mul(gM, stream(linear(hidden as tf.Tensor2D, ...w('mlp2'))))) as tf.Tensor3D;
     }
     const [shF, scF] = tf.split(linear(c, p('final.ada.w'), p('final.ada.b')), 2, 1); // 2 x [N, D]
-    const out = linear3d(modulate(layerNorm(h) as tf.Tensor3D, shF, scF), p('final.out.w'), p('final.out.b')); // [N, L, p*p*C]
-    void n;
-    return unpatchify(out, cfg.patch, cfg.imageSize, cfg.channels); // [N, H, W, C]
+    const out = linear(rows(modulateTokens(layerNorm(h) as tf.Tensor3D, shF, scF)), p('final.out.w'), p('final.out.b'));
+    return unpatchifyTokens(out, n, cfg.patch, cfg.imageSize, cfg.channels); // [N, H, W, C]
   });
 }
