@@ -84,7 +84,16 @@ export {
 export { getMethod, methodNames, registerMethod, unregisterMethod } from './sampling/registry.ts';
 
 // CHORDS
-export { CHORDS_PRESETS, initSequence, parseInit, validateInit } from './chords/init.ts';
+export {
+  CHORDS_PRESETS,
+  initFamilies,
+  initSequence,
+  parseInit,
+  uniformInit,
+  validateInit,
+  type NamedInit,
+} from './chords/init.ts';
+export { HISTORY_RULES, rectifiedHistory, type HistoryRule } from './chords/history.ts';
 export { hitRounds, planChords, type PlanConfig, type PlanRound } from './chords/plan.ts';
 export { parseStop, type StopRule } from './chords/stop.ts';
 export { searchInitSequence } from './chords/search.ts';

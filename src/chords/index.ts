@@ -3,4 +3,5 @@ export * from './plan.ts';
 export * from './math.ts';
 export * from './stop.ts';
 export * from './run.ts';
+export * from './history.ts';
 export * from './search.ts';

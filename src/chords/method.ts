@@ -4,6 +4,7 @@ import type { Method } from '../sampling/method.ts';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, jumpName, type Jump } from '../solvers/jump.ts';
 import type { Solver } from '../solvers/solver.ts';
+import { HISTORY_RULES, type HistoryRule } from './history.ts';
 import { initSequence, parseInit, validateInit } from './init.ts';
 import { runChords } from './run.ts';
 import { formatStop, parseStop, type StopRule } from './stop.ts';
@@ -14,6 +15,8 @@ export interface ChordsMethodOptions {
   coarse: Jump;
   stop: StopRule;
   rectify: boolean;
+  /** A multistep fine solver's history after a rectification: keep (default), drop or shift (history.ts). */
+  history: HistoryRule;
 }
 
 export const chordsMethod: Method<ChordsMethodOptions> = {
@@ -30,6 +33,11 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       help: 'core-index:<i> | residual[:<tol>] | residual-rmse:<tol> | complete',
     },
     'no-rectify': { type: 'boolean', help: 'disable rectification (ablation)' },
+    history: {
+      type: 'string',
+      default: 'keep',
+      help: 'multistep fine solver history after a rectification: keep | drop | shift (add the x0 discrepancy)',
+    },
     'fine-solver': FINE_FLAG,
     coarse: COARSE_FLAG,
   },
@@ -39,6 +47,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     coarse: eulerJump,
     stop: { kind: 'complete' },
     rectify: true,
+    history: 'keep',
   }),
   fromFlags(read, T) {
     const fine = readFine(read),
@@ -55,7 +64,8 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       );
     const init = text !== undefined ? parseInit(text) : initSequence({ cores, steps: T });
     validateInit(init, T, read.given('cores') && text !== undefined ? read.int('cores', 1, 64) : undefined);
-    return { init, fine, coarse, stop, rectify: !read.flag('no-rectify') };
+    const history = read.choice('history', HISTORY_RULES);
+    return { init, fine, coarse, stop, rectify: !read.flag('no-rectify'), history };
   },
   width: (_T, o) => o.init.length,
   async run(task, o, hooks = {}) {
@@ -70,6 +80,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       stop: formatStop(o.stop),
       coarse: jumpName(o.coarse),
       rectify: o.rectify,
+      history: o.history,
     },
   }),
 };

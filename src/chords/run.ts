@@ -23,6 +23,7 @@ import { callsAt, disposeState, emptyState, type Solver, type SolverState, type 
 import { stagePoint } from '../solvers/trajectory.ts';
 import { squaredDistance, tidy } from '../tensor.ts';
 import { validateInit } from './init.ts';
+import { rectifiedHistory, validateHistoryRule, type HistoryRule } from './history.ts';
 import { coarseJump, fineStep, rectify } from './math.ts';
 import { planChords, type PlanOp, type PlanRound } from './plan.ts';
 import { NodeStore } from './store.ts';
@@ -39,6 +40,8 @@ export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   stop?: StopRule;
   /** Default true; false disables rectification (ablation). */
   rectify?: boolean;
+  /** What a multistep fine solver's history becomes after a rectification (history.ts). Default 'keep'. */
+  history?: HistoryRule;
   /** Check every model output for NaN/Inf each round (read in the round's one readback). Default true. */
   checkFinite?: boolean;
 }
@@ -94,6 +97,8 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   const T = grid.length - 1;
   validateInit(options.init, T);
   validateStop(stop);
+  const history = options.history ?? 'keep';
+  validateHistoryRule(history);
   validateJump(coarse, param, grid);
   const t0 = performance.now();
   const plan = planChords({
@@ -114,7 +119,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     tNext: grid[i + 1],
     state: states[core],
   });
-  const ctx: RoundContext = { fine, coarse, param, grid, init: options.init, store, states };
+  const ctx: RoundContext = { fine, coarse, history, param, grid, init: options.init, store, states };
   let stoppedBy: StopRule['kind'] = 'complete';
   store.setX(0, 0, tf.clone(task.x));
   states[0] = fine.init();
@@ -178,6 +183,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
 interface RoundContext {
   fine: Solver;
   coarse: Jump;
+  history: HistoryRule;
   param: Parametrization;
   grid: readonly number[];
   init: readonly number[];
@@ -217,7 +223,7 @@ async function evaluatePoints(
 /** Applies a round's updates; points reaching T (core hits) and the coarse shot are handed back, not stored. */
 function applyOps(
   ops: readonly PlanOp[],
-  { fine, coarse, param, grid, init, store, states }: RoundContext,
+  { fine, coarse, history, param, grid, init, store, states }: RoundContext,
   step: (core: number, i: number) => StepInput,
 ): { coarse?: tf.Tensor; cores: Map<number, tf.Tensor> } {
   const T = grid.length - 1;
@@ -228,9 +234,11 @@ function applyOps(
       const next = tidy(() => {
         const f = fineStep(fine, param, step(k, i), store.stages(k, i));
         if (op.kind === 'fine') return f;
-        const gOwn = coarseJump(coarse, param, store.first({ core: k, i: op.begin }), grid[i + 1]);
-        const gPrev = coarseJump(coarse, param, store.first({ core: k - 1, i: op.begin }), grid[i + 1]);
-        return { x: rectify(f.x, gOwn, gPrev), state: f.state };
+        const own = store.first({ core: k, i: op.begin }),
+          slower = store.first({ core: k - 1, i: op.begin });
+        const gOwn = coarseJump(coarse, param, own, grid[i + 1]);
+        const gPrev = coarseJump(coarse, param, slower, grid[i + 1]);
+        return { x: rectify(f.x, gOwn, gPrev), state: rectifiedHistory(history, param, f.state, own, slower) };
       });
       disposeState(states[k]);
       states[k] = next.state;

@@ -4,7 +4,7 @@
  * problem); the lowest score wins. Model-agnostic: the plan gives hit rounds without any tensor.
  */
 import { uniformRng } from '../random.ts';
-import { validateInit } from './init.ts';
+import { initFamilies, validateInit } from './init.ts';
 
 export interface InitSearchOptions {
   cores: number;
@@ -17,6 +17,11 @@ export interface InitSearchOptions {
   samples?: number;
   /** Sequences always tried, e.g. the presets. */
   include?: number[][];
+  /**
+   * Also try the families of initFamilies (preset-shaped and uniform starts over 60-85% of T, or over
+   * the fractions given), those whose fastest core hits by maxRound. Default false.
+   */
+  families?: boolean | readonly number[];
   seed?: number;
 }
 
@@ -48,13 +53,23 @@ export async function searchInitSequence({
   evaluate,
   samples = 40,
   include = [],
+  families = false,
   seed = 0,
 }: InitSearchOptions): Promise<InitSearchResult> {
   if (cores < 2) throw new Error(`cores: got ${cores}; allowed: at least 2 (one core has nothing to search)`);
   const u = uniformRng(seed),
     tried: { init: number[]; score: number }[] = [];
   const seen = new Set<string>();
-  for (const init of [...include, ...Array.from({ length: samples }, () => randomInit(cores, steps, maxRound, u))]) {
+  const fam = families
+    ? initFamilies(cores, steps, families === true ? undefined : families)
+        .map((f) => f.init)
+        .filter((init) => cores - 1 + steps - init[cores - 1] <= maxRound)
+    : [];
+  for (const init of [
+    ...include,
+    ...fam,
+    ...Array.from({ length: samples }, () => randomInit(cores, steps, maxRound, u)),
+  ]) {
     validateInit(init, steps, cores);
     if (seen.has(init.join('-'))) continue;
     seen.add(init.join('-'));

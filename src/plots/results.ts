@@ -16,7 +16,7 @@ type Rows = Record<string, unknown>[];
 /** Plots of each experiment, by name: [file suffix, spec builder]. */
 export const PLOTS: Record<string, [string, (rows: Rows) => TopLevelSpec][]> = {
   speedup: [['', (r) => speedupSpec(r)]],
-  frontier: [['', (r) => frontierSpec(r.filter((x) => x.model !== 'dit'))]],
+  frontier: [['', (r) => frontierSpec(r.some((x) => x.kind) ? r : r.filter((x) => x.model !== 'dit'))]],
   'init-sequences': [['', (r) => initSequencesSpec(r)]],
   steps: [['', (r) => stepsSpec(r)]],
   timeline: [['', (r) => timelineSpec(r)]],

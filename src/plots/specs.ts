@@ -106,10 +106,84 @@ export function speedupSpec(
 }
 
 /**
- * Error against latency in rounds, averaged over seeds: sequential solvers at many step counts
- * (lines, told apart by their dashes), and every intermediate result of every parallel method.
+ * The frontier (issue 12): one panel per problem (rows) and K (columns); the sequential frontier (best
+ * error of any solver and grid at each latency, black step line), the targets (2M at 50 and 20 uniform
+ * steps, dashed rules) and every parallel method's whole error-vs-rounds curve. Rows of an older results
+ * file (no `kind`) fall back to one panel of sequential lines and parallel points.
  */
-export function frontierSpec(
+export function frontierSpec(rows: Rows): TopLevelSpec {
+  if (!rows.some((r) => r.kind === 'frontier')) return legacyFrontierSpec(rows);
+  const Ks = [...new Set(rows.filter((r) => r.kind === 'curve').map((r) => Number(r.K)))].sort((a, b) => a - b);
+  const perK = (kind: string) =>
+    rows.filter((r) => r.kind === kind && Number(r.round ?? 0) <= 60).flatMap((r) => Ks.map((K) => ({ ...r, K })));
+  const values = [
+    ...perK('frontier'),
+    ...rows.filter((r) => r.kind === 'target').flatMap((r) => Ks.map((K) => ({ ...r, K }))),
+    ...rows.filter((r) => r.kind === 'curve' && Number(r.round) <= 60),
+  ];
+  const x = {
+    field: 'round',
+    type: 'quantitative' as const,
+    title: 'latency (rounds of parallel model calls)',
+    scale: { domain: [0, 60] },
+  };
+  const y = {
+    field: 'error',
+    type: 'quantitative' as const,
+    title: 'relative RMS error to the reference (log)',
+    scale: { type: 'log' as const },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values },
+    title: {
+      text: 'Parallel samplers against the best sequential solver',
+      subtitle: [
+        'black: sequential frontier (best solver and grid at each latency); dashed: 2M at 50 and 20 uniform steps;',
+        'lines: every intermediate result of each method (mean over seeds)',
+      ],
+    },
+    facet: {
+      row: { field: 'problem', type: 'nominal', title: null, sort: ['mixture 0.3', 'mixture 0.1', 'dit'] },
+      column: { field: 'K', type: 'ordinal', title: 'K (parallel width)' },
+    },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 230,
+      height: 170,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'frontier'" }],
+          mark: { type: 'line', interpolate: 'step-after', color: 'black', strokeWidth: 2, clip: true },
+          encoding: { x, y },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'target'" }],
+          mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
+          encoding: { y: { field: 'error', type: 'quantitative' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'curve'" }],
+          mark: { type: 'line', point: { size: 14 }, strokeWidth: 1.3, clip: true, interpolate: 'step-after' },
+          encoding: {
+            x,
+            y,
+            color: {
+              field: 'method',
+              type: 'nominal',
+              title: 'method',
+              scale: { scheme: 'tableau10' },
+              legend: { labelLimit: 320 },
+            },
+            tooltip: [{ field: 'method' }, { field: 'config' }, { field: 'round' }, { field: 'error' }],
+          },
+        },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
+function legacyFrontierSpec(
   rows: Rows,
   yField = 'relErrorToReference',
   yTitle = 'relative error to the reference solution (log)',

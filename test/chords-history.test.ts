@@ -1,0 +1,233 @@
+import * as tf from '@tensorflow/tfjs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import {
+  CHORDS_PRESETS,
+  chords,
+  disposeResult,
+  initFamilies,
+  parseStop,
+  rectifiedHistory,
+  searchInitSequence,
+  uniformInit,
+  validateInit,
+} from '../src/chords/index.ts';
+import { asDenoiser, getSchedule, timeGrid } from '../src/diffusion/index.ts';
+import { linearToyGrid, linearToyModel, mixtureModel, randomMixture } from '../src/models/index.ts';
+import { normals } from '../src/random.ts';
+import { SOLVERS, sample, type SolverName } from '../src/solvers/index.ts';
+import { rmse } from '../src/tensor.ts';
+import { noLeak, throwsWith } from './helpers.ts';
+
+const values = (t: tf.Tensor) => Array.from(t.dataSync());
+
+test('history rules: shift adds (slower x0 - own x0) at the segment start to every entry; keep, drop', () => {
+  // x0-prediction model: the output is the x0 estimate itself, so the shift is out_slower - out_own
+  const p = asDenoiser((x) => x, { prediction: 'x0', schedule: getSchedule('flow') });
+  const own = { x: tf.tensor2d([[1, 2]]), t: 0.6, out: tf.tensor2d([[0.5, -1]]) };
+  const slower = { x: tf.tensor2d([[1.5, 2]]), t: 0.6, out: tf.tensor2d([[0.75, -2]]) };
+  const state = {
+    history: [
+      { x0: tf.tensor2d([[3, 4]]), lambda: 0.2 },
+      { x0: tf.tensor2d([[-1, 0]]), lambda: -0.1 },
+    ],
+  };
+  const before = tf.memory().numTensors;
+  const out = tf.tidy(() => {
+    const s = rectifiedHistory('shift', p, state, own, slower);
+    return s.history.map((e) => e.x0);
+  });
+  assert.is(tf.memory().numTensors, before + 2);
+  assert.equal(values(out[0]), [3.25, 3]);
+  assert.equal(values(out[1]), [-0.75, -1]);
+  tf.dispose(out);
+  assert.is(rectifiedHistory('keep', p, state, own, slower), state);
+  assert.equal(rectifiedHistory('drop', p, state, own, slower).history, []);
+  // the lambdas are kept
+  tf.tidy(() => {
+    const s = rectifiedHistory('shift', p, state, own, slower);
+    assert.equal(
+      s.history.map((e) => e.lambda),
+      [0.2, -0.1],
+    );
+  });
+  tf.dispose([own.x, own.out, slower.x, slower.out, ...state.history.map((e) => e.x0)]);
+});
+
+test('property: with every history rule the slowest core equals the sequential solver bit for bit', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc
+        .integer({ min: 2, max: 40 })
+        .chain((steps) =>
+          fc
+            .uniqueArray(fc.integer({ min: 1, max: steps - 1 }), { maxLength: Math.min(7, steps - 1) })
+            .map((rest) => ({ steps, init: [0, ...[...rest].sort((a, b) => a - b)] })),
+        ),
+      fc.constantFrom<SolverName>('euler', 'dpmpp-2m', 'dpmpp-3m'),
+      fc.constantFrom('keep', 'drop', 'shift') as fc.Arbitrary<'keep' | 'drop' | 'shift'>,
+      fc.constantFrom('uniform', 'logsnr') as fc.Arbitrary<'uniform' | 'logsnr'>,
+      fc.integer({ min: 0, max: 1e6 }),
+      async ({ steps, init }, fine, history, kind, seed) => {
+        const schedule = getSchedule('flow');
+        const model = mixtureModel(schedule, randomMixture({ dim: 3, components: 3, seed }));
+        const grid = timeGrid(schedule, { steps, kind });
+        const x = tf.tensor2d(Float32Array.from(normals(6, seed + 1)), [2, 3]);
+        const seq = await sample(SOLVERS[fine], model, x, grid);
+        const r = await chords(model, x, grid, { init, fine: SOLVERS[fine], history });
+        const last = r.hits[r.hits.length - 1];
+        assert.is(last.core, 0);
+        assert.equal(values(last.x), values(seq.x), `${fine} ${history} T=${steps} init=${init}`);
+        disposeResult(r);
+        tf.dispose([x, seq.x]);
+        model.dispose();
+      },
+    ),
+    { numRuns: 25 },
+  );
+});
+
+test('mixture, presets, 2M/3M fine, shift: the error to the sequential sample never grows hit to hit', async () => {
+  const schedule = getSchedule('flow'),
+    grid = timeGrid(schedule, { steps: 50 });
+  for (const seed of [0, 1, 2]) {
+    const model = mixtureModel(schedule, randomMixture({ dim: 32, components: 8, seed }));
+    const x = tf.tensor2d(Float32Array.from(normals(4 * 32, seed + 7)), [4, 32]);
+    for (const fine of [SOLVERS['dpmpp-2m'], SOLVERS['dpmpp-3m']]) {
+      const seq = await sample(fine, model, x, grid),
+        s = seq.x.dataSync();
+      for (const K of [4, 6, 8]) {
+        const r = await chords(model, x, grid, { init: CHORDS_PRESETS[K], fine, history: 'shift' });
+        const e = r.hits.map((h) => rmse(h.x.dataSync(), s));
+        for (let j = 1; j < e.length; j++)
+          assert.ok(
+            e[j] <= e[j - 1] + 1e-7,
+            `seed ${seed}, ${fine.name}, ${K} cores: hit ${j} error ${e[j]} > ${e[j - 1]}`,
+          );
+        assert.is(e[e.length - 1], 0);
+        disposeResult(r);
+      }
+      seq.x.dispose();
+    }
+    x.dispose();
+    model.dispose();
+  }
+});
+
+test('uniform starts and the init families: valid, strictly increasing, last start near the fraction', async () => {
+  for (const cores of [1, 2, 3, 4, 8])
+    for (const steps of [cores, cores + 1, 10, 50])
+      for (const lastStart of [0.6, 0.7, 0.85]) {
+        const init = uniformInit({ cores, steps, lastStart });
+        validateInit(init, steps, cores);
+        if (cores > 1 && steps >= 4 * cores)
+          assert.ok(Math.abs(init[cores - 1] - lastStart * steps) <= 1, `${cores} ${steps} ${lastStart}: ${init}`);
+      }
+  assert.equal(uniformInit({ cores: 8, steps: 50, lastStart: 0.7 }), [0, 5, 10, 15, 20, 25, 30, 35]);
+  const fams = initFamilies(8, 50);
+  assert.ok(fams.some((f) => f.init.join('-') === CHORDS_PRESETS[8].join('-')));
+  assert.is(new Set(fams.map((f) => f.init.join('-'))).size, fams.length);
+  for (const f of fams) validateInit(f.init, 50, 8);
+  await throwsWith(() => uniformInit({ cores: 4, steps: 3 }), /steps: got 3/);
+  await throwsWith(() => uniformInit({ cores: 4, steps: 20, lastStart: 1 }), /lastStart/);
+});
+
+test('searchInitSequence over the families finds the member an evaluation prefers, within maxRound', async () => {
+  const r = await searchInitSequence({
+    cores: 8,
+    steps: 50,
+    maxRound: 7 + 50 - 30,
+    samples: 0,
+    families: true,
+    evaluate: (init) => Math.abs(init[7] - 35) + Math.abs(init[1] - 5),
+  });
+  assert.equal(r.best, [0, 5, 10, 15, 20, 25, 30, 35]);
+  assert.is(r.score, 0);
+  for (const t of r.tried) assert.ok(7 + 50 - t.init[7] <= 27);
+  const none = await searchInitSequence({ cores: 8, steps: 50, maxRound: 27, samples: 3, evaluate: () => 1 });
+  assert.is(none.tried.length, 3);
+});
+
+test('no leaks with the history rules (complete, early stop, failing model); bad rules rejected first', async () => {
+  const schedule = getSchedule('flow'),
+    grid = timeGrid(schedule, { steps: 24 });
+  const model = mixtureModel(schedule, randomMixture({ dim: 4, components: 3 }));
+  const x = tf.tensor2d(Float32Array.from(normals(8, 2)), [2, 4]);
+  for (const fine of ['dpmpp-2m', 'dpmpp-3m', 'euler'] as const)
+    for (const history of ['keep', 'drop', 'shift'] as const)
+      for (const stop of ['complete', 'core-index:1'])
+        await noLeak(async () =>
+          disposeResult(
+            await chords(model, x, grid, {
+              init: [0, 1, 4, 8, 16],
+              fine: SOLVERS[fine],
+              history,
+              stop: parseStop(stop),
+            }),
+          ),
+        );
+  let calls = 0;
+  const failing = {
+    ...model,
+    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
+      if (++calls === 9) throw new Error('model failed');
+      return model.predict(xx, t);
+    },
+  };
+  await noLeak(() =>
+    throwsWith(
+      () => chords(failing, x, grid, { init: [0, 2, 4], fine: SOLVERS['dpmpp-2m'], history: 'shift' }),
+      /model failed/,
+    ),
+  );
+  const toy = linearToyModel(1);
+  let toyCalls = 0;
+  const counted = {
+    ...toy,
+    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
+      toyCalls++;
+      return toy.predict(xx, t);
+    },
+  };
+  const y = tf.tensor2d([[1]]);
+  await throwsWith(
+    () => chords(counted, y, linearToyGrid(10), { init: [0, 3], history: 'stale' as 'keep' }),
+    /history: unknown rule 'stale'; allowed: keep, drop, shift/,
+  );
+  assert.is(toyCalls, 0);
+  tf.dispose([x, y]);
+  model.dispose();
+});
+
+test('chords run --history shift: in the config, last hit = the sequential sample; bad rules are errors', async () => {
+  const { main: run } = await import('../src/cli/main.ts');
+  let text = '';
+  await run(
+    [
+      'run',
+      '--method',
+      'chords',
+      '--history',
+      'shift',
+      '--fine-solver',
+      'dpmpp-2m',
+      '--init',
+      '0-3-6',
+      '--model',
+      'mixture',
+      '--dim',
+      '4',
+      '--steps',
+      '12',
+      '--json',
+    ],
+    (s) => (text += s),
+  );
+  const r = JSON.parse(text);
+  assert.is(r.config.history, 'shift');
+  assert.is(r.hits[r.hits.length - 1].rmseToSequential, 0);
+  await throwsWith(() => run(['run', '--method', 'chords', '--history', 'stale']), /keep, drop, shift/);
+});
+
+test.run();
