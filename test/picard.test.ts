@@ -378,7 +378,7 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ andersonRegularization: 0 }, /andersonRegularization: got 0/],
     [{ maxRounds: 0 }, /maxRounds: got 0/],
     [{ scale: 'x' as 'noise' }, /scale: got 'x'; allowed: noise, state/],
-    [{ windows: 'x' as 'shared' }, /windows: got 'x'; allowed: per-sample, shared/],
+    [{ windows: 'x' as 'shared' }, /windows: got 'x'; allowed: auto, per-sample, shared/],
   ];
   calls = 0;
   for (const [o, re] of bad)
@@ -392,6 +392,30 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
   );
   tx.dispose();
   dispose();
+});
+
+test('row-conditioned models (DiT labels by row): auto windows are shared, per-sample is refused', async () => {
+  const schedule = getSchedule('flow');
+  const base = mixtureModel(schedule, randomMixture({ dim: 3, components: 3, seed: 4 }));
+  // row r of a batch conditioned on its position: a request holding a subset of the rows would be wrong
+  const model = { ...base, rowConditioned: true };
+  const grid = timeGrid(schedule, { steps: 12 });
+  const x = tf.tensor2d(Float32Array.from(normals(4 * 3, 5)), [4, 3]);
+  const { ex, rounds } = counting(batchedExecutor(model));
+  const r = await runPicard({ executor: ex, param: model, grid, x }, { window: 4, tolerance: 1e-3 });
+  assert.ok(
+    r.windows.every((w) => w.begin.every((b) => b === w.begin[0])),
+    'one window for the whole batch',
+  );
+  assert.ok(rounds.length > 0);
+  disposeResult(r);
+  await noLeak(() =>
+    throwsWith(
+      () => runPicard({ executor: ex, param: model, grid, x }, { windows: 'per-sample' }),
+      /picard: windows 'per-sample' would put rows of different samples into one request.*allowed: shared or auto/,
+    ),
+  );
+  x.dispose();
 });
 
 test.run();

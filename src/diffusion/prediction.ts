@@ -22,6 +22,11 @@ export interface Parametrization {
   readonly prediction: Prediction;
   /** Absent for fields that are not diffusion models (the reference's linear toy): only `velocity` reads then. */
   readonly schedule?: NoiseSchedule;
+  /**
+   * True when the model conditions row r of a batch on something fixed per row position (the shipped DiT gives
+   * row r labels[r mod labels.length]): a request must then hold the whole batch, in order. Default false.
+   */
+  readonly rowConditioned?: boolean;
 }
 
 export function checkPrediction(name: string): Prediction {

@@ -40,7 +40,7 @@ export const PICARD_SOLVERS = ['ddim', 'dpmpp-2m', 'dpmpp-3m'] as const;
 export const PICARD_SCALES = ['noise', 'state'] as const;
 export type PicardScale = (typeof PICARD_SCALES)[number];
 
-export const PICARD_WINDOW_MODES = ['per-sample', 'shared'] as const;
+export const PICARD_WINDOW_MODES = ['auto', 'per-sample', 'shared'] as const;
 export type PicardWindowMode = (typeof PICARD_WINDOW_MODES)[number];
 
 export interface PicardOptions {
@@ -56,10 +56,11 @@ export interface PicardOptions {
   /** The base solver (it needs a linear form: ddim, dpmpp-2m, dpmpp-3m). Default dpmpp-2m. */
   solver?: Solver;
   /**
-   * 'per-sample' (default): every sample slides its own window, so one round mixes samples at different
-   * nodes and a request holds a subset of the batch. 'shared': one window for the batch, a node fails if
-   * any sample fails; needed for models whose conditioning depends on the row position in a batch (the
-   * shipped DiT with several labels gives row r labels[r mod labels.length]).
+   * 'per-sample': every sample slides its own window, so one round mixes samples at different nodes and a
+   * request holds a subset of the batch. 'shared': one window for the batch, a node fails if any sample
+   * fails; needed for models whose conditioning depends on the row position in a batch (the shipped DiT
+   * with several labels gives row r labels[r mod labels.length]; `rowConditioned` on the model says so).
+   * 'auto' (default): shared for a row-conditioned model, else per-sample.
    */
   windows?: PicardWindowMode;
   /** Triangular Anderson acceleration (ParaTAA). Default false. */
@@ -159,7 +160,7 @@ function validate(o: PicardOptions) {
   const scale = o.scale ?? 'noise';
   if (!(PICARD_SCALES as readonly string[]).includes(scale))
     throw new Error(`scale: got '${scale}'; allowed: ${PICARD_SCALES.join(', ')}`);
-  const windows = o.windows ?? 'per-sample';
+  const windows = o.windows ?? 'auto';
   if (!(PICARD_WINDOW_MODES as readonly string[]).includes(windows))
     throw new Error(`windows: got '${windows}'; allowed: ${PICARD_WINDOW_MODES.join(', ')}`);
   return {
@@ -176,10 +177,22 @@ function validate(o: PicardOptions) {
   };
 }
 
+/** 'auto' windows made concrete; per-sample windows on a row-conditioned model are refused (wrong rows). */
+function resolveWindows<O extends { windows: PicardWindowMode }>(name: string, o: O, rowConditioned: boolean): O {
+  if (o.windows === 'auto') return { ...o, windows: rowConditioned ? 'shared' : 'per-sample' };
+  if (o.windows === 'per-sample' && rowConditioned)
+    throw new Error(
+      `${name}: windows 'per-sample' would put rows of different samples into one request, but this model ` +
+        "conditions by row position (the DiT's labels); allowed: shared or auto",
+    );
+  return o;
+}
+
 /** Picard over the whole base solver (ParaTAA with anderson: true); tolerance 0 returns sample()'s result. */
 export async function runPicard(task: SamplingTask, options: PicardOptions = {}): Promise<PicardResult> {
-  await validateTask(task, options.anderson ? 'parataa' : 'picard');
-  const o = validate(options);
+  const name = options.anderson ? 'parataa' : 'picard';
+  await validateTask(task, name);
+  const o = resolveWindows(name, validate(options), task.param.rowConditioned === true);
   const { executor, param: p, grid } = task;
   if (!p.schedule) throw new Error('picard: the model needs a noise schedule (the linear form is in x / sigma)');
   const solver = o.solver,

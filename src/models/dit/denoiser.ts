@@ -38,6 +38,7 @@ export function ditDenoiser(
   return {
     prediction: 'velocity',
     schedule: flowSchedule(),
+    rowConditioned: labels.length > 1, // row r gets labels[r mod labels.length]
     config,
     params,
     predict: (x, t) =>
