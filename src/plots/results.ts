@@ -22,10 +22,14 @@ export const PLOTS: Record<string, [string, (rows: Rows) => TopLevelSpec][]> = {
   timeline: [['', (r) => timelineSpec(r)]],
   'train-dit': [['', (r) => lossSpec(r)]],
 };
-/** The fields every row needs for an experiment's plots (checked before drawing, so no empty plot). */
+/** Which rows a plot draws (default: every row); the frontier file also holds tables, choices and targets. */
+const PLOTTED: Record<string, (row: Record<string, unknown>) => boolean> = {
+  frontier: (row) => !('kind' in row) || ['sequential', 'frontier', 'curve'].includes(String(row.kind)),
+};
+/** The fields every drawn row needs for an experiment's plots (checked before drawing, so no empty plot). */
 export const PLOT_FIELDS: Record<string, string[]> = {
   speedup: ['model', 'method', 'cores', 'speedupRounds', 'relErrorToSequential'],
-  frontier: ['method', 'round', 'relErrorToReference'],
+  frontier: ['round', 'relErrorToReference'],
   'init-sequences': ['cores', 'sequence', 'round', 'relErrorToSequential'],
   steps: ['steps', 'hit', 'speedupRounds', 'relErrorToSequential'],
   timeline: ['event', 'core', 'round'],
@@ -84,7 +88,8 @@ export async function plotResults(path: string): Promise<string[]> {
     );
   if (r.rows.length === 0) throw new Error(`plot: '${path}' has 0 rows; nothing to plot`);
   for (const field of PLOT_FIELDS[key]) {
-    const i = r.rows.findIndex((row) => typeof row !== 'object' || row === null || !(field in row));
+    const drawn = PLOTTED[key] ?? (() => true);
+    const i = r.rows.findIndex((row) => typeof row !== 'object' || row === null || (drawn(row) && !(field in row)));
     if (i >= 0)
       throw new Error(
         `plot: '${path}': row ${i} has no '${field}'; the ${key} plot needs ${PLOT_FIELDS[key].join(', ')}`,

@@ -128,7 +128,7 @@ export function frontierSpec(rows: Rows): TopLevelSpec {
     scale: { domain: [0, 60] },
   };
   const y = {
-    field: 'error',
+    field: 'relErrorToReference',
     type: 'quantitative' as const,
     title: 'relative RMS error to the reference (log)',
     scale: { type: 'log' as const },
@@ -160,7 +160,7 @@ export function frontierSpec(rows: Rows): TopLevelSpec {
         {
           transform: [{ filter: "datum.kind === 'target'" }],
           mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
-          encoding: { y: { field: 'error', type: 'quantitative' } },
+          encoding: { y: { field: 'relErrorToReference', type: 'quantitative' } },
         },
         {
           transform: [{ filter: "datum.kind === 'curve'" }],
@@ -175,7 +175,7 @@ export function frontierSpec(rows: Rows): TopLevelSpec {
               scale: { scheme: 'tableau10' },
               legend: { labelLimit: 320 },
             },
-            tooltip: [{ field: 'method' }, { field: 'config' }, { field: 'round' }, { field: 'error' }],
+            tooltip: [{ field: 'method' }, { field: 'config' }, { field: 'round' }, { field: 'relErrorToReference' }],
           },
         },
       ],
