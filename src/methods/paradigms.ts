@@ -21,6 +21,7 @@ import {
   type SamplerResult,
   type SamplingTask,
 } from '../sampling/task.ts';
+import { int } from '../names.ts';
 import { FINE_FLAG, TOLERANCE_FLAG, readFine, readTolerance } from '../sampling/flags.ts';
 import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { euler } from '../solvers/euler.ts';
@@ -152,7 +153,7 @@ export const paradigmsMethod: Method<ParadigmsMethodOptions> = {
     'ParaDiGMS (Shih et al., NeurIPS 2023): Picard iterations on a sliding window of p steps, one parallel batch ' +
     'per round.',
   flags: {
-    window: { type: 'string', default: '8', help: 'window size (parallel model calls per round)' },
+    window: { type: 'string', default: '8', help: 'window size (parallel model calls per round)', rule: int(1, 10000) },
     tolerance: TOLERANCE_FLAG,
     'fine-solver': { ...FINE_FLAG, help: `${FINE_FLAG.help} (one with a first-order jump: euler | ddim)` },
   },

@@ -1,25 +1,27 @@
 /** Flags several methods share: the fine solver, the coarse jump, the convergence tolerance. */
-import { JUMPS, getJump, type Jump, type JumpName } from '../solvers/jump.ts';
+import { JUMP_NAMES, getJump, type Jump } from '../solvers/jump.ts';
 import { SOLVERS, SOLVER_NAMES, getSolver } from '../solvers/registry.ts';
 import type { Solver } from '../solvers/solver.ts';
 import type { FlagReader, FlagSpec } from './method.ts';
-
-const JUMP_NAMES = Object.keys(JUMPS) as JumpName[];
+import { choice, num } from '../names.ts';
 
 export const FINE_FLAG: FlagSpec = {
   type: 'string',
   default: 'euler',
   help: `fine solver: ${SOLVER_NAMES.join(' | ')}`,
+  rule: choice(SOLVER_NAMES),
 };
 export const COARSE_FLAG: FlagSpec = {
   type: 'string',
   default: 'euler',
   help: `coarse jump: ${JUMP_NAMES.join(' | ')}`,
+  rule: choice(JUMP_NAMES),
 };
 export const TOLERANCE_FLAG: FlagSpec = {
   type: 'string',
   default: '0.1',
   help: 'converged when RMS change <= tolerance * sigma(t) of the step',
+  rule: num(0, 1e9),
 };
 
 /** The fine solver named by --fine-solver, if it has the capability `ok` (listing the solvers that do). */
