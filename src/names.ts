@@ -54,16 +54,18 @@ export type PicardWindowMode = (typeof PICARD_WINDOW_MODES)[number];
 
 /**
  * The rule of an option's value as plain data (cli/args.ts checkRule applies it with the very functions the
- * commands call, so the messages are the same): an integer or number in a range, one of a list, a comma-separated
- * list of float32 numbers, a CHORDS init sequence (checked against --steps and --cores) or stop rule, a backend,
- * an output file ending in `ext`.
+ * commands call, so the messages are the same): an integer or number in a range (an int's `maxOf`: at most the
+ * value of that option, e.g. --steps), one of a list, a solver with a capability (`allowed`: the solvers that have
+ * it), a comma-separated list of float32 numbers, a CHORDS init sequence (checked against --steps and --cores) or
+ * stop rule, a backend, an output file ending in `ext`.
  * `model` overrides the rule for some values of --model; `when` checks it only where the option `when.option`
  * was typed with one of `when.values` (elsewhere the command's own "belongs to" check answers).
  */
 export type ValueRule = (
-  | { kind: 'int'; min: number; max: number }
+  | { kind: 'int'; min: number; max: number; maxOf?: string }
   | { kind: 'number'; min: number; max: number; above?: boolean }
   | { kind: 'choice'; values: readonly string[] }
+  | { kind: 'solver'; allowed: readonly string[]; needs: string }
   | { kind: 'numbers' }
   | { kind: 'init' }
   | { kind: 'stop' }
@@ -74,3 +76,8 @@ export type ValueRule = (
 export const int = (min: number, max: number): ValueRule => ({ kind: 'int', min, max });
 export const num = (min: number, max: number, above = false): ValueRule => ({ kind: 'number', min, max, above });
 export const choice = (values: readonly string[]): ValueRule => ({ kind: 'choice', values });
+
+/** A solver name of the registry that must also be one of `allowed` (those with the capability `needs` names). */
+export function capableSolver(name: string, v: string, allowed: readonly string[], needs: string): void {
+  if (!allowed.includes(v)) throw new Error(`--${name}: ${needs}; got '${v}'; allowed: ${allowed.join(', ')}`);
+}

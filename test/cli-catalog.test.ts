@@ -124,6 +124,13 @@ const BAD_VALUES: [string, string[]][] = [
   ['run', ['--method', 'parataa', '--anderson-depth', '6']],
   ['run', ['--method', 'picard', '--anderson-reg', '0']],
   ['run', ['--method', 'picard', '--max-rounds', '0']],
+  ['run', ['--method', 'srds', '--blocks', '0']],
+  ['run', ['--method', 'srds', '--steps', '10', '--blocks', '11']],
+  ['run', ['--method', 'srds', '--fine-solver', 'dpmpp-2m']],
+  ['run', ['--method', 'srds-pipelined', '--fine-solver', 'nope']],
+  ['run', ['--method', 'paradigms', '--fine-solver', 'heun']],
+  ['run', ['--method', 'picard', '--fine-solver', 'euler']],
+  ['run', ['--method', 'parataa', '--fine-solver', 'dpm2']],
   ['run', ['--executor', 'bogus']],
   ['run', ['--backend', 'nope']],
 ];
@@ -158,6 +165,8 @@ test('valid options go on to the command (no answer from the catalogue)', () => 
   for (const argv of [
     ['--method', 'picard', '--windows', 'shared', '--anderson-depth', '3', '--max-rounds', '4'],
     ['--init', '0-2-4', '--stop', 'core-index:1', '--history', 'drop', '--coarse', 'ddim'],
+    ['--method', 'srds', '--steps', '9', '--blocks', '9', '--fine-solver', 'heun'],
+    ['--method', 'paradigms', '--fine-solver', 'ddim'],
     ['--model', 'dit', '--class', '3', '--guidance', '1.5', '--executor', 'workers', '--workers', '2'],
     ['--x0', '0.5,-1', '--dim', '2', '--backend', 'cpu', '--executor', 'batched', '--warmup', '0'],
   ])

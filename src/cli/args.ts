@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseInit, validateInit } from '../chords/init.ts';
 import { parseStop } from '../chords/stop.ts';
-import { parseBackend, type ValueRule } from '../names.ts';
+import { SOLVER_NAMES, capableSolver, parseBackend, type ValueRule } from '../names.ts';
 
 export interface OptSpec {
   type: 'string' | 'boolean';
@@ -164,9 +164,11 @@ export function checkRule(name: string, v: string | boolean | undefined, rule: V
   const w = rule.when;
   if (w && (values[w.option] === undefined || (w.values && !w.values.includes(String(values[w.option]))))) return;
   const r = rule.model?.[String(values.model)] ?? rule;
-  if (r.kind === 'int') intArg(name, v, r.min, r.max);
+  const maxOf = r.kind === 'int' && r.maxOf !== undefined ? Number(values[r.maxOf]) : NaN;
+  if (r.kind === 'int') intArg(name, v, r.min, Number.isInteger(maxOf) ? Math.min(r.max, maxOf) : r.max);
   else if (r.kind === 'number') numArg(name, v, r.min, r.max, { above: r.above });
   else if (r.kind === 'choice') choiceArg(name, v, r.values);
+  else if (r.kind === 'solver') capableSolver(name, choiceArg(name, v, SOLVER_NAMES), r.allowed, r.needs);
   else if (typeof v !== 'string') return;
   else if (r.kind === 'numbers') numListArg(name, v);
   else if (r.kind === 'init') {

@@ -22,7 +22,7 @@ import {
   type SamplingTask,
 } from '../sampling/task.ts';
 import { int } from '../names.ts';
-import { FINE_FLAG, TOLERANCE_FLAG, readFine, readTolerance } from '../sampling/flags.ts';
+import { FINE_FLAG, TOLERANCE_FLAG, fineRule, readFine, readTolerance } from '../sampling/flags.ts';
 import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { euler } from '../solvers/euler.ts';
 import type { Solver } from '../solvers/solver.ts';
@@ -146,6 +146,7 @@ export interface ParadigmsMethodOptions {
 }
 
 const hasJump = (s: Solver) => s.jump !== undefined;
+const NEEDS = 'paradigms needs a one-call first-order step';
 
 export const paradigmsMethod: Method<ParadigmsMethodOptions> = {
   name: 'paradigms',
@@ -155,11 +156,15 @@ export const paradigmsMethod: Method<ParadigmsMethodOptions> = {
   flags: {
     window: { type: 'string', default: '8', help: 'window size (parallel model calls per round)', rule: int(1, 10000) },
     tolerance: TOLERANCE_FLAG,
-    'fine-solver': { ...FINE_FLAG, help: `${FINE_FLAG.help} (one with a first-order jump: euler | ddim)` },
+    'fine-solver': {
+      ...FINE_FLAG,
+      help: `${FINE_FLAG.help} (one with a first-order jump: euler | ddim)`,
+      rule: fineRule(hasJump, NEEDS),
+    },
   },
   defaults: (_T, width = 8) => ({ window: width, tolerance: 0.1, fine: euler }),
   fromFlags: (read) => ({
-    fine: readFine(read, hasJump, 'paradigms needs a one-call first-order step'),
+    fine: readFine(read, hasJump, NEEDS),
     window: read.int('window', 1, 10000),
     tolerance: readTolerance(read),
   }),

@@ -1,5 +1,5 @@
 /** `picard` and `parataa` as registered methods: typed options, flags, defaults (see picard.ts). */
-import { FINE_FLAG, readFine } from '../sampling/flags.ts';
+import { FINE_FLAG, fineRule, readFine } from '../sampling/flags.ts';
 import { choice, int, num } from '../names.ts';
 import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
@@ -23,6 +23,7 @@ const hasLinearForm = (s: Solver) => s.linear !== undefined;
 
 function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
   const taa = name === 'parataa';
+  const needs = `${name} needs a solver with a linear form`;
   return {
     name,
     summary: taa
@@ -55,7 +56,12 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         help: `${PICARD_WINDOW_MODES.join(' | ')} (auto: shared for a row-conditioned model such as the DiT)`,
         rule: choice(PICARD_WINDOW_MODES),
       },
-      'fine-solver': { ...FINE_FLAG, default: 'dpmpp-2m', help: 'base solver: ddim | dpmpp-2m | dpmpp-3m' },
+      'fine-solver': {
+        ...FINE_FLAG,
+        default: 'dpmpp-2m',
+        help: 'base solver: ddim | dpmpp-2m | dpmpp-3m',
+        rule: fineRule(hasLinearForm, needs),
+      },
       ...(taa ? {} : { anderson: { type: 'boolean', help: 'triangular Anderson acceleration (= --method parataa)' } }),
       'anderson-depth': {
         type: 'string',
@@ -83,7 +89,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       maxRounds: Infinity,
     }),
     fromFlags: (read) => ({
-      fine: readFine(read, hasLinearForm, `${name} needs a solver with a linear form`),
+      fine: readFine(read, hasLinearForm, needs),
       window: read.int('window', 1, 10000),
       tolerance: read.num('tolerance', 0, 1e9),
       scale: read.choice('scale', PICARD_SCALES),
