@@ -5,8 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
-export type BackendChoice = (typeof BACKENDS)[number];
+import { BACKENDS, parseBackend, type BackendChoice } from './names.ts';
+
+export { BACKENDS, parseBackend, type BackendChoice };
 
 /** The optional native packages that register the `tensorflow` backend, tried in this order. */
 export const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -65,12 +66,6 @@ function oneLine(e: unknown): string {
     .filter(Boolean)
     .join('; ')
     .replace(/:; /g, ': ');
-}
-
-/** Validates a backend name; the error lists the allowed values. */
-export function parseBackend(name: string): BackendChoice {
-  if ((BACKENDS as readonly string[]).includes(name)) return name as BackendChoice;
-  throw new Error(`backend: unknown backend '${name}'; allowed: ${BACKENDS.join(', ')}`);
 }
 
 async function loadNative(packages: readonly string[]): Promise<string | undefined> {

@@ -133,7 +133,7 @@ test('npx chords solve --json from the installed package equals the same solve f
   assert.match(bad.stderr, /^chords: error: --steps/);
 });
 
-test('installed: --help, <command> --help and option errors answer without loading tfjs', () => {
+test('installed: --help, <command> --help, option and value errors answer without loading tfjs', () => {
   assert.is(setupError, '');
   const bin = join(installed, 'dist', 'cli', 'bin.js');
   const block = pathToFileURL(join(root, 'test', 'block-tfjs.mjs')).href;
@@ -151,6 +151,9 @@ test('installed: --help, <command> --help and option errors answer without loadi
     [['solve', '--bogus'], /unknown option --bogus for 'chords solve'/],
     [['run', '--method', 'nope'], /--method: .*'nope'; allowed: chords/],
     [['run', '--window', '3'], /--window belongs to --method paradigms( or [a-z-]+)*, not chords$/m],
+    [['solve', '--steps', 'ten'], /--steps: got 'ten'; allowed: an integer from 1 to 10000/],
+    [['solve', '--backend', 'nope'], /backend: unknown backend 'nope'/],
+    [['run', '--method', 'picard', '--scale', 'nope'], /--scale: unknown value 'nope'; allowed: noise, state/],
   ] as const) {
     const r = chords(...argv);
     assert.is(r.status, 2, argv.join(' '));

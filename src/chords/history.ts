@@ -17,8 +17,9 @@ import * as tf from '@tensorflow/tfjs';
 import { x0Of, type Parametrization } from '../diffusion/prediction.ts';
 import type { SolverState, StageEval } from '../solvers/solver.ts';
 
-export const HISTORY_RULES = ['keep', 'drop', 'shift'] as const;
-export type HistoryRule = (typeof HISTORY_RULES)[number];
+import { HISTORY_RULES, type HistoryRule } from '../names.ts';
+
+export { HISTORY_RULES, type HistoryRule };
 
 export function validateHistoryRule(rule: string): asserts rule is HistoryRule {
   if (!(HISTORY_RULES as readonly string[]).includes(rule))

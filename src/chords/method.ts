@@ -1,6 +1,7 @@
 /** CHORDS as a registered method: its options, flags, width and run. */
 import { COARSE_FLAG, FINE_FLAG, readCoarse, readFine } from '../sampling/flags.ts';
 import type { Method } from '../sampling/method.ts';
+import { choice, int } from '../names.ts';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, jumpName, type Jump } from '../solvers/jump.ts';
 import type { Solver } from '../solvers/solver.ts';
@@ -25,18 +26,29 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     'CHORDS (Han et al., ICCV 2025): K cores run the fine solver from staggered starts; slower cores rectify faster ' +
     'ones, and every core that reaches T is a hit (the fastest first).',
   flags: {
-    init: { type: 'string', help: 'init sequence, e.g. 0-2-4-8-16-24-32-40 (default: the generator for --cores)' },
-    cores: { type: 'string', default: '8', help: 'number of cores K when --init is not given (1..64)' },
+    init: {
+      type: 'string',
+      help: 'init sequence, e.g. 0-2-4-8-16-24-32-40 (default: the generator for --cores)',
+      rule: { kind: 'init' },
+    },
+    cores: {
+      type: 'string',
+      default: '8',
+      help: 'number of cores K when --init is not given (1..64)',
+      rule: int(1, 64),
+    },
     stop: {
       type: 'string',
       default: 'complete',
       help: 'core-index:<i> | residual[:<tol>] | residual-rmse:<tol> | complete',
+      rule: { kind: 'stop' },
     },
     'no-rectify': { type: 'boolean', help: 'disable rectification (ablation)' },
     history: {
       type: 'string',
       default: 'keep',
       help: 'multistep fine solver history after a rectification: keep | drop | shift (add the x0 discrepancy)',
+      rule: choice(HISTORY_RULES),
     },
     'fine-solver': FINE_FLAG,
     coarse: COARSE_FLAG,

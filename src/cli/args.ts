@@ -2,12 +2,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseInit, validateInit } from '../chords/init.ts';
+import { parseStop } from '../chords/stop.ts';
+import { SOLVER_NAMES, capableSolver, parseBackend, type ValueRule } from '../names.ts';
 
 export interface OptSpec {
   type: 'string' | 'boolean';
   help: string;
   default?: string;
   short?: string;
+  /** The rule of its value as plain data (checkRule), for the catalogue's checks without tfjs. */
+  rule?: ValueRule;
 }
 export type Spec = Record<string, OptSpec>;
 export type Parsed = Record<string, string | boolean | undefined>;
@@ -149,6 +154,31 @@ export function outFileArg(name: string, v: string | boolean | undefined, ext: s
         'allowed: a file in an existing folder, or in one new folder inside an existing one',
     );
   return file;
+}
+
+/**
+ * Checks one value against its rule with the functions the commands call (the same messages). `values` are the
+ * parsed options (typed or default): they pick a --model override and say whether a `when` rule applies.
+ */
+export function checkRule(name: string, v: string | boolean | undefined, rule: ValueRule, values: Parsed = {}): void {
+  const w = rule.when;
+  if (w && (values[w.option] === undefined || (w.values && !w.values.includes(String(values[w.option]))))) return;
+  const r = rule.model?.[String(values.model)] ?? rule;
+  const maxOf = r.kind === 'int' && r.maxOf !== undefined ? Number(values[r.maxOf]) : NaN;
+  if (r.kind === 'int') intArg(name, v, r.min, Number.isInteger(maxOf) ? Math.min(r.max, maxOf) : r.max);
+  else if (r.kind === 'number') numArg(name, v, r.min, r.max, { above: r.above });
+  else if (r.kind === 'choice') choiceArg(name, v, r.values);
+  else if (r.kind === 'solver') capableSolver(name, choiceArg(name, v, SOLVER_NAMES), r.allowed, r.needs);
+  else if (typeof v !== 'string') return;
+  else if (r.kind === 'numbers') numListArg(name, v);
+  else if (r.kind === 'init') {
+    // as CHORDS's fromFlags: against T (--steps) and, where typed, one entry per --cores
+    const init = parseInit(v);
+    const cores = values.cores !== undefined ? intArg('cores', values.cores, 1, 64) : undefined;
+    if (values.steps !== undefined) validateInit(init, intArg('steps', values.steps, 1, 10000), cores);
+  } else if (r.kind === 'stop') parseStop(v);
+  else if (r.kind === 'backend') parseBackend(v);
+  else if (r.kind === 'file') outFileArg(name, v, r.ext);
 }
 
 /** Help text of a spec. */

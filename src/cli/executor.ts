@@ -12,19 +12,25 @@ import {
   type Executor,
 } from '../executors/index.ts';
 import { DEFAULT_ROUND_TIMEOUT_MS } from '../executors/pool.ts';
+import { EXECUTORS, type ExecutorName } from '../names.ts';
 import { choiceArg, intArg, numArg, type Parsed, type Spec } from './args.ts';
+import { choice, int, num } from '../names.ts';
 
-export const EXECUTORS = ['serial', 'batched', 'workers', 'processes'] as const;
-export type ExecutorName = (typeof EXECUTORS)[number];
+export { EXECUTORS, type ExecutorName };
+
+/** Pool options are checked from the catalogue only where --executor names a pool (else "belongs to" answers). */
+const POOLS = { option: 'executor', values: ['workers', 'processes'] };
 
 export const EXECUTOR_OPTIONS: Spec = {
   executor: {
     type: 'string',
     help: `executor: ${EXECUTORS.join(' | ')} (default: workers for the DiT on wasm/cpu with 2+ CPUs, else batched)`,
+    rule: choice(EXECUTORS),
   },
   workers: {
     type: 'string',
     help: 'members of a workers/processes pool (default: the parallel width, at most the CPU count)',
+    rule: { ...int(1, 256), when: POOLS },
   },
   devices: { type: 'string', help: 'processes: GPU ids, child i gets CUDA_VISIBLE_DEVICES = devices[i], e.g. 0,1,2,3' },
   adapters: {
@@ -36,12 +42,14 @@ export const EXECUTOR_OPTIONS: Spec = {
     help:
       'model calls at start-up on the real batch shape, in every pool member or on this thread, ' +
       `counted in startupMs (default ${DEFAULT_WARMUP_CALLS}; 0 = none)`,
+    rule: int(0, 10000),
   },
   timeout: {
     type: 'string',
     help:
       'workers, processes: seconds a round may take before the pool fails, naming the member that did not ' +
       `answer (default: ${DEFAULT_ROUND_TIMEOUT_MS / 1000})`,
+    rule: { ...num(0, 86_400, true), when: POOLS },
   },
 };
 

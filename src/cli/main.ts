@@ -2,12 +2,15 @@
  * The `chords` command: subcommands, help, backend selection, and errors printed as one line. Nothing here loads
  * tfjs: each command's module is imported only to run it. Installed, --help of any command and unknown or
  * misplaced options are answered from dist/cli/catalog.json (written by the build from catalog.ts), so they
- * too never load tfjs; values are checked by the command itself before any work.
+ * too never load tfjs, and so are bad values of every option with a rule (a range, a list of names, a number
+ * list, a CHORDS init or stop rule, a backend, an output file). The commands check every value again (the
+ * source of truth, with the same messages) and what needs the model (--x0's length, --weights).
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../paths.ts';
-import { choiceArg, givenOptions, parseOptions } from './args.ts';
+import { checkApplies, checkRule, choiceArg, givenOptions, parseOptions } from './args.ts';
 import type { Catalog } from './catalog.ts';
+import type { ValueRule } from '../names.ts';
 
 type Command = (argv: string[], out: (s: string) => void, backend: () => Promise<string>) => Promise<void>;
 
@@ -53,8 +56,9 @@ function readCatalog(): Catalog | undefined {
 }
 
 /**
- * Checks option names (unknown options, a method's flags given to another method) and answers --help from the
- * catalogue: the help text to print, or undefined to go on and run the command.
+ * Checks option names (unknown options, a method's flags given to another method), the options that apply to
+ * some models only and every typed value that has a rule, and answers --help from the catalogue: the help text to
+ * print, or undefined to go on and run the command.
  */
 export function preflight(catalog: Catalog, cmd: string, argv: string[]): string | undefined {
   const entry = catalog.commands[cmd];
@@ -62,6 +66,7 @@ export function preflight(catalog: Catalog, cmd: string, argv: string[]): string
   const dashed = cmd === 'plot' ? argv.filter((a) => a.startsWith('-')) : argv;
   const o = parseOptions(cmd, dashed, entry.options);
   if (cmd === 'plot') return o.help || dashed.length === argv.length ? entry.help : undefined;
+  let methodRules: Record<string, ValueRule> = {};
   if (cmd === 'run') {
     const given = givenOptions(o).has('method')
       ? choiceArg('method', o.method, Object.keys(catalog.methods))
@@ -71,12 +76,19 @@ export function preflight(catalog: Catalog, cmd: string, argv: string[]): string
     for (const [flag, owners] of Object.entries(catalog.flagOwners))
       if (o[flag] !== undefined && !owners.includes(method))
         throw new Error(`--${flag} belongs to --method ${owners.join(' or ')}, not ${method}`);
+    methodRules = catalog.methods[method].rules;
   }
-  return o.help ? entry.help : undefined;
+  if (o.help) return entry.help;
+  if (entry.applies) checkApplies(cmd, o, entry.applies);
+  for (const k of givenOptions(o)) {
+    const rule = methodRules[k] ?? entry.options[k]?.rule;
+    if (rule) checkRule(k, o[k], rule, o);
+  }
+  return undefined;
 }
 
 /** Pulls --backend out of argv (any subcommand) and initialises tfjs lazily. */
-function backendFrom(argv: string[]): () => Promise<string> {
+export function backendFrom(argv: string[]): () => Promise<string> {
   const i = argv.findIndex((a) => a === '--backend' || a.startsWith('--backend='));
   const value = i < 0 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
   return async () => (await (await import('../backend.ts')).initBackend({ backend: value })).name;

@@ -1,6 +1,7 @@
 /** Problem options of the command line (model, grid, noise) as a ProblemSpec; shared by solve, run and sample. */
 import { GRIDS, SCHEDULES, type GridName } from '../diffusion/index.ts';
 import { PROBLEM_MODELS, buildProblem as buildFromSpec, type Problem, type ProblemSpec } from '../problems/index.ts';
+import { choice, int, num } from '../names.ts';
 import { choiceArg, intArg, numArg, numListArg, type Parsed, type Spec } from './args.ts';
 
 export const MODELS = PROBLEM_MODELS;
@@ -11,23 +12,53 @@ export const PROBLEM_OPTIONS: Spec = {
     type: 'string',
     default: 'mixture',
     help: `model: ${MODELS.join(' | ')} (linear = the CHORDS reference toy; dit = the shipped DiT)`,
+    rule: { kind: 'choice', values: MODELS },
   },
-  schedule: { type: 'string', default: 'flow', help: `noise schedule: ${SCHEDULES.join(' | ')} (dit: flow only)` },
-  grid: { type: 'string', default: 'uniform', help: `time grid: ${GRIDS.join(' | ')}` },
-  shift: { type: 'string', default: '1', help: 'SD3/Flux time shift of the uniform grid (> 0)' },
-  steps: { type: 'string', default: '50', help: 'number of steps T (1..10000)' },
-  dim: { type: 'string', default: '64', help: 'data dimension D of an analytic model (1..4096)' },
-  components: { type: 'string', default: '8', help: 'mixture components (1..64)' },
-  'mixture-seed': { type: 'string', default: '0', help: 'seed of the random mixture (means, scales, weights)' },
+  schedule: {
+    type: 'string',
+    default: 'flow',
+    help: `noise schedule: ${SCHEDULES.join(' | ')} (dit: flow only)`,
+    rule: { kind: 'choice', values: SCHEDULES, model: { dit: { kind: 'choice', values: ['flow'] } } },
+  },
+  grid: { type: 'string', default: 'uniform', help: `time grid: ${GRIDS.join(' | ')}`, rule: choice(GRIDS) },
+  shift: {
+    type: 'string',
+    default: '1',
+    help: 'SD3/Flux time shift of the uniform grid (> 0)',
+    rule: num(0, 1000, true),
+  },
+  steps: { type: 'string', default: '50', help: 'number of steps T (1..10000)', rule: int(1, 10000) },
+  dim: { type: 'string', default: '64', help: 'data dimension D of an analytic model (1..4096)', rule: int(1, 4096) },
+  components: { type: 'string', default: '8', help: 'mixture components (1..64)', rule: int(1, 64) },
+  'mixture-seed': {
+    type: 'string',
+    default: '0',
+    help: 'seed of the random mixture (means, scales, weights)',
+    rule: int(0, 2 ** 31),
+  },
   n: {
     type: 'string',
     default: '1',
     help: 'number of samples in the batch (1..4096; one model call holds at most 64M values, checked up front)',
+    rule: int(1, 4096),
   },
-  seed: { type: 'string', default: '0', help: 'seed of the initial noise' },
-  x0: { type: 'string', help: 'initial noise as v1,v2,... (n * dim values; overrides --seed)' },
-  class: { type: 'string', help: 'dit: class 0..9 of every sample (default: classes cycle 0, 1, ..., 9)' },
-  guidance: { type: 'string', default: '2', help: 'dit: classifier-free guidance scale (1 = conditional only)' },
+  seed: { type: 'string', default: '0', help: 'seed of the initial noise', rule: int(0, 2 ** 31) },
+  x0: {
+    type: 'string',
+    help: 'initial noise as v1,v2,... (n * dim values; overrides --seed)',
+    rule: { kind: 'numbers' },
+  },
+  class: {
+    type: 'string',
+    help: 'dit: class 0..9 of every sample (default: classes cycle 0, 1, ..., 9)',
+    rule: int(0, 9),
+  },
+  guidance: {
+    type: 'string',
+    default: '2',
+    help: 'dit: classifier-free guidance scale (1 = conditional only)',
+    rule: num(0, 100),
+  },
   weights: { type: 'string', help: 'dit: a DiT model.json or folder (default: the shipped DiT-S/2)' },
 };
 

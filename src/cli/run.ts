@@ -19,6 +19,7 @@ const COMMON: Spec = {
   backend: {
     type: 'string',
     help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu (default: $CHORDS_BACKEND or auto)',
+    rule: { kind: 'backend' },
   },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };

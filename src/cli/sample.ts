@@ -7,6 +7,7 @@ import { batchedExecutor } from '../executors/index.ts';
 import { writeGrid } from '../plots/grid.ts';
 import { formatFrechet } from '../metrics/quality.ts';
 import { SOLVER_NAMES, getSolver, sample } from '../solvers/index.ts';
+import { choice, int } from '../names.ts';
 import { checkApplies, choiceArg, helpText, intArg, outFileArg, parseOptions, type Spec } from './args.ts';
 import { MODEL_OPTION_OWNERS, checkCallSize } from './applies.ts';
 import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
@@ -17,24 +18,36 @@ const { dim, components, 'mixture-seed': mixtureSeed, ...DIT_OPTIONS } = PROBLEM
 
 export const SAMPLE_OPTIONS: Spec = {
   ...DIT_OPTIONS,
-  model: { type: 'string', default: 'dit', help: 'model: dit (the only image model)' },
-  schedule: { type: 'string', default: 'flow', help: 'noise schedule: flow (the DiT is trained by flow matching)' },
+  model: { type: 'string', default: 'dit', help: 'model: dit (the only image model)', rule: choice(['dit']) },
+  schedule: {
+    type: 'string',
+    default: 'flow',
+    help: 'noise schedule: flow (the DiT is trained by flow matching)',
+    rule: choice(['flow']),
+  },
   x0: { type: 'string', help: 'initial noise as v1,v2,... (n * 256 values for 16 x 16 digits; overrides --seed)' },
-  n: { type: 'string', default: '16', help: 'number of samples (1..4096)' },
+  n: { type: 'string', default: '16', help: 'number of samples (1..4096)', rule: int(1, 4096) },
   solver: {
     type: 'string',
     default: 'euler',
     help: `solver (the fine solver with --cores): ${SOLVER_NAMES.join(' | ')}`,
+    rule: choice(SOLVER_NAMES),
   },
-  cores: { type: 'string', help: 'sample with CHORDS on this many cores (default: sequential)' },
-  stop: { type: 'string', default: 'core-index:1', help: 'CHORDS stop rule with --cores' },
+  cores: { type: 'string', help: 'sample with CHORDS on this many cores (default: sequential)', rule: int(1, 64) },
+  stop: {
+    type: 'string',
+    default: 'core-index:1',
+    help: 'CHORDS stop rule with --cores',
+    rule: { kind: 'stop', when: { option: 'cores' } },
+  },
   out: {
     type: 'string',
     default: 'results/samples.png',
     help: "PNG grid to write; its own folder is created if missing, that folder's parent must exist",
+    rule: { kind: 'file', ext: '.png' },
   },
   json: { type: 'boolean', help: 'print one JSON object (with classAccuracy and frechetDistance)' },
-  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu' },
+  backend: { type: 'string', help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu', rule: { kind: 'backend' } },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 

@@ -4,6 +4,7 @@ import { SOLVER_NAMES, getSolver } from '../solvers/index.ts';
 import { score } from '../problems/index.ts';
 import type { SamplerResult } from '../sampling/task.ts';
 import { formatFrechet } from '../metrics/quality.ts';
+import { choice } from '../names.ts';
 import { checkApplies, choiceArg, helpText, parseOptions, type Spec } from './args.ts';
 import { MODEL_OPTION_OWNERS, checkCallSize, solveReference } from './applies.ts';
 import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor, type MadeExecutor } from './executor.ts';
@@ -12,13 +13,19 @@ import { adapterField } from './report.ts';
 
 export const SOLVE_OPTIONS: Spec = {
   ...PROBLEM_OPTIONS,
-  solver: { type: 'string', default: 'euler', help: `solver: ${SOLVER_NAMES.join(' | ')}` },
+  solver: {
+    type: 'string',
+    default: 'euler',
+    help: `solver: ${SOLVER_NAMES.join(' | ')}`,
+    rule: choice(SOLVER_NAMES),
+  },
   ...EXECUTOR_OPTIONS,
   json: { type: 'boolean', help: 'print one JSON object instead of a summary' },
   values: { type: 'boolean', help: 'include the sample values in the JSON' },
   backend: {
     type: 'string',
     help: 'tfjs backend: auto | tensorflow | wasm | cpu | webgpu (default: $CHORDS_BACKEND or auto)',
+    rule: { kind: 'backend' },
   },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };

@@ -1,8 +1,9 @@
 /** Time grids t_0 > t_1 > ... > t_T on [0, 1]: uniform with shift, Karras (rho = 7), uniform in log-SNR. */
 import type { NoiseSchedule } from './schedule.ts';
 
-export const GRIDS = ['uniform', 'karras', 'logsnr'] as const;
-export type GridName = (typeof GRIDS)[number];
+import { GRIDS, type GridName } from '../names.ts';
+
+export { GRIDS, type GridName };
 
 export interface GridOptions {
   /** Number of steps T (the grid has T + 1 points). */

@@ -1,7 +1,8 @@
 /** Noise schedules x_t = alpha(t) x_0 + sigma(t) eps on t in [0, 1] (t = 1 noise, t = 0 data). */
 
-export const SCHEDULES = ['flow', 'vp-linear', 'vp-cosine', 've'] as const;
-export type ScheduleName = (typeof SCHEDULES)[number];
+import { SCHEDULES, type ScheduleName } from '../names.ts';
+
+export { SCHEDULES, type ScheduleName };
 
 /** Marginal coefficients of a schedule and their time derivatives, as plain float64 functions. */
 export interface NoiseSchedule {

@@ -21,7 +21,8 @@ import {
   type SamplerResult,
   type SamplingTask,
 } from '../sampling/task.ts';
-import { FINE_FLAG, TOLERANCE_FLAG, readFine, readTolerance } from '../sampling/flags.ts';
+import { int } from '../names.ts';
+import { FINE_FLAG, TOLERANCE_FLAG, fineRule, readFine, readTolerance } from '../sampling/flags.ts';
 import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { euler } from '../solvers/euler.ts';
 import type { Solver } from '../solvers/solver.ts';
@@ -145,6 +146,7 @@ export interface ParadigmsMethodOptions {
 }
 
 const hasJump = (s: Solver) => s.jump !== undefined;
+const NEEDS = 'paradigms needs a one-call first-order step';
 
 export const paradigmsMethod: Method<ParadigmsMethodOptions> = {
   name: 'paradigms',
@@ -152,13 +154,17 @@ export const paradigmsMethod: Method<ParadigmsMethodOptions> = {
     'ParaDiGMS (Shih et al., NeurIPS 2023): Picard iterations on a sliding window of p steps, one parallel batch ' +
     'per round.',
   flags: {
-    window: { type: 'string', default: '8', help: 'window size (parallel model calls per round)' },
+    window: { type: 'string', default: '8', help: 'window size (parallel model calls per round)', rule: int(1, 10000) },
     tolerance: TOLERANCE_FLAG,
-    'fine-solver': { ...FINE_FLAG, help: `${FINE_FLAG.help} (one with a first-order jump: euler | ddim)` },
+    'fine-solver': {
+      ...FINE_FLAG,
+      help: `${FINE_FLAG.help} (one with a first-order jump: euler | ddim)`,
+      rule: fineRule(hasJump, NEEDS),
+    },
   },
   defaults: (_T, width = 8) => ({ window: width, tolerance: 0.1, fine: euler }),
   fromFlags: (read) => ({
-    fine: readFine(read, hasJump, 'paradigms needs a one-call first-order step'),
+    fine: readFine(read, hasJump, NEEDS),
     window: read.int('window', 1, 10000),
     tolerance: readTolerance(read),
   }),

@@ -1,5 +1,6 @@
 /** `picard` and `parataa` as registered methods: typed options, flags, defaults (see picard.ts). */
-import { FINE_FLAG, readFine } from '../sampling/flags.ts';
+import { FINE_FLAG, fineRule, readFine } from '../sampling/flags.ts';
+import { choice, int, num } from '../names.ts';
 import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import type { Solver } from '../solvers/solver.ts';
@@ -22,6 +23,7 @@ const hasLinearForm = (s: Solver) => s.linear !== undefined;
 
 function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
   const taa = name === 'parataa';
+  const needs = `${name} needs a solver with a linear form`;
   return {
     name,
     summary: taa
@@ -30,23 +32,50 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       : 'Picard over the whole base solver (a generalised ParaDiGMS): a sliding window of K solver steps per ' +
         'sample, history from stored model outputs; tolerance 0 returns the sequential solver bit for bit.',
     flags: {
-      window: { type: 'string', default: '8', help: 'window K (model evaluations per sample per round)' },
+      window: {
+        type: 'string',
+        default: '8',
+        help: 'window K (model evaluations per sample per round)',
+        rule: int(1, 10000),
+      },
       tolerance: {
         type: 'string',
         default: '1e-3',
         help: 'a point passes when its RMS change <= tolerance * scale(t); 0 runs to the exact fixed point',
+        rule: num(0, 1e9),
       },
-      scale: { type: 'string', default: 'noise', help: `tolerance scale: ${PICARD_SCALES.join(' | ')}` },
+      scale: {
+        type: 'string',
+        default: 'noise',
+        help: `tolerance scale: ${PICARD_SCALES.join(' | ')}`,
+        rule: choice(PICARD_SCALES),
+      },
       windows: {
         type: 'string',
         default: 'auto',
         help: `${PICARD_WINDOW_MODES.join(' | ')} (auto: shared for a row-conditioned model such as the DiT)`,
+        rule: choice(PICARD_WINDOW_MODES),
       },
-      'fine-solver': { ...FINE_FLAG, default: 'dpmpp-2m', help: 'base solver: ddim | dpmpp-2m | dpmpp-3m' },
+      'fine-solver': {
+        ...FINE_FLAG,
+        default: 'dpmpp-2m',
+        help: 'base solver: ddim | dpmpp-2m | dpmpp-3m',
+        rule: fineRule(hasLinearForm, needs),
+      },
       ...(taa ? {} : { anderson: { type: 'boolean', help: 'triangular Anderson acceleration (= --method parataa)' } }),
-      'anderson-depth': { type: 'string', default: '2', help: 'Anderson: earlier iterates m (1 to 5)' },
-      'anderson-reg': { type: 'string', default: '0.1', help: 'Anderson: ridge relative to the mean diagonal' },
-      'max-rounds': { type: 'string', help: 'stop after this many rounds (default: none)' },
+      'anderson-depth': {
+        type: 'string',
+        default: '2',
+        help: 'Anderson: earlier iterates m (1 to 5)',
+        rule: int(1, 5),
+      },
+      'anderson-reg': {
+        type: 'string',
+        default: '0.1',
+        help: 'Anderson: ridge relative to the mean diagonal',
+        rule: num(1e-12, 1e12),
+      },
+      'max-rounds': { type: 'string', help: 'stop after this many rounds (default: none)', rule: int(1, 1e9) },
     },
     defaults: (_T, width = 8) => ({
       fine: dpmpp2m,
@@ -60,7 +89,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       maxRounds: Infinity,
     }),
     fromFlags: (read) => ({
-      fine: readFine(read, hasLinearForm, `${name} needs a solver with a linear form`),
+      fine: readFine(read, hasLinearForm, needs),
       window: read.int('window', 1, 10000),
       tolerance: read.num('tolerance', 0, 1e9),
       scale: read.choice('scale', PICARD_SCALES),

@@ -17,6 +17,7 @@
  * estimate (the furthest evaluated node's); the first window starts from copies of x_0.
  */
 import * as tf from '@tensorflow/tfjs';
+import { PICARD_SCALES, PICARD_WINDOW_MODES, type PicardScale, type PicardWindowMode } from '../names.ts';
 import { paramCoeffs, x0Of, type Parametrization } from '../diffusion/prediction.ts';
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import { requireLinearForm } from '../solvers/linear-form.ts';
@@ -37,11 +38,7 @@ import { fails, meanSquarePerSample } from './window.ts';
 /** Solvers with a linear form (the ones Picard accepts). */
 export const PICARD_SOLVERS = ['ddim', 'dpmpp-2m', 'dpmpp-3m'] as const;
 
-export const PICARD_SCALES = ['noise', 'state'] as const;
-export type PicardScale = (typeof PICARD_SCALES)[number];
-
-export const PICARD_WINDOW_MODES = ['auto', 'per-sample', 'shared'] as const;
-export type PicardWindowMode = (typeof PICARD_WINDOW_MODES)[number];
+export { PICARD_SCALES, PICARD_WINDOW_MODES, type PicardScale, type PicardWindowMode };
 
 export interface PicardOptions {
   /** Window K: model evaluations per sample per round. Default 8. */

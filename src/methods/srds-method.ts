@@ -1,5 +1,13 @@
 /** SRDS and pipelined SRDS as registered methods: options, flags, width and run. */
-import { COARSE_FLAG, FINE_FLAG, TOLERANCE_FLAG, readCoarse, readFine, readTolerance } from '../sampling/flags.ts';
+import {
+  COARSE_FLAG,
+  FINE_FLAG,
+  TOLERANCE_FLAG,
+  fineRule,
+  readCoarse,
+  readFine,
+  readTolerance,
+} from '../sampling/flags.ts';
 import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, jumpName, type Jump } from '../solvers/jump.ts';
@@ -17,6 +25,7 @@ export interface SrdsMethodOptions {
 }
 
 const singleStep = (s: Solver) => !s.multistep;
+const NEEDS = 'SRDS needs a single-step fine solver (blocks restart it)';
 /** Hit 0 is the coarse sweep, then one per iteration. */
 const srdsKind = (index: number) => (index === 0 ? 'coarse' : 'iteration');
 
@@ -28,10 +37,14 @@ export function srdsMethodOf(name: string, pipelined: boolean): Method<SrdsMetho
       `${pipelined ? 'Pipelined ' : ''}SRDS (Selvam et al., NeurIPS 2024): Parareal over blocks of the T steps, a ` +
       'coarse sweep then fine solves of every open block in parallel and a predictor-corrector sweep.',
     flags: {
-      blocks: { type: 'string', help: 'number of blocks (default: round(sqrt(T)))' },
+      blocks: {
+        type: 'string',
+        help: 'number of blocks (default: round(sqrt(T)))',
+        rule: { kind: 'int', min: 1, max: 10000, maxOf: 'steps' },
+      },
       ...(pipelined ? {} : { pipelined: { type: 'boolean', help: 'pipelined schedule (same samples, fewer rounds)' } }),
       tolerance: TOLERANCE_FLAG,
-      'fine-solver': { ...FINE_FLAG, help: `${FINE_FLAG.help} (single-step ones)` },
+      'fine-solver': { ...FINE_FLAG, help: `${FINE_FLAG.help} (single-step ones)`, rule: fineRule(singleStep, NEEDS) },
       coarse: COARSE_FLAG,
     },
     defaults: (T, width) => ({
@@ -42,7 +55,7 @@ export function srdsMethodOf(name: string, pipelined: boolean): Method<SrdsMetho
       pipelined,
     }),
     fromFlags(read, T) {
-      const fine = readFine(read, singleStep, 'SRDS needs a single-step fine solver (blocks restart it)'),
+      const fine = readFine(read, singleStep, NEEDS),
         coarse = readCoarse(read);
       const tolerance = readTolerance(read);
       const blocks = read.given('blocks') ? read.int('blocks', 1, T) : Math.max(1, Math.round(Math.sqrt(T)));

@@ -12,9 +12,9 @@ import { shippedDiTPath } from '../models/dit/denoiser.ts';
 import { loadDiTConfig } from '../models/dit/weights.ts';
 import { buildModel, type BuiltModel, type ModelSpec } from '../models/spec.ts';
 import { normals } from '../random.ts';
+import { PROBLEM_MODELS, type ProblemModel } from '../names.ts';
 
-export const PROBLEM_MODELS = ['gaussian', 'mixture', 'linear', 'dit'] as const;
-export type ProblemModel = (typeof PROBLEM_MODELS)[number];
+export { PROBLEM_MODELS, type ProblemModel };
 
 /** Everything that fixes a problem, as plain data. */
 export interface ProblemSpec {

@@ -5,12 +5,15 @@
  */
 import type { SamplerHit, SamplerHooks, SamplerResult, SamplingTask } from './task.ts';
 import type { Solver } from '../solvers/solver.ts';
+import type { ValueRule } from '../names.ts';
 
 /** A command-line flag of a method (the same shape as the CLI's option specs). */
 export interface FlagSpec {
   type: 'string' | 'boolean';
   help: string;
   default?: string;
+  /** The rule of its value as plain data (names.ts), checked by the CLI's catalogue without tfjs. */
+  rule?: ValueRule;
 }
 
 /** Reads a method's flags: each value is the given one or the flag's default; bad values are clear errors. */

@@ -1,5 +1,6 @@
 /** First-order jumps Phi(x, t -> s) that reuse the model output already computed at (x, t) (REFERENCE.md). */
 import * as tf from '@tensorflow/tfjs';
+import { JUMP_NAMES, type JumpName } from '../names.ts';
 import { epsOf, paramCoeffs, velocityOf, x0Of, type Parametrization } from '../diffusion/prediction.ts';
 
 export type Jump = (p: Parametrization, x: tf.Tensor, out: tf.Tensor, t: number, tTarget: number) => tf.Tensor;
@@ -15,8 +16,8 @@ export const ddimJump: Jump = (p, x, out, t, tTarget) => {
   return tf.add(tf.mul(x0Of(p, out, x, t), c.alpha), tf.mul(epsOf(p, out, x, t), c.sigma));
 };
 
-export const JUMPS = { euler: eulerJump, ddim: ddimJump } as const;
-export type JumpName = keyof typeof JUMPS;
+export const JUMPS = { euler: eulerJump, ddim: ddimJump } as const satisfies Record<JumpName, Jump>;
+export { JUMP_NAMES, type JumpName };
 
 export function getJump(name: string): Jump {
   const j = JUMPS[name as JumpName];

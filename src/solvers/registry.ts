@@ -4,6 +4,7 @@ import { dpmpp2m, dpmpp3m } from './dpm-solver-pp.ts';
 import { ddim, euler } from './euler.ts';
 import { heun } from './heun.ts';
 import type { Solver } from './solver.ts';
+import { SOLVER_NAMES, type SolverName } from '../names.ts';
 
 export const SOLVERS = {
   euler,
@@ -13,9 +14,8 @@ export const SOLVERS = {
   dpm3,
   'dpmpp-2m': dpmpp2m,
   'dpmpp-3m': dpmpp3m,
-} as const satisfies Record<string, Solver>;
-export type SolverName = keyof typeof SOLVERS;
-export const SOLVER_NAMES = Object.keys(SOLVERS) as SolverName[];
+} as const satisfies Record<SolverName, Solver>;
+export { SOLVER_NAMES, type SolverName };
 
 /** A solver by name; unknown names are an error listing the allowed ones. */
 export function getSolver(name: string): Solver {
