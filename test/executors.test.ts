@@ -13,7 +13,7 @@ import {
   type Executor,
 } from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
-import { throwsWith } from './helpers.ts';
+import { alive, gone, throwsWith } from './helpers.ts';
 
 const spec: ModelSpec = {
   kind: 'mixture',
@@ -21,19 +21,6 @@ const spec: ModelSpec = {
   mixture: randomMixture({ dim: 8, components: 4, seed: 2 }),
 };
 const grid = timeGrid(getSchedule('flow'), { steps: 20 });
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-/** Waits until none of the pids is alive (a SIGKILLed child exits asynchronously; slower on a busy machine). */
-async function gone(pids: number[]): Promise<boolean> {
-  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-  return !pids.some(alive);
-}
 
 test('every executor gives the same CHORDS sample and the same sequential sample', async () => {
   const model = await buildModel(spec);

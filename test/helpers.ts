@@ -26,6 +26,22 @@ export async function throwsWith(fn: () => unknown, ...patterns: RegExp[]): Prom
   for (const p of patterns) assert.match((err as Error).message, p);
 }
 
+/** Is a process with this pid alive? */
+export const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Waits until none of the pids is alive (a SIGKILLed child exits asynchronously), at most about 5 s. */
+export async function gone(pids: number[]): Promise<boolean> {
+  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  return !pids.some(alive);
+}
+
 /** Least-squares slope of log(err) against log(steps). */
 export function logSlope(steps: number[], errs: number[]): number {
   const lx = steps.map(Math.log),

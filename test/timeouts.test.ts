@@ -13,7 +13,7 @@ import { buildModel, randomMixture, type ModelSpec } from '../src/models/index.t
 import { processesExecutor, workersExecutor } from '../src/executors/index.ts';
 import { DEFAULT_ROUND_TIMEOUT_MS } from '../src/executors/pool.ts';
 import { normals } from '../src/random.ts';
-import { noLeak, throwsWith } from './helpers.ts';
+import { gone, noLeak, throwsWith } from './helpers.ts';
 
 const spec: ModelSpec = {
   kind: 'mixture',
@@ -21,19 +21,6 @@ const spec: ModelSpec = {
   mixture: randomMixture({ dim: 4, components: 2, seed: 3 }),
 };
 const grid = timeGrid(getSchedule('flow'), { steps: 6 });
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-/** Waits until no pid is alive (SIGKILL takes effect at once, but exit is asynchronous), at most ~3 s. */
-async function gone(pids: number[]): Promise<boolean> {
-  for (let i = 0; i < 30 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-  return !pids.some(alive);
-}
 
 test('a worker that never answers: the round times out naming it; the pool is closed for good', async () => {
   const pool = await workersExecutor({
