@@ -65,10 +65,12 @@ const mm = async (m: number, k: number, n: number) => {
 const big = await mm(512, 512, 512),
   shaped = await mm(512, cfg.hidden, cfg.mlpRatio * cfg.hidden);
 console.log(
-  `bench:dit  ${f.preset}: ${paramCount(cfg)} parameters, ${(flopsPerImage(cfg) / 1e6).toFixed(1)} MFLOP per image, backend ${describeBackend(backend)}`,
+  `bench:dit  ${f.preset}: ${paramCount(cfg)} parameters, ${(flopsPerImage(cfg) / 1e6).toFixed(1)} MFLOP per image, ` +
+    `backend ${describeBackend(backend)}`,
 );
 console.log(
-  `plain 2-D matMul: 512x512x512 ${big.toFixed(2)} GFLOP/s; 512x${cfg.hidden}x${cfg.mlpRatio * cfg.hidden} (DiT MLP shape at batch 8) ${shaped.toFixed(2)} GFLOP/s\n`,
+  `plain 2-D matMul: 512x512x512 ${big.toFixed(2)} GFLOP/s; 512x${cfg.hidden}x${cfg.mlpRatio * cfg.hidden} ` +
+    `(DiT MLP shape at batch 8) ${shaped.toFixed(2)} GFLOP/s\n`,
 );
 console.log('| batch | ms per call | ms per image | GFLOP/s | % of 512^3 matMul | % of DiT-shaped matMul |');
 console.log('|-------|-------------|--------------|---------|-------------------|------------------------|');
@@ -90,7 +92,9 @@ for (const B of batches) {
   const ms = await time(() => ditForward(p, cfg, x, t, y), f.reps),
     g = (flopsPerImage(cfg) * B) / ms / 1e6;
   console.log(
-    `| ${String(B).padStart(5)} | ${ms.toFixed(1).padStart(11)} | ${(ms / B).toFixed(2).padStart(12)} | ${g.toFixed(2).padStart(7)} | ${((100 * g) / big).toFixed(0).padStart(16)}% | ${((100 * g) / shaped).toFixed(0).padStart(21)}% |`,
+    `| ${String(B).padStart(5)} | ${ms.toFixed(1).padStart(11)} | ${(ms / B).toFixed(2).padStart(12)} | ` +
+      `${g.toFixed(2).padStart(7)} | ${((100 * g) / big).toFixed(0).padStart(16)}% | ` +
+      `${((100 * g) / shaped).toFixed(0).padStart(21)}% |`,
   );
   tf.dispose([x, t, y]);
   if (B === 8) batch8 = g / big;
@@ -102,7 +106,8 @@ const msB = await time(() => attentionBatched(h8, cfg.heads, w), f.reps * 3),
   msD = await time(() => attentionDepthwise(h8, cfg.heads, w), f.reps * 3);
 h8.dispose();
 console.log(
-  `\nOne block's attention at batch 8: batched matMul ${msB.toFixed(2)} ms, depthwise convolution ${msD.toFixed(2)} ms (${(msB / msD).toFixed(1)}x).`,
+  `\nOne block's attention at batch 8: batched matMul ${msB.toFixed(2)} ms, ` +
+    `depthwise convolution ${msD.toFixed(2)} ms (${(msB / msD).toFixed(1)}x).`,
 );
 // The headline ratio from interleaved trials (a 512^3 matMul trial, then a batch-8 trial, alternately), so
 // both see the same swings of a shared machine's load; best of each.
@@ -151,5 +156,6 @@ console.log(
 }
 console.log('On wasm, ditForward runs attention as depthwise convolutions (XNNPACK), one channel per (sample, head);');
 console.log(
-  "wasm's batched matMul runs outside XNNPACK as a scalar loop. Training uses the same form (channelMatMul's own gradient).",
+  "wasm's batched matMul runs outside XNNPACK as a scalar loop. " +
+    "Training uses the same form (channelMatMul's own gradient).",
 );

@@ -23,7 +23,7 @@ const f = parseFlags(
 );
 await initBackend();
 const bar = progress({ total: f.steps, label: 'train-classifier' });
-const { params, training } = trainClassifier({
+const { params, training } = await trainClassifier({
   steps: f.steps,
   batch: f.batch,
   lr: f.lr,

@@ -130,7 +130,7 @@ const t0 = performance.now() - (rows.at(-1)?.seconds ?? 0) * 1000;
 let lossEma = rows.at(-1)?.lossEma ?? NaN;
 for (let s = start; s < cfgFlags.steps; s++) {
   const data = digitBatch(cfgFlags.batch, cfgFlags.dataSeed * 1_000_003 + s);
-  const loss = trainer.step(data.images, data.labels, s, cfgFlags.seed * 1_000_003 + s * 7919);
+  const loss = await trainer.step(data.images, data.labels, s, cfgFlags.seed * 1_000_003 + s * 7919);
   lossEma = Number.isNaN(lossEma) ? loss : 0.98 * lossEma + 0.02 * loss;
   if (!Number.isFinite(loss)) throw new Error(`train-dit: loss is ${loss} at step ${s}`);
   if ((s + 1) % cfgFlags.logEvery === 0 || s + 1 === cfgFlags.steps)

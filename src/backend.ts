@@ -15,7 +15,8 @@ export const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-n
 /** The optional packages of the `webgpu` backend, at the versions package.json pins. */
 export const WEBGPU_PACKAGES = { dawn: 'webgpu', tfjs: '@tensorflow/tfjs-backend-webgpu' } as const;
 const WEBGPU_VERSIONS = { dawn: '0.6.2', tfjs: '4.22.0' } as const;
-const WEBGPU_INSTALL = `npm install ${WEBGPU_PACKAGES.dawn}@${WEBGPU_VERSIONS.dawn} ${WEBGPU_PACKAGES.tfjs}@${WEBGPU_VERSIONS.tfjs}`;
+const WEBGPU_INSTALL =
+  `npm install ${WEBGPU_PACKAGES.dawn}@${WEBGPU_VERSIONS.dawn} ` + `${WEBGPU_PACKAGES.tfjs}@${WEBGPU_VERSIONS.tfjs}`;
 
 /** The GPU adapter behind the `webgpu` backend, as WebGPU's GPUAdapterInfo reports it. */
 export interface AdapterInfo {

@@ -277,4 +277,17 @@ gpuTest('--adapters gives each processes child its CHORDS_WEBGPU_ADAPTER; misuse
   );
 });
 
+gpuTest('a time vector not made by timesVector is a clear error on webgpu, not a blocking readback', async () => {
+  await use('webgpu');
+  const schedule = getSchedule('flow');
+  const model = mixtureModel(schedule, randomMixture({ dim: 3, components: 2, seed: 1 }));
+  const x = tf.zeros([2, 3]);
+  const t = tf.fill([2], 0.5) as tf.Tensor1D; // a user's own time vector: no host copy
+  await throwsWith(
+    () => model.predict(x, t),
+    /t: a time vector not made by timesVector\(\) on the webgpu backend; allowed: timesVector\(times\)/,
+  );
+  tf.dispose([x, t]);
+});
+
 test.run();

@@ -1,4 +1,7 @@
-/** The DiT weights a benchmark uses: the shipped, trained ones if present, else a seeded random DiT-S/2 (same FLOPs). */
+/**
+ * The DiT weights a benchmark uses: the shipped, trained ones if present, else a seeded random DiT-S/2
+ * (the same FLOPs).
+ */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';

@@ -58,12 +58,24 @@ export function timesVector(ts: ArrayLike<number>): tf.Tensor1D {
   return t;
 }
 
+/** Backends whose tensors live in host memory: reading one there is a copy, it blocks no device. */
+const HOST_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
+
 /**
- * The values of a time vector: the host copy of one made by timesVector, else a synchronous read (fine on the CPU
- * backends; on webgpu a time vector that a kernel has used is GPU-resident and cannot be read synchronously).
+ * The values of a time vector: the host copy of one made by timesVector (every library path makes its time
+ * vectors so). A vector made elsewhere (a user's tf.fill) is read from host memory on the CPU backends; on a
+ * GPU backend it is a clear error instead of a blocking readback.
  */
 export function timeValues(t: tf.Tensor1D): ArrayLike<number> {
-  return hostTimes.get(t) ?? t.dataSync();
+  const host = hostTimes.get(t);
+  if (host) return host;
+  const backend = tf.getBackend();
+  if (!HOST_BACKENDS.has(backend))
+    throw new Error(
+      `t: a time vector not made by timesVector() on the ${backend} backend; allowed: timesVector(times) ` +
+        '(it keeps a host copy, so the schedule coefficients need no readback from the device)',
+    );
+  return t.dataSync(); // host memory on these backends: a copy, no device wait
 }
 
 /** Per-sample coefficients [N, 1, ...] (rank of x) from a time vector t: [N], computed in float64. */

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
+import { timesVector } from '../diffusion/prediction.ts';
 import type { EvalRequest, Executor } from './executor.ts';
 
 /** Model calls of a warm-up when not given: enough for V8 to tier the DiT's kernels up (measured by bench:parallel). */
@@ -59,7 +60,7 @@ export async function warmModel(model: Denoiser, w: WarmupOptions): Promise<numb
   const x = warmInput(w.shape);
   try {
     for (let i = 0; i < calls; i++) {
-      const t = tf.fill([w.shape[0]], warmTime(i, calls)) as tf.Tensor1D; // [n]
+      const t = timesVector(Array<number>(w.shape[0]).fill(warmTime(i, calls))); // [n], with its host copy
       const out = tf.tidy(() => model.predict(x, t));
       t.dispose();
       try {

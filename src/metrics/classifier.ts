@@ -59,7 +59,7 @@ export interface ClassifierTraining {
 }
 
 /** Trains the classifier with Adam on procedural digits (noise level drawn per batch in [0.05, 0.25]). */
-export function trainClassifier({
+export async function trainClassifier({
   steps = 3000,
   batch = 128,
   lr = 2e-3,
@@ -73,7 +73,7 @@ export function trainClassifier({
   dataSeed?: number;
   seed?: number;
   onStep?: (s: number, loss: number) => void;
-} = {}): { params: ClassifierParams; training: ClassifierTraining } {
+} = {}): Promise<{ params: ClassifierParams; training: ClassifierTraining }> {
   const init = initClassifier(seed);
   const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true, `clf/${k}/${seed}`)]));
   tf.dispose(Object.values(init));
@@ -83,30 +83,39 @@ export function trainClassifier({
   for (let s = 0; s < steps; s++) {
     const d = digitBatch(batch, dataSeed * 1_000_003 + s, { noise: 0.05 + 0.2 * u() });
     (opt as unknown as { learningRate: number }).learningRate = lr * (s < steps * 0.7 ? 1 : 0.2);
-    loss = tf.tidy(() => {
+    const cost = tf.tidy(() => {
       const x = tf.tensor2d(d.images, [batch, 256]),
         y = tf.oneHot(tf.tensor1d(d.labels, 'int32'), 10);
-      return opt
-        .minimize(
-          () => tf.losses.softmaxCrossEntropy(y, classify(vars, x).logits) as tf.Scalar,
-          true,
-          Object.values(vars),
-        )!
-        .dataSync()[0];
+      return opt.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, classify(vars, x).logits) as tf.Scalar,
+        true,
+        Object.values(vars),
+      )!; // scalar
     });
+    try {
+      loss = (await cost.data())[0]; // asynchronous read: a GPU backend is not blocked
+    } finally {
+      cost.dispose();
+    }
     onStep?.(s, loss);
   }
   opt.dispose();
   const params = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, tf.clone(v)]));
   tf.dispose(Object.values(vars));
   const held = digitBatch(2000, dataSeed + 999_999);
-  const acc = accuracy(params, held.images, held.labels);
+  const acc = await accuracy(params, held.images, held.labels);
   return { params, training: { steps, batch, lr, dataSeed, heldOutAccuracy: acc, finalLoss: loss } };
 }
 
 /** Share of images classified as their label. */
-export function accuracy(p: ClassifierParams, images: Float32Array, labels: ArrayLike<number>): number {
-  const pred = tf.tidy(() => tf.argMax(classify(p, tf.tensor2d(images, [labels.length, 256])).logits, 1).dataSync());
+export async function accuracy(p: ClassifierParams, images: Float32Array, labels: ArrayLike<number>): Promise<number> {
+  const predT = tf.tidy(() => tf.argMax(classify(p, tf.tensor2d(images, [labels.length, 256])).logits, 1)); // [n]
+  let pred: ArrayLike<number>;
+  try {
+    pred = await predT.data();
+  } finally {
+    predT.dispose();
+  }
   let ok = 0;
   for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) ok++;
   return ok / labels.length;

@@ -75,7 +75,8 @@ export function ditForward(
       p('time.2.w'),
       p('time.2.b'),
     ); // [N, D]
-    const ye = tf.matMul(tf.oneHot(y, cfg.classes + 1).toFloat(), p('label') as tf.Tensor2D); // [N, D], one-hot: gather has no wasm gradient
+    // one-hot matMul, not gather: gather has no gradient on wasm
+    const ye = tf.matMul(tf.oneHot(y, cfg.classes + 1).toFloat(), p('label') as tf.Tensor2D); // [N, D]
     const c = silu(tf.add(te, ye)) as tf.Tensor2D; // [N, D]
     for (let b = 0; b < cfg.depth; b++) {
       const w = (s: string): [tf.Tensor, tf.Tensor] => [p(`blocks.${b}.${s}.w`), p(`blocks.${b}.${s}.b`)];

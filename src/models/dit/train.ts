@@ -43,7 +43,8 @@ export interface Trainer {
   readonly ema: DiTParams;
   readonly optimizer: tf.AdamOptimizer;
   /** One Adam step on images x0 [B, H, W, C] with labels; noise and times drawn from `seed`. Returns the loss. */
-  step(x0: Float32Array, labels: Int32Array, stepIndex: number, seed: number): number;
+  /** One optimiser step; resolves to the step's loss (read back asynchronously). */
+  step(x0: Float32Array, labels: Int32Array, stepIndex: number, seed: number): Promise<number>;
   lrAt(step: number): number;
   dispose(): void;
 }
@@ -66,21 +67,21 @@ export function createTrainer(cfg: DiTConfig, init: DiTParams, o: TrainerOptions
     ema: emaW,
     optimizer,
     lrAt,
-    step(x0v, labelsV, stepIndex, seed) {
+    async step(x0v, labelsV, stepIndex, seed) {
       const b = labelsV.length,
         u = uniformRng(seed);
       const tv = Float32Array.from(normals(b, seed + 1), (z) => 1 / (1 + Math.exp(-z))); // logit-normal t (SD3)
       const lab = Int32Array.from(labelsV, (l) => (u() < drop ? cfg.classes : l));
       (optimizer as unknown as { learningRate: number }).learningRate = lrAt(stepIndex);
-      const loss = tf.tidy(() => {
+      const cost = tf.tidy(() => {
         const x0 = tf.tensor4d(x0v, [b, cfg.imageSize, cfg.imageSize, cfg.channels]);
         const eps = tf.tensor4d(Float32Array.from(normals(b * size, seed + 2)), x0.shape);
-        const cost = optimizer.minimize(
+        const c = optimizer.minimize(
           () => flowMatchingLoss(vars, cfg, x0, tf.tensor1d(lab, 'int32'), tf.tensor1d(tv), eps),
           true,
           Object.values(vars),
         )!;
-        return cost.dataSync()[0];
+        return c; // scalar
       });
       tf.tidy(() => {
         for (const [k, v] of Object.entries(vars)) {
@@ -89,7 +90,11 @@ export function createTrainer(cfg: DiTConfig, init: DiTParams, o: TrainerOptions
           emaW[k] = next;
         }
       });
-      return loss;
+      try {
+        return (await cost.data())[0]; // asynchronous read: a GPU backend is not blocked
+      } finally {
+        cost.dispose();
+      }
     },
     dispose() {
       tf.dispose(Object.values(vars));
