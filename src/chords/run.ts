@@ -158,7 +158,12 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
           disposeState(states[h.core]);
           states[h.core] = emptyState();
         }
-        options.onHit?.(hit);
+        try {
+          options.onHit?.(hit);
+        } catch (e) {
+          tf.dispose(xs.slice(j + 1)); // this round's later hits are not in `hits` yet
+          throw e;
+        }
         if (h.kind === 'core' && shouldStop(stop, hits, residuals.get(j))) {
           stopNow = true;
           stoppedBy = stop.kind;

@@ -6,6 +6,7 @@
  * its requests, ends every member, and leaves the pool closed; using it again says so. A round that takes
  * longer than timeoutMs (default 2 minutes) fails naming the members that did not answer.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../models/spec.ts';
 import type { EvalRequest, Executor, ExecutorTimings } from './executor.ts';
 import { ExecutorError } from './executor.ts';
@@ -210,8 +211,13 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
         'a round',
       );
       members.forEach((m) => (m.group = undefined));
-      const outs = new Array(k);
-      results.forEach((r, i) => groups[i].forEach((j, q) => (outs[j] = fromWire(r.outs[q]))));
+      const outs: tf.Tensor[] = new Array(k);
+      try {
+        results.forEach((r, i) => groups[i].forEach((j, q) => (outs[j] = fromWire(r.outs[q]))));
+      } catch (e) {
+        tf.dispose(outs.filter(Boolean));
+        throw e;
+      }
       const timings: ExecutorTimings = {
         computeMs: Math.max(...results.map((r) => r.computeMs)),
         wallMs: performance.now() - w0,

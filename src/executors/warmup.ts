@@ -61,8 +61,12 @@ export async function warmModel(model: Denoiser, w: WarmupOptions): Promise<numb
   try {
     for (let i = 0; i < calls; i++) {
       const t = timesVector(Array<number>(w.shape[0]).fill(warmTime(i, calls))); // [n], with its host copy
-      const out = tf.tidy(() => model.predict(x, t));
-      t.dispose();
+      let out: tf.Tensor;
+      try {
+        out = tf.tidy(() => model.predict(x, t));
+      } finally {
+        t.dispose();
+      }
       try {
         await out.data();
       } finally {

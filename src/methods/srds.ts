@@ -137,24 +137,35 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
         });
       const newX: tf.Tensor[] = [];
       newX[exact] = F.get(exact - 1)!;
-      noteChange(exact);
-      for (let b = exact; b < B; b++) {
-        const [e] = await evalAt(
-          [{ x: newX[b], t: grid[n[b]] }],
-          () => `iteration ${iterations}, correction of block ${b + 1}, step ${n[b]}`,
-        );
-        newX[b + 1] = tidy(() =>
-          tf.add(
-            tf.sub(G(param, newX[b], e, grid[n[b]], grid[n[b + 1]]), G(param, X[b], E[b]!, grid[n[b]], grid[n[b + 1]])),
-            F.get(b)!,
-          ),
-        );
-        E[b]!.dispose();
-        E[b] = e;
-        noteChange(b + 1);
+      let read: Float32Array;
+      try {
+        noteChange(exact);
+        for (let b = exact; b < B; b++) {
+          const [e] = await evalAt(
+            [{ x: newX[b], t: grid[n[b]] }],
+            () => `iteration ${iterations}, correction of block ${b + 1}, step ${n[b]}`,
+          );
+          newX[b + 1] = tidy(() =>
+            tf.add(
+              tf.sub(
+                G(param, newX[b], e, grid[n[b]], grid[n[b + 1]]),
+                G(param, X[b], E[b]!, grid[n[b]], grid[n[b + 1]]),
+              ),
+              F.get(b)!,
+            ),
+          );
+          E[b]!.dispose();
+          E[b] = e;
+          noteChange(b + 1);
+        }
+        // (each evaluation above also had its finite flags read by the round meter, a small read of its own)
+        read = await readAll(changes.map((c) => c.sq)); // frees the scalars
+      } catch (e) {
+        // a failed round mid-sweep: the fine results, the new starts made so far and the unread changes
+        // (newX[exact] is F's own entry)
+        tf.dispose([...F.values(), ...newX.slice(exact + 1).filter(Boolean), ...changes.map((c) => c.sq)]);
+        throw e;
       }
-      // (each evaluation above also had its finite flags read by the round meter, a small read of its own)
-      const read = await readAll(changes.map((c) => c.sq));
       const change = Math.max(0, ...changes.map((c, q) => Math.sqrt(read[q]) / c.scale));
       for (const [b, f] of F) if (b !== exact - 1) f.dispose();
       for (let b = exact; b <= B; b++) {

@@ -1,7 +1,6 @@
 /** Convergence tests of the baselines: a change small relative to the noise level of the step. */
 import * as tf from '@tensorflow/tfjs';
 import type { Parametrization } from '../diffusion/prediction.ts';
-import { readAll } from '../tensor.ts';
 
 /**
  * The noise scale against which a change of the point at grid index j + 1 is judged: sigma(t_j), the
@@ -11,14 +10,9 @@ import { readAll } from '../tensor.ts';
 export const noiseScale = (p: Parametrization, grid: readonly number[], j: number): number =>
   p.schedule ? p.schedule.sigma(grid[j]) : 1;
 
-/** Mean of (a - b)^2 as a scalar tensor; rmsChanges reads many of them at once. */
+/** Mean of (a - b)^2 as a scalar tensor (the drivers read many of them at once with readAll). */
 export const meanSquaredChange = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
   tf.tidy(() => tf.mean(tf.square(tf.sub(a, b))));
-
-/** RMS of a - b for each pair, in one asynchronous readback. */
-export async function rmsChanges(pairs: readonly (readonly [tf.Tensor, tf.Tensor])[]): Promise<number[]> {
-  return Array.from(await readAll(pairs.map(([a, b]) => meanSquaredChange(a, b))), Math.sqrt);
-}
 
 export function validateTolerance(tol: number): void {
   if (!(tol >= 0) || !Number.isFinite(tol)) throw new Error(`tolerance: got ${tol}; allowed: a finite number >= 0`);

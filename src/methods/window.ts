@@ -1,7 +1,6 @@
 /** The sliding-window convergence test shared by ParaDiGMS and Picard: squared change per element vs tol^2 var. */
 import * as tf from '@tensorflow/tfjs';
 import type { Parametrization } from '../diffusion/prediction.ts';
-import { readValues } from '../tensor.ts';
 
 /**
  * The tolerance scale of ParaDiGMS for the point at grid index j, as the authors' scheduler computes
@@ -28,18 +27,6 @@ export function paradigmsVariance(p: Parametrization, grid: readonly number[], j
 /** Mean over the elements of each sample of (a - b)^2 as a tensor [n] (read it with readValues). */
 export function meanSquarePerSample(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => tf.mean(tf.square(tf.reshape(tf.sub(a, b), [a.shape[0], -1])), 1) as tf.Tensor1D);
-}
-
-/** meanSquarePerSample of every pair, in one asynchronous readback. */
-export async function meanSquaresPerSample(
-  pairs: readonly (readonly [tf.Tensor, tf.Tensor])[],
-): Promise<Float32Array[]> {
-  const ts = pairs.map(([a, b]) => meanSquarePerSample(a, b));
-  try {
-    return await readValues(ts);
-  } finally {
-    tf.dispose(ts);
-  }
 }
 
 /** True where a squared change per element fails the test against tol^2 var (var 0: only no change passes). */
