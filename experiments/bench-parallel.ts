@@ -19,7 +19,13 @@ import { describeBackend, initBackend } from '../src/backend.ts';
 import { runSequential } from '../src/methods/index.ts';
 import { initSequence, runChords, type StopRule } from '../src/chords/index.ts';
 import { buildModel, type ModelSpec } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor, warmExecutor, workersExecutor } from '../src/executors/index.ts';
+import {
+  batchedExecutor,
+  serialExecutor,
+  warmExecutor,
+  workersExecutor,
+  type Executor,
+} from '../src/executors/index.ts';
 import { normals } from '../src/random.ts';
 import { disposeResult, getMethod, methodNames, type SamplerResult } from '../src/sampling/index.ts';
 import { timeGrid } from '../src/diffusion/index.ts';
@@ -89,6 +95,8 @@ const eff: number[] = [],
   overheads: number[] = [],
   firsts: number[] = [],
   startups: number[] = [];
+/** Per run: the median over rounds of each stage of a round (ms; the pool's stagesMs and the driver's share). */
+const stageRuns: Record<string, number>[] = [];
 let seqRounds = 0,
   chordsRounds = 0;
 for (let run = 0; run < (gpu ? 0 : f.runs); run++) {
@@ -97,13 +105,29 @@ for (let run = 0; run < (gpu ? 0 : f.runs); run++) {
   const seqStartup = await warmExecutor(serial, warmup);
   const seq = await runSequential({ executor: serial, param: model, grid, x });
   // `chords run --executor workers --workers 2`: a fresh pool, warmed at start-up, then CHORDS.
-  const pool = await workersExecutor({ spec, workers: 2, warmup });
+  const pool = await workersExecutor({ spec, workers: 2, warmup, profile: true });
+  const rounds: Record<string, number>[] = [];
+  const traced: Executor = {
+    name: pool.name,
+    evaluate: async (requests) => {
+      const e = await pool.evaluate(requests);
+      rounds.push({ ...e.timings.stagesMs, beyondCompute: e.timings.wallMs - e.timings.computeMs });
+      return e;
+    },
+    close: () => pool.close(),
+  };
   let r: SamplerResult;
   try {
-    r = await runChords({ executor: pool, param: model, grid, x }, { init: init2, stop: stop2 });
+    r = await runChords({ executor: traced, param: model, grid, x }, { init: init2, stop: stop2 });
   } finally {
     await pool.close();
   }
+  const stageMedians: Record<string, number> = {
+    model: median(r.timings.map((t) => t.modelMs)),
+    driver: median(r.timings.map((t) => t.otherMs)),
+  };
+  for (const k of Object.keys(rounds[0])) stageMedians[k] = median(rounds.map((q) => q[k]));
+  stageRuns.push(stageMedians);
   const wallSpeed = seq.wallMs / r.wallMs,
     roundSpeed = seq.rounds / r.rounds;
   seqRounds = seq.rounds;
@@ -152,6 +176,79 @@ console.log(
     `wall speedup ${range(wallSpeeds)}, overhead ${range(overheads, 1)}% of model time (target < 2%), ` +
     `first round / tenth ${range(firsts)} (target <= 1.3), pool start-up ${range(startups, 0)} ms.`,
 );
+
+if (stageRuns.length) {
+  console.log(
+    '\nWhere a CHORDS round goes (ms; per run the median over its rounds, here the range over runs). model: the ' +
+      "round's model time as the meter counts it (the slower member's compute, and the finiteness check); " +
+      "beyondCompute: the pool's wall time beyond the slower member's compute; driver: the CHORDS driver " +
+      "outside evaluate (solver and rectification math, bookkeeping, the round's one readback):",
+  );
+  const what: Record<string, string> = {
+    model: 'model (slower member, as the meter counts it)',
+    beyondCompute: 'pool: wall beyond the slower member compute',
+    readInputs: '  main: read the inputs',
+    post: '  main: post the requests',
+    transit: '  last member: round trip beyond its compute',
+    skew: '  first to last answer',
+    resolve: '  main: last answer to the round resolved',
+    outputs: '  main: output tensors and finiteness',
+    memberInput: 'slower member: input tensors (in its compute)',
+    memberModel: 'slower member: model call',
+    memberRead: 'slower member: readback (in its compute)',
+    driver: 'driver outside evaluate',
+  };
+  table(
+    ['stage', 'ms per round'],
+    Object.keys(what).map((k) => [
+      what[k],
+      range(
+        stageRuns.map((q) => q[k]),
+        3,
+      ),
+    ]),
+  );
+}
+
+// 1b. Two members at once against one alone, on one warmed 2-worker pool per model (rounds of 1 and 2 requests,
+// interleaved): the round waits for the slower member, so its compute together over one's compute alone caps the
+// parallel efficiency. A matMul-bound model (four 512^3 matMuls per call) beside the DiT tells the machine's own
+// scaling from the model's.
+if (!gpu) {
+  const loadSpec: ModelSpec = { kind: 'load', inner: { kind: 'linear', dim: 8 }, width: 512, extra: 4 };
+  const crows: string[][] = [];
+  for (const [label, s, xs] of [
+    [`DiT-S/2, ${2 * f.n} images per call`, spec, x],
+    ['four 512^3 matMuls per call', loadSpec, tf.zeros([32, 8])],
+  ] as const) {
+    const pool = await workersExecutor({ spec: s, workers: 2, warmup: { shape: xs.shape, calls: f.warmup } });
+    const alone: number[] = [],
+      together: number[] = [];
+    try {
+      for (let i = 0; i < 40; i++)
+        for (const k of [1, 2]) {
+          const { outputs, timings } = await pool.evaluate(
+            Array.from({ length: k }, (_, j) => ({ x: xs, t: 0.5 - 0.1 * j })),
+          );
+          tf.dispose(outputs);
+          (k === 1 ? alone : together).push(timings.computeMs);
+        }
+    } finally {
+      await pool.close();
+      if (xs !== x) xs.dispose();
+    }
+    crows.push([
+      label,
+      median(alone).toFixed(2),
+      median(together).toFixed(2),
+      (median(together) / median(alone)).toFixed(2),
+    ]);
+  }
+  console.log(
+    '\nOne member alone vs both at once (a 2-worker pool, 40 interleaved rounds of each; compute ms, medians):',
+  );
+  table(['model', 'alone', 'together (slower member)', 'together / alone'], crows);
+}
 
 // 2. Start-up: the same pool with and without warm-up; the cold one pays in its first rounds.
 console.log('\nStart-up: a 2-worker pool with and without the warm-up (first CHORDS run after start-up):');

@@ -43,11 +43,17 @@ export const squaredDistance = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
   tf.tidy(() => tf.sum(tf.square(tf.sub(a, b))));
 
 /**
- * The values of several tensors (fresh Float32Array copies, one per tensor) in one asynchronous readback; the
- * tensors stay the caller's.
+ * The values of several tensors (fresh Float32Array copies, one per tensor) in one asynchronous readback (on wasm,
+ * which computes eagerly, one read per tensor: no kernels); the tensors stay the caller's.
  */
 export async function readValues(ts: readonly tf.Tensor[]): Promise<Float32Array[]> {
   if (ts.length === 0) return [];
+  // wasm hands out a fresh copy of exactly one tensor (a slice of its heap) per read and computes eagerly:
+  // read each tensor on its own (no concat kernels, no second copy; 6 vs 41 us for two [4, 16, 16, 1])
+  if (tf.getBackend() === 'wasm' && ts.every((t) => t.dtype === 'float32')) {
+    const each = await Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
+    return each.map((d) => (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? d : d.slice()));
+  }
   const flat =
     ts.length === 1 ? ts[0] : tf.tidy(() => tf.concat(ts.map((t) => tf.cast(tf.reshape(t, [-1]), 'float32'))));
   let data: Float32Array;

@@ -43,6 +43,7 @@ const CASES: [string, string[], RegExp][] = [
   ['bench-baselines', ['--tolerance=-1'], /--tolerance: got '-1'/],
   ['bench-parallel', ['--runs=0'], /--runs: got '0'/],
   ['bench-dit', ['--preset=big'], /--preset: got 'big'/],
+  ['concurrency', ['--jobs=dit,gpu'], /--jobs: got 'dit,gpu'; allowed: distinct names from dit, matmul, add, scalar/],
   ['summarize', ['--json'], /unknown key 'json'/],
 ];
 

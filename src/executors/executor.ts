@@ -18,12 +18,26 @@ export interface ExecutorTimings {
    */
   computeCpuMs?: number;
   wallMs: number;
+  /**
+   * Where a pool's round went, in ms (PoolOptions.profile): readInputs (the inputs' readback), post (the
+   * messages out), memberInput / memberModel / memberRead (the slowest member: its input tensors, model call,
+   * readback), transit (the last member to answer: its round trip beyond its compute, i.e. the messages and
+   * waking its thread and this one), skew (first to last answer), resolve (last answer to the round's
+   * promise), outputs (output tensors and finiteness). Absent unless asked for.
+   */
+  stagesMs?: Record<string, number>;
 }
 
 /** What one round returns: the outputs (owned by the caller) and how long they took. */
 export interface Evaluated {
   outputs: tf.Tensor[];
   timings: ExecutorTimings;
+  /**
+   * Per output, whether all its values are finite, where the executor had them on the host anyway (pools: the
+   * values arrive as arrays); the round meter then needs no check of its own (kernels and a readback). Absent
+   * elsewhere.
+   */
+  finite?: boolean[];
 }
 
 /** An executor failure; requestIndex says which request of the round (so which core) failed, where known. */

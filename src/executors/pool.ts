@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../models/spec.ts';
 import type { EvalRequest, Executor, ExecutorTimings } from './executor.ts';
 import { ExecutorError } from './executor.ts';
-import { fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
+import { allFinite, fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
 import { warmupCalls, type WarmupOptions } from './warmup.ts';
 
 /** One remote: a worker thread or a child process. */
@@ -46,6 +46,8 @@ export interface PoolOptions {
    * as the rounds will send it) before it reports ready, so the rounds run at full speed. Default: none.
    */
   warmup?: WarmupOptions;
+  /** Record where each round's time goes (ExecutorTimings.stagesMs). Default false. */
+  profile?: boolean;
 }
 
 export interface PoolExecutor extends Executor {
@@ -192,6 +194,10 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
         groups.push(Array.from({ length: hi - lo }, (_, j) => lo + j));
       }
       const wires = await toWire(requests.map((r) => r.x)); // every input of the round in one readback
+      const w1 = performance.now(),
+        sent: number[] = [],
+        posted: number[] = [],
+        arrived: number[] = [];
       const results = await guard(
         Promise.all(
           groups.map(
@@ -199,31 +205,64 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
               new Promise<FromRemote & { type: 'result' }>((resolve) => {
                 const xs = g.map((j) => wires[j]),
                   id = nextId++;
-                members[i].waiting = { id, resolve };
+                members[i].waiting = {
+                  id,
+                  resolve: (msg) => {
+                    arrived[i] = performance.now();
+                    resolve(msg);
+                  },
+                };
                 members[i].group = g;
+                sent[i] = performance.now();
                 members[i].t.post(
                   { type: 'eval', id, xs, ts: g.map((j) => requests[j].t) },
                   xs.map((x) => x.data.buffer as ArrayBuffer),
                 );
+                posted[i] = performance.now();
               }),
           ),
         ),
         'a round',
       );
       members.forEach((m) => (m.group = undefined));
-      const outs: tf.Tensor[] = new Array(k);
+      const w2 = performance.now();
+      const outs: tf.Tensor[] = new Array(k),
+        finite: boolean[] = new Array(k);
       try {
-        results.forEach((r, i) => groups[i].forEach((j, q) => (outs[j] = fromWire(r.outs[q]))));
+        results.forEach((r, i) =>
+          groups[i].forEach((j, q) => {
+            finite[j] = allFinite(r.outs[q].data); // on the host already: no kernels, no readback
+            outs[j] = fromWire(r.outs[q]);
+          }),
+        );
       } catch (e) {
         tf.dispose(outs.filter(Boolean));
         throw e;
       }
+      const end = performance.now(),
+        slow = results.reduce((a, r, i) => (r.computeMs > results[a].computeMs ? i : a), 0),
+        last = arrived.reduce((a, t, i) => (t > arrived[a] ? i : a), 0);
       const timings: ExecutorTimings = {
-        computeMs: Math.max(...results.map((r) => r.computeMs)),
-        wallMs: performance.now() - w0,
+        computeMs: results[slow].computeMs,
+        wallMs: end - w0,
         ...(o.kind === 'processes' ? { computeCpuMs: Math.max(...results.map((r) => r.cpuMs)) } : {}),
+        ...(o.profile
+          ? {
+              stagesMs: {
+                readInputs: w1 - w0,
+                post: posted[posted.length - 1] - w1,
+                memberInput: results[slow].stagesMs.input,
+                memberModel: results[slow].stagesMs.model,
+                memberRead: results[slow].stagesMs.read,
+                transit: arrived[last] - sent[last] - results[last].computeMs,
+                skew: arrived[last] - Math.min(...arrived),
+                resolve: w2 - arrived[last],
+                outputs: end - w2,
+              },
+            }
+          : {}),
       };
-      return { outputs: outs, timings };
+      return { outputs: outs, timings, finite };
     },
     close() {
       closing ??= (async () => {

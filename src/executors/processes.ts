@@ -23,6 +23,8 @@ export interface ProcessesOptions {
   warmup?: WarmupOptions;
   /** Start-up time-out in ms. Default max(timeoutMs, 5 minutes). */
   startupTimeoutMs?: number;
+  /** Record where each round's time goes (ExecutorTimings.stagesMs). Default false. */
+  profile?: boolean;
 }
 
 export function processTransport(env: Record<string, string>): Transport {
@@ -67,6 +69,7 @@ export function processesExecutor({
   timeoutMs,
   warmup,
   startupTimeoutMs,
+  profile,
 }: ProcessesOptions): Promise<PoolExecutor> {
   const bad = devices?.findIndex((d) => !/^(\d+|GPU-[\w-]+|MIG-[\w/-]+)$/.test(String(d).trim()));
   if (bad !== undefined && bad >= 0)
@@ -83,6 +86,7 @@ export function processesExecutor({
     timeoutMs,
     warmup,
     startupTimeoutMs,
+    profile,
     spawn: (i) =>
       processTransport({
         ...(devices?.length ? { CUDA_VISIBLE_DEVICES: String(devices[i % devices.length]) } : {}),

@@ -18,7 +18,15 @@ export type ToRemote =
 export type FromRemote =
   | { type: 'ready'; startupMs: number; warmupMs: number; backend: string }
   /** cpuMs: the process CPU time during the eval (its own in a child process; the whole process in a worker). */
-  | { type: 'result'; id: number; outs: WireTensor[]; computeMs: number; cpuMs: number }
+  | {
+      type: 'result';
+      id: number;
+      outs: WireTensor[];
+      computeMs: number;
+      cpuMs: number;
+      /** Where computeMs went: input tensors, the model call, the readback (ms). */
+      stagesMs: { input: number; model: number; read: number };
+    }
   | { type: 'error'; id?: number; message: string };
 
 /**
@@ -42,3 +50,9 @@ export function splitWire(w: WireTensor, sizes: readonly number[]): WireTensor[]
 }
 
 export const fromWire = (w: WireTensor): tf.Tensor => tf.tensor(w.data, w.shape, 'float32');
+
+/** True when every value is finite (a plain loop: 2048 values in about 2 us). */
+export function allFinite(v: Float32Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
+}

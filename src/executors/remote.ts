@@ -31,10 +31,14 @@ export function serve(
         const t0 = performance.now();
         const c0 = process.cpuUsage();
         const sizes = msg.xs.map((w) => w.shape[0]);
+        let t1 = t0;
         const out = tidy(() => {
           const x = msg.xs.length === 1 ? fromWire(msg.xs[0]) : tf.concat(msg.xs.map(fromWire), 0);
-          return model!.predict(x, timesVector(msg.ts.flatMap((v, j) => Array<number>(sizes[j]).fill(v))));
+          const t = timesVector(msg.ts.flatMap((v, j) => Array<number>(sizes[j]).fill(v))); // [n]
+          t1 = performance.now();
+          return model!.predict(x, t);
         });
+        const t2 = performance.now();
         let wire: WireTensor[];
         try {
           wire = await toWire([out]); // one readback per request batch
@@ -42,8 +46,16 @@ export function serve(
           out.dispose();
         }
         const outs = msg.xs.length === 1 ? wire : splitWire(wire[0], sizes);
+        const t3 = performance.now();
         send(
-          { type: 'result', id: msg.id, outs, computeMs: performance.now() - t0, cpuMs: cpuMsSince(c0) },
+          {
+            type: 'result',
+            id: msg.id,
+            outs,
+            computeMs: t3 - t0,
+            cpuMs: cpuMsSince(c0),
+            stagesMs: { input: t1 - t0, model: t2 - t1, read: t3 - t2 },
+          },
           outs.map((o) => o.data.buffer as ArrayBuffer),
         );
       } else if (msg.type === 'close') {

@@ -15,6 +15,8 @@ export interface WorkersOptions {
   warmup?: WarmupOptions;
   /** Start-up time-out in ms. Default max(timeoutMs, 5 minutes). */
   startupTimeoutMs?: number;
+  /** Record where each round's time goes (ExecutorTimings.stagesMs). Default false. */
+  profile?: boolean;
 }
 
 export function workerTransport(): Transport {
@@ -41,5 +43,6 @@ export const workersExecutor = (o: WorkersOptions): Promise<PoolExecutor> =>
     timeoutMs: o.timeoutMs,
     startupTimeoutMs: o.startupTimeoutMs,
     warmup: o.warmup,
+    profile: o.profile,
     spawn: workerTransport,
   });

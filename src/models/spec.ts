@@ -24,8 +24,11 @@ export type ModelSpec =
    * load.
    */
   | { kind: 'load'; inner: ModelSpec; width: number; extra: number }
-  /** For testing executors: `inner`, failing on call `after` (1-based) by throwing, exiting, crashing or hanging. */
-  | { kind: 'faulty'; inner: ModelSpec; after: number; fault: 'throw' | 'exit' | 'crash' | 'hang' };
+  /**
+   * For testing executors: `inner`, failing on call `after` (1-based) by throwing, exiting, crashing, hanging or
+   * returning NaN.
+   */
+  | { kind: 'faulty'; inner: ModelSpec; after: number; fault: 'throw' | 'exit' | 'crash' | 'hang' | 'nan' };
 
 export type BuiltModel = Denoiser & { dispose(): void };
 
@@ -70,6 +73,7 @@ export async function buildModel(spec: ModelSpec): Promise<BuiltModel> {
         ...inner,
         predict: (x, t) => {
           if (++calls === spec.after) {
+            if (spec.fault === 'nan') return tf.tidy(() => tf.mul(inner.predict(x, t), NaN)); // a non-finite output
             if (spec.fault === 'exit') process.exit(3);
             // never answers (blocks this thread without spinning), as a hung or stopped member would
             if (spec.fault === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);

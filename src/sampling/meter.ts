@@ -105,13 +105,18 @@ export function roundMeter(
       meter.discard();
       r0 = performance.now();
       const prefix = `${method}: round ${timings.length + 1}`;
-      const { outputs, timings: t } = await evaluateRound(executor, points, where, prefix);
+      const { outputs, timings: t, finite } = await evaluateRound(executor, points, where, prefix);
       const problem = roundProblem(points, outputs, where);
       if (problem) {
         tf.dispose(outputs);
         throw new Error(`${prefix}, ${problem}`);
       }
-      if (checkFinite && outputs.length) {
+      const bad = checkFinite && finite?.length === outputs.length ? finite.indexOf(false) : undefined;
+      if (bad !== undefined && bad >= 0) {
+        tf.dispose(outputs);
+        throw new Error(`${prefix}, ${where(bad)}: model output is not finite (NaN or Inf)`); // the executor's flags
+      }
+      if (checkFinite && outputs.length && bad === undefined) {
         pending = { flags: finiteFlags(outputs), where, prefix };
         if (!defer)
           try {
