@@ -14,11 +14,20 @@
  * by the ParaDiGMS rule: the first node whose squared change per element exceeds tol^2 sigma(t)^2
  * restarts the window at itself (it was computed from converged nodes, so at most N rounds). Nodes
  * entering the window start from a DDIM jump from the window's new last node with the newest x0
- * estimate (the furthest evaluated node's); the first window starts from copies of x_0.
+ * estimate (the furthest evaluated node's), or with `predictor: 'linear'` from the exact integral of that
+ * estimate extrapolated linearly in log-SNR; the first window starts from copies of x_0.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PICARD_SCALES, PICARD_WINDOW_MODES, type PicardScale, type PicardWindowMode } from '../names.ts';
-import { paramCoeffs, x0Of, type Parametrization } from '../diffusion/prediction.ts';
+import {
+  PICARD_PREDICTORS,
+  PICARD_SCALES,
+  PICARD_WINDOW_MODES,
+  type PicardPredictor,
+  type PicardScale,
+  type PicardWindowMode,
+} from '../names.ts';
+import { x0Of, type Parametrization } from '../diffusion/prediction.ts';
+import { x0Jump } from '../solvers/jump.ts';
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import { requireLinearForm } from '../solvers/linear-form.ts';
 import { pastTimes, type HistoryEntry, type Solver, type StageEval, type StepInput } from '../solvers/solver.ts';
@@ -38,7 +47,14 @@ import { fails, meanSquarePerSample } from './window.ts';
 /** Solvers with a linear form (the ones Picard accepts). */
 export const PICARD_SOLVERS = ['ddim', 'dpmpp-2m', 'dpmpp-3m'] as const;
 
-export { PICARD_SCALES, PICARD_WINDOW_MODES, type PicardScale, type PicardWindowMode };
+export {
+  PICARD_PREDICTORS,
+  PICARD_SCALES,
+  PICARD_WINDOW_MODES,
+  type PicardPredictor,
+  type PicardScale,
+  type PicardWindowMode,
+};
 
 export interface PicardOptions {
   /** Window K: model evaluations per sample per round. Default 8. */
@@ -50,6 +66,13 @@ export interface PicardOptions {
    * the scale of the state itself, which does not vanish at the data end (fewer rounds near it).
    */
   scale?: PicardScale;
+  /**
+   * The first value of a node entering the window, jumped from the window's last node: 'ddim' (default) with the
+   * newest x0 estimate (the furthest evaluated node's); 'linear' with the x0 estimate extrapolated linearly in
+   * log-SNR through the two furthest evaluated nodes (the DPM-Solver++ 2M idea), integrated exactly. Only the
+   * start of the iteration changes, never its fixed point.
+   */
+  predictor?: PicardPredictor;
   /** The base solver (it needs a linear form: ddim, dpmpp-2m, dpmpp-3m). Default dpmpp-2m. */
   solver?: Solver;
   /**
@@ -157,6 +180,9 @@ function validate(o: PicardOptions) {
   const scale = o.scale ?? 'noise';
   if (!(PICARD_SCALES as readonly string[]).includes(scale))
     throw new Error(`scale: got '${scale}'; allowed: ${PICARD_SCALES.join(', ')}`);
+  const predictor = o.predictor ?? 'ddim';
+  if (!(PICARD_PREDICTORS as readonly string[]).includes(predictor))
+    throw new Error(`predictor: got '${predictor}'; allowed: ${PICARD_PREDICTORS.join(', ')}`);
   const windows = o.windows ?? 'auto';
   if (!(PICARD_WINDOW_MODES as readonly string[]).includes(windows))
     throw new Error(`windows: got '${windows}'; allowed: ${PICARD_WINDOW_MODES.join(', ')}`);
@@ -169,6 +195,7 @@ function validate(o: PicardOptions) {
     andersonDepth,
     andersonRegularization,
     scale,
+    predictor,
     windows,
     onHit: o.onHit,
   };
@@ -258,20 +285,22 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
     });
   }
 
-  /** DDIM jump of x_e (time t_e) to time t with the x0 estimate at node k. */
-  const ddimFrom = (L: Lane, xe: tf.Tensor, te: number, k: number, t: number) =>
+  /** Jump of x_e (node e) to node m with the x0 estimate at node k (and its slope in log-SNR: 'linear'). */
+  const predict = (L: Lane, e: number, k: number, m: number) =>
     tidy(() => {
-      const ce = paramCoeffs(p, te, 'picard'),
-        cm = paramCoeffs(p, t, 'picard');
       const d = D(L, k);
-      return tf.add(tf.mul(d, cm.alpha), tf.mul(tf.sub(xe, tf.mul(d, ce.alpha)), cm.sigma / ce.sigma));
+      const linear = o.predictor === 'linear' && k > 0;
+      const lk = p.schedule!.lambda(nodes[k].t),
+        lp = linear ? p.schedule!.lambda(nodes[k - 1].t) : 0;
+      const slope = linear ? { dx0: tf.div(tf.sub(d, D(L, k - 1)), lk - lp), lambda0: lk } : undefined;
+      return x0Jump(p, L.x[e]!, nodes[e].t, nodes[m].t, d, slope);
     });
 
-  /** Nodes entering the window (up to `upTo`, exclusive) start from a DDIM jump from the furthest node with a value. */
+  /** Nodes entering the window (up to `upTo`, exclusive) start from a jump from the furthest node with a value. */
   function fill(L: Lane, upTo: number): void {
     let top = upTo - 1;
     while (!L.x[top]) top--;
-    for (let m = top + 1; m < upTo; m++) L.x[m] = ddimFrom(L, L.x[top]!, nodes[top].t, L.lastEval, nodes[m].t);
+    for (let m = top + 1; m < upTo; m++) L.x[m] = predict(L, top, L.lastEval, m);
   }
 
   try {

@@ -16,6 +16,34 @@ export const ddimJump: Jump = (p, x, out, t, tTarget) => {
   return tf.add(tf.mul(x0Of(p, out, x, t), c.alpha), tf.mul(epsOf(p, out, x, t), c.sigma));
 };
 
+/**
+ * The exponential integrator in data-prediction form (DPM-Solver++, Lu et al. 2022, eq. 9) from (x, t) to
+ * tTarget with a given x0 estimate D(l) = x0 + (l - lambda0) dx0 over log-SNR l, integrated exactly:
+ * x_s = r x + alpha_s (x0 + (l_s - lambda0 - 1) dx0) - r alpha_t (x0 + (l_t - lambda0 - 1) dx0), r = sigma_s/sigma_t.
+ * Without a slope (or when l_s is infinite: the data end) it is the DDIM jump with that x0 estimate.
+ */
+export function x0Jump(
+  p: Parametrization,
+  x: tf.Tensor,
+  t: number,
+  tTarget: number,
+  x0: tf.Tensor,
+  slope?: { dx0: tf.Tensor; lambda0: number },
+): tf.Tensor {
+  const ct = paramCoeffs(p, t, 'the x0 jump'),
+    cs = paramCoeffs(p, tTarget, 'the x0 jump');
+  const r = cs.sigma / ct.sigma;
+  const lt = p.schedule?.lambda(t) ?? NaN,
+    ls = p.schedule?.lambda(tTarget) ?? NaN;
+  if (!slope || !Number.isFinite(ls) || !Number.isFinite(lt))
+    return tf.tidy(() => tf.add(tf.mul(x0, cs.alpha), tf.mul(tf.sub(x, tf.mul(x0, ct.alpha)), r)));
+  return tf.tidy(() => {
+    const ds = tf.add(x0, tf.mul(slope.dx0, ls - slope.lambda0 - 1)); // [n, ...]
+    const dt = tf.add(x0, tf.mul(slope.dx0, lt - slope.lambda0 - 1)); // [n, ...]
+    return tf.add(tf.mul(x, r), tf.sub(tf.mul(ds, cs.alpha), tf.mul(dt, r * ct.alpha)));
+  });
+}
+
 export const JUMPS = { euler: eulerJump, ddim: ddimJump } as const satisfies Record<JumpName, Jump>;
 export { JUMP_NAMES, type JumpName };
 
