@@ -255,7 +255,7 @@ test('bad inputs are rejected before any work, naming the argument and what is a
 
 test.run();
 
-test('x0Jump: no slope is the DDIM jump; with a slope it composes exactly (t -> s -> u = t -> u), no leaks', async () => {
+test('x0Jump: no slope is DDIM; with a slope it composes exactly (t -> s -> u = t -> u), no leaks', async () => {
   for (const sname of SCHEDULES) {
     const schedule = getSchedule(sname);
     const model = gaussianModel({ schedule, mean: [0.5, -1, 2], scale: 0.7 });
