@@ -96,7 +96,7 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
       fc.boolean(),
       fc.integer({ min: 1, max: 3 }),
       fc.constantFrom('per-sample' as const, 'shared' as const),
-      fc.constantFrom('ddim' as const, 'linear' as const),
+      fc.constantFrom('ddim' as const, 'linear' as const, 'quadratic' as const),
       fc.integer({ min: 0, max: 1e6 }),
       async (sname, name, steps, window, anderson, depth, windows, predictor, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
@@ -164,7 +164,7 @@ test('property: <= K evaluations per sample per round, no NaN, error to sequenti
       fc.integer({ min: 4, max: 40 }),
       fc.integer({ min: 2, max: 8 }),
       fc.boolean(),
-      fc.constantFrom('ddim' as const, 'linear' as const),
+      fc.constantFrom('ddim' as const, 'linear' as const, 'quadratic' as const),
       fc.integer({ min: 0, max: 1e6 }),
       async (sname, name, steps, window, anderson, predictor, seed) => {
         const { model, grid, x, rows, dispose } = setup(sname, steps, seed, 4, 3);
@@ -351,7 +351,7 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     { solver: SOLVERS['dpmpp-3m'], window: 4 },
     { solver: SOLVERS.ddim, tolerance: 0 },
     { predictor: 'linear', window: 4 },
-    { predictor: 'linear', anderson: true, solver: SOLVERS['dpmpp-3m'] },
+    { predictor: 'quadratic', anderson: true, solver: SOLVERS['dpmpp-3m'] },
   ] as PicardOptions[])
     await noLeak(async () => {
       const r = await runPicard(task, o);
@@ -386,7 +386,7 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ maxRounds: 0 }, /maxRounds: got 0/],
     [{ scale: 'x' as 'noise' }, /scale: got 'x'; allowed: noise, state/],
     [{ windows: 'x' as 'shared' }, /windows: got 'x'; allowed: auto, per-sample, shared/],
-    [{ predictor: 'x' as 'linear' }, /predictor: got 'x'; allowed: ddim, linear/],
+    [{ predictor: 'x' as 'linear' }, /predictor: got 'x'; allowed: ddim, linear, quadratic/],
   ];
   calls = 0;
   for (const [o, re] of bad)

@@ -271,15 +271,20 @@ test('x0Jump: no slope is DDIM; with a slope it composes exactly (t -> s -> u = 
         const slope = { dx0: tf.tensor2d([[0.2, -0.4, 0.1]]), lambda0: schedule.lambda(t) + 0.3 };
         const direct = x0Jump(model, x, t, u, x0, slope);
         const twice = x0Jump(model, x0Jump(model, x, t, s, x0, slope), s, u, x0, slope);
+        const quad = { ...slope, ddx0: tf.tensor2d([[0.05, 0.02, -0.03]]) };
+        const quadDirect = x0Jump(model, x, t, u, x0, quad);
+        const quadTwice = x0Jump(model, x0Jump(model, x, t, s, x0, quad), s, u, x0, quad);
         const scale = tf.max(tf.abs(direct)).dataSync()[0];
         return {
           ddim: tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / (1 + scale),
           compose: tf.max(tf.abs(tf.sub(direct, twice))).dataSync()[0] / (1 + scale),
+          quad: tf.max(tf.abs(tf.sub(quadDirect, quadTwice))).dataSync()[0] / (1 + scale),
           slopeMatters: tf.max(tf.abs(tf.sub(direct, x0Jump(model, x, t, u, x0)))).dataSync()[0],
         };
       });
       assert.ok(got.ddim < 1e-6, `${sname}: ddim ${got.ddim}`);
       assert.ok(got.compose < 1e-5, `${sname}: composition ${got.compose}`);
+      assert.ok(got.quad < 1e-5, `${sname}: quadratic composition ${got.quad}`);
       assert.ok(got.slopeMatters > 1e-4, `${sname}: the slope changes the jump`);
     });
     x.dispose();

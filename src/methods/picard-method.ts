@@ -63,8 +63,8 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         type: 'string',
         default: 'ddim',
         help:
-          `first value of a point entering the window: ${PICARD_PREDICTORS.join(' | ')} (linear: the x0 ` +
-          'estimate extrapolated in log-SNR through the two furthest evaluated points)',
+          `first value of a point entering the window: ${PICARD_PREDICTORS.join(' | ')} (linear, quadratic: ` +
+          'the x0 estimate extrapolated in log-SNR through the 2 or 3 furthest evaluated points)',
         rule: choice(PICARD_PREDICTORS),
       },
       windows: {

@@ -14,8 +14,8 @@
  * by the ParaDiGMS rule: the first node whose squared change per element exceeds tol^2 sigma(t)^2
  * restarts the window at itself (it was computed from converged nodes, so at most N rounds). Nodes
  * entering the window start from a DDIM jump from the window's new last node with the newest x0
- * estimate (the furthest evaluated node's), or with `predictor: 'linear'` from the exact integral of that
- * estimate extrapolated linearly in log-SNR; the first window starts from copies of x_0.
+ * estimate (the furthest evaluated node's), or with `predictor: 'linear'` / 'quadratic' from the exact integral
+ * of that estimate extrapolated in log-SNR; the first window starts from copies of x_0.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -68,9 +68,9 @@ export interface PicardOptions {
   scale?: PicardScale;
   /**
    * The first value of a node entering the window, jumped from the window's last node: 'ddim' (default) with the
-   * newest x0 estimate (the furthest evaluated node's); 'linear' with the x0 estimate extrapolated linearly in
-   * log-SNR through the two furthest evaluated nodes (the DPM-Solver++ 2M idea), integrated exactly. Only the
-   * start of the iteration changes, never its fixed point.
+   * newest x0 estimate (the furthest evaluated node's); 'linear' / 'quadratic' with the x0 estimate extrapolated
+   * in log-SNR through the two / three furthest evaluated nodes (the idea of DPM-Solver++ 2M / 3M), integrated
+   * exactly. Only the start of the iteration changes, never its fixed point.
    */
   predictor?: PicardPredictor;
   /** The base solver (it needs a linear form: ddim, dpmpp-2m, dpmpp-3m). Default dpmpp-2m. */
@@ -285,14 +285,22 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
     });
   }
 
-  /** Jump of x_e (node e) to node m with the x0 estimate at node k (and its slope in log-SNR: 'linear'). */
+  /** Jump of x_e (node e) to node m with the x0 estimate at node k, extrapolated in log-SNR (Newton form). */
   const predict = (L: Lane, e: number, k: number, m: number) =>
     tidy(() => {
       const d = D(L, k);
-      const linear = o.predictor === 'linear' && k > 0;
-      const lk = p.schedule!.lambda(nodes[k].t),
-        lp = linear ? p.schedule!.lambda(nodes[k - 1].t) : 0;
-      const slope = linear ? { dx0: tf.div(tf.sub(d, D(L, k - 1)), lk - lp), lambda0: lk } : undefined;
+      const linear = o.predictor !== 'ddim' && k > 0;
+      const lam = (i: number) => p.schedule!.lambda(nodes[i].t);
+      const lk = lam(k);
+      const a1 = linear ? tf.div(tf.sub(d, D(L, k - 1)), lk - lam(k - 1)) : undefined;
+      let slope: { dx0: tf.Tensor; ddx0?: tf.Tensor; lambda0: number } | undefined = a1
+        ? { dx0: a1, lambda0: lk }
+        : undefined;
+      if (a1 && o.predictor === 'quadratic' && k > 1) {
+        const b1 = tf.div(tf.sub(D(L, k - 1), D(L, k - 2)), lam(k - 1) - lam(k - 2));
+        const a2 = tf.div(tf.sub(a1, b1), lk - lam(k - 2));
+        slope = { dx0: tf.sub(a1, tf.mul(a2, lam(k - 1) - lk)), ddx0: a2, lambda0: lk };
+      }
       return x0Jump(p, L.x[e]!, nodes[e].t, nodes[m].t, d, slope);
     });
 

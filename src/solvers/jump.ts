@@ -18,8 +18,9 @@ export const ddimJump: Jump = (p, x, out, t, tTarget) => {
 
 /**
  * The exponential integrator in data-prediction form (DPM-Solver++, Lu et al. 2022, eq. 9) from (x, t) to
- * tTarget with a given x0 estimate D(l) = x0 + (l - lambda0) dx0 over log-SNR l, integrated exactly:
- * x_s = r x + alpha_s (x0 + (l_s - lambda0 - 1) dx0) - r alpha_t (x0 + (l_t - lambda0 - 1) dx0), r = sigma_s/sigma_t.
+ * tTarget with a given x0 estimate D(l) = x0 + u dx0 + u^2 ddx0 over log-SNR l (u = l - lambda0), integrated
+ * exactly: x_s = r x + alpha_s Q(u_s) - r alpha_t Q(u_t), r = sigma_s/sigma_t, Q(u) = x0 + (u - 1) dx0 +
+ * (u^2 - 2u + 2) ddx0.
  * Without a slope (or when l_s is infinite: the data end) it is the DDIM jump with that x0 estimate.
  */
 export function x0Jump(
@@ -28,7 +29,7 @@ export function x0Jump(
   t: number,
   tTarget: number,
   x0: tf.Tensor,
-  slope?: { dx0: tf.Tensor; lambda0: number },
+  slope?: { dx0: tf.Tensor; ddx0?: tf.Tensor; lambda0: number },
 ): tf.Tensor {
   const ct = paramCoeffs(p, t, 'the x0 jump'),
     cs = paramCoeffs(p, tTarget, 'the x0 jump');
@@ -38,8 +39,13 @@ export function x0Jump(
   if (!slope || !Number.isFinite(ls) || !Number.isFinite(lt))
     return tf.tidy(() => tf.add(tf.mul(x0, cs.alpha), tf.mul(tf.sub(x, tf.mul(x0, ct.alpha)), r)));
   return tf.tidy(() => {
-    const ds = tf.add(x0, tf.mul(slope.dx0, ls - slope.lambda0 - 1)); // [n, ...]
-    const dt = tf.add(x0, tf.mul(slope.dx0, lt - slope.lambda0 - 1)); // [n, ...]
+    // int e^l u^i dl = e^l P_i(u), u = l - lambda0: P_1 = u - 1, P_2 = u^2 - 2u + 2
+    const Q = (u: number) => {
+      const q1 = tf.add(x0, tf.mul(slope.dx0, u - 1)); // [n, ...]
+      return slope.ddx0 ? tf.add(q1, tf.mul(slope.ddx0, u * u - 2 * u + 2)) : q1;
+    };
+    const ds = Q(ls - slope.lambda0); // [n, ...]
+    const dt = Q(lt - slope.lambda0); // [n, ...]
     return tf.add(tf.mul(x, r), tf.sub(tf.mul(ds, cs.alpha), tf.mul(dt, r * ct.alpha)));
   });
 }
