@@ -375,6 +375,22 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
       ),
     );
   }
+  // a solver step that throws for a later sample of a round (the earlier samples' new values are freed)
+  for (const at of [2, 7, 13]) {
+    let steps = 0;
+    const base = SOLVERS['dpmpp-2m'];
+    const flaky = {
+      ...base,
+      finish: (...args: Parameters<typeof base.finish>) => {
+        if (++steps === at) throw new Error('step failed');
+        return base.finish(...args);
+      },
+    };
+    for (const anderson of [false, true]) {
+      steps = 0;
+      await noLeak(() => throwsWith(() => runPicard(task, { solver: flaky, window: 4, anderson }), /step failed/));
+    }
+  }
   calls = 0;
   await noLeak(() => throwsWith(() => runParadigms({ ...task, executor: batchedExecutor(failing) }, { window: 4 })));
   const bad: [PicardOptions, RegExp][] = [

@@ -30,6 +30,7 @@ import { x0Of, type Parametrization } from '../diffusion/prediction.ts';
 import { x0Jump } from '../solvers/jump.ts';
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import { requireLinearForm } from '../solvers/linear-form.ts';
+import { SOLVERS } from '../solvers/registry.ts';
 import { pastTimes, type HistoryEntry, type Solver, type StageEval, type StepInput } from '../solvers/solver.ts';
 import { readValues, tidy } from '../tensor.ts';
 import { roundMeter } from '../sampling/meter.ts';
@@ -44,8 +45,10 @@ import { validateTolerance } from './tolerance.ts';
 import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
 import { fails, meanSquarePerSample } from './window.ts';
 
-/** Solvers with a linear form (the ones Picard accepts). */
-export const PICARD_SOLVERS = ['ddim', 'dpmpp-2m', 'dpmpp-3m'] as const;
+/** Solvers with a linear form (the ones Picard accepts), from the registry's capabilities. */
+export const PICARD_SOLVERS: readonly string[] = Object.values(SOLVERS)
+  .filter((s) => s.linear !== undefined)
+  .map((s) => s.name);
 
 export {
   PICARD_PREDICTORS,
@@ -358,11 +361,17 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         end: lanes.map((L) => (L.begin < N ? Math.min(L.begin + K, N) : L.begin)),
       });
       // new values and the first failing node of every active sample
-      const upd = active.map((L) => {
-        const a = L.begin,
-          e = Math.min(a + K, N);
-        return { L, a, e, next: newValues(L, a, e), f: e };
-      });
+      const upd: { L: Lane; a: number; e: number; next: tf.Tensor[]; f: number }[] = [];
+      try {
+        for (const L of active) {
+          const a = L.begin,
+            e = Math.min(a + K, N);
+          upd.push({ L, a, e, next: newValues(L, a, e), f: e });
+        }
+      } catch (err) {
+        for (const u of upd) tf.dispose(u.next);
+        throw err;
+      }
       // the round's readback of every node's change and, with Anderson, the values it mixes (the round meter read
       // the outputs' finite flags in a second, small read when they arrived)
       const pairs = upd.flatMap((u) =>
@@ -391,8 +400,16 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         const f = Math.min(...upd.map((u) => u.f));
         for (const u of upd) u.f = f;
       }
-      for (const { L, a, e, next, f } of upd) {
-        if (o.anderson) andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization, values);
+      for (let q = 0; q < upd.length; q++) {
+        const { L, a, e, next, f } = upd[q];
+        // andersonStep swaps entries of `next` one by one, so on a throw `next` holds this and later lanes' values
+        if (o.anderson)
+          try {
+            andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization, values);
+          } catch (err) {
+            for (const u of upd.slice(q)) tf.dispose(u.next);
+            throw err;
+          }
         for (let m = a + 1; m <= e; m++) {
           L.x[m]?.dispose();
           L.x[m] = next[m - a - 1];
