@@ -220,7 +220,7 @@ function table(r: Report, p: Problem): string {
     `${r.label} on ${p.spec.model}: fine ${c.fineSolver}, ${c.executor} executor${workers}, ${r.backend}\n` +
     `  result    round  speedup   calls   rmse-to-seq   ${last}\n${rows.join('\n')}\n` +
     `  sequential ${c.fineSolver}: ${s.rounds} rounds${seqRef}${seqQuality}\n` +
-    `  ${r.rounds} rounds, ${r.modelCalls} model calls, ${ms(r.wallMs)} ms (${times}), ` +
+    `  ${r.rounds} rounds, ${Number.isInteger(r.modelCalls) ? r.modelCalls : r.modelCalls.toFixed(1)} model calls, ${ms(r.wallMs)} ms (${times}), ` +
     `start-up ${r.startupMs.toFixed(0)} ms\n`
   );
 }
