@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
 import { runParadigms, runPicard, runSequential, runSrds } from '../src/methods/index.ts';
-import type { PicardPredictor } from '../src/methods/picard.ts';
+import type { PicardPredictor } from '../src/names.ts';
 import { disposeResult, initFamilies, initSequence, runChords, type HistoryRule } from '../src/chords/index.ts';
 import { getSchedule, timeGrid, type GridOptions } from '../src/diffusion/index.ts';
 import { buildModel, randomMixture, shippedDiTPath, type BuiltModel, type ModelSpec } from '../src/models/index.ts';

@@ -113,14 +113,16 @@ export { paradigmsVariance } from './methods/window.ts';
 export {
   PICARD_PREDICTORS,
   PICARD_SCALES,
-  PICARD_SOLVERS,
   PICARD_WINDOW_MODES,
-  runPicard,
-  type PicardOptions,
   type PicardPredictor,
-  type PicardResult,
   type PicardScale,
   type PicardWindowMode,
+} from './names.ts';
+export {
+  PICARD_SOLVERS,
+  runPicard,
+  type PicardOptions,
+  type PicardResult,
   type PicardWindows,
 } from './methods/picard.ts';
 export { runParataa, type ParataaOptions } from './methods/parataa.ts';

@@ -1,18 +1,20 @@
 /** `picard` and `parataa` as registered methods: typed options, flags, defaults (see picard.ts). */
 import { FINE_FLAG, fineRule, readFine } from '../sampling/flags.ts';
-import { choice, int, num } from '../names.ts';
-import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
-import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
-import type { Solver } from '../solvers/solver.ts';
 import {
   PICARD_PREDICTORS,
   PICARD_SCALES,
   PICARD_WINDOW_MODES,
-  runPicard,
+  choice,
+  int,
+  num,
   type PicardPredictor,
   type PicardScale,
   type PicardWindowMode,
-} from './picard.ts';
+} from '../names.ts';
+import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
+import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
+import type { Solver } from '../solvers/solver.ts';
+import { runPicard } from './picard.ts';
 
 export interface PicardMethodOptions {
   /** The base solver (with a linear form: ddim, dpmpp-2m, dpmpp-3m). */

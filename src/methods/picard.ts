@@ -50,15 +50,6 @@ export const PICARD_SOLVERS: readonly string[] = Object.values(SOLVERS)
   .filter((s) => s.linear !== undefined)
   .map((s) => s.name);
 
-export {
-  PICARD_PREDICTORS,
-  PICARD_SCALES,
-  PICARD_WINDOW_MODES,
-  type PicardPredictor,
-  type PicardScale,
-  type PicardWindowMode,
-};
-
 export interface PicardOptions {
   /** Window K: model evaluations per sample per round. Default 8. */
   window?: number;
