@@ -51,7 +51,7 @@ export { dpm2, dpm3 } from './solvers/dpm-solver.ts';
 export { dpmpp2m, dpmpp3m } from './solvers/dpm-solver-pp.ts';
 export { ddim, euler } from './solvers/euler.ts';
 export { heun } from './solvers/heun.ts';
-export { JUMPS, ddimJump, eulerJump, getJump, type Jump, type JumpName } from './solvers/jump.ts';
+export { JUMPS, ddimJump, eulerJump, getJump, x0Jump, type Jump, type JumpName } from './solvers/jump.ts';
 export { sample, type SampleOptions, type SampleResult } from './solvers/sample.ts';
 export {
   dataPredictionLinearForm,
@@ -111,14 +111,18 @@ export {
 } from './methods/paradigms.ts';
 export { paradigmsVariance } from './methods/window.ts';
 export {
+  PICARD_PREDICTORS,
   PICARD_SCALES,
-  PICARD_SOLVERS,
   PICARD_WINDOW_MODES,
+  type PicardPredictor,
+  type PicardScale,
+  type PicardWindowMode,
+} from './names.ts';
+export {
+  PICARD_SOLVERS,
   runPicard,
   type PicardOptions,
   type PicardResult,
-  type PicardScale,
-  type PicardWindowMode,
   type PicardWindows,
 } from './methods/picard.ts';
 export { runParataa, type ParataaOptions } from './methods/parataa.ts';

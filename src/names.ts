@@ -49,6 +49,8 @@ export type HistoryRule = (typeof HISTORY_RULES)[number];
 
 export const PICARD_SCALES = ['noise', 'state'] as const;
 export type PicardScale = (typeof PICARD_SCALES)[number];
+export const PICARD_PREDICTORS = ['ddim', 'linear', 'quadratic'] as const;
+export type PicardPredictor = (typeof PICARD_PREDICTORS)[number];
 export const PICARD_WINDOW_MODES = ['auto', 'per-sample', 'shared'] as const;
 export type PicardWindowMode = (typeof PICARD_WINDOW_MODES)[number];
 

@@ -96,8 +96,9 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
       fc.boolean(),
       fc.integer({ min: 1, max: 3 }),
       fc.constantFrom('per-sample' as const, 'shared' as const),
+      fc.constantFrom('ddim' as const, 'linear' as const, 'quadratic' as const),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, anderson, depth, windows, seed) => {
+      async (sname, name, steps, window, anderson, depth, windows, predictor, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
         const seq = await sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
@@ -107,8 +108,11 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
           solver: SOLVERS[name],
           anderson,
           andersonDepth: depth,
+          windows,
+          predictor,
         });
-        assert.equal(values(r.sample), values(seq.x), `${sname} ${name} K=${window} anderson=${anderson}`);
+        const what = `${sname} ${name} K=${window} anderson=${anderson} ${windows} ${predictor}`;
+        assert.equal(values(r.sample), values(seq.x), what);
         assert.is(r.nodes, seq.modelCalls);
         assert.ok(r.rounds <= seq.modelCalls, `${r.rounds} rounds > ${seq.modelCalls}`);
         if (window === 1) assert.is(r.rounds, seq.modelCalls, 'window 1 is the sequential solver');
@@ -160,15 +164,16 @@ test('property: <= K evaluations per sample per round, no NaN, error to sequenti
       fc.integer({ min: 4, max: 40 }),
       fc.integer({ min: 2, max: 8 }),
       fc.boolean(),
+      fc.constantFrom('ddim' as const, 'linear' as const, 'quadratic' as const),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, anderson, seed) => {
+      async (sname, name, steps, window, anderson, predictor, seed) => {
         const { model, grid, x, rows, dispose } = setup(sname, steps, seed, 4, 3);
         const seq = await sample(SOLVERS[name], model, x, grid);
         const scale = tf.tidy(() => tf.max(tf.abs(seq.x)).dataSync()[0]);
         const errs: number[] = [];
         for (const tolerance of [1e-2, 1e-6, 0]) {
           const { ex, rounds } = counting(batchedExecutor(model));
-          const o: PicardOptions = { window, tolerance, solver: SOLVERS[name], anderson };
+          const o: PicardOptions = { window, tolerance, solver: SOLVERS[name], anderson, predictor };
           const r = await runPicard({ executor: ex, param: model, grid, x }, o);
           assert.is(rounds.length, r.rounds);
           r.windows.forEach((w, i) => {
@@ -345,6 +350,8 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     { maxRounds: 3 },
     { solver: SOLVERS['dpmpp-3m'], window: 4 },
     { solver: SOLVERS.ddim, tolerance: 0 },
+    { predictor: 'linear', window: 4 },
+    { predictor: 'quadratic', anderson: true, solver: SOLVERS['dpmpp-3m'] },
   ] as PicardOptions[])
     await noLeak(async () => {
       const r = await runPicard(task, o);
@@ -368,6 +375,22 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
       ),
     );
   }
+  // a solver step that throws for a later sample of a round (the earlier samples' new values are freed)
+  for (const at of [2, 7, 13]) {
+    let steps = 0;
+    const base = SOLVERS['dpmpp-2m'];
+    const flaky = {
+      ...base,
+      finish: (...args: Parameters<typeof base.finish>) => {
+        if (++steps === at) throw new Error('step failed');
+        return base.finish(...args);
+      },
+    };
+    for (const anderson of [false, true]) {
+      steps = 0;
+      await noLeak(() => throwsWith(() => runPicard(task, { solver: flaky, window: 4, anderson }), /step failed/));
+    }
+  }
   calls = 0;
   await noLeak(() => throwsWith(() => runParadigms({ ...task, executor: batchedExecutor(failing) }, { window: 4 })));
   const bad: [PicardOptions, RegExp][] = [
@@ -379,6 +402,7 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ maxRounds: 0 }, /maxRounds: got 0/],
     [{ scale: 'x' as 'noise' }, /scale: got 'x'; allowed: noise, state/],
     [{ windows: 'x' as 'shared' }, /windows: got 'x'; allowed: auto, per-sample, shared/],
+    [{ predictor: 'x' as 'linear' }, /predictor: got 'x'; allowed: ddim, linear, quadratic/],
   ];
   calls = 0;
   for (const [o, re] of bad)

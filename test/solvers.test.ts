@@ -16,6 +16,8 @@ import {
 import { gaussianModel, mixtureModel, randomMixture, type AnalyticModel } from '../src/models/index.ts';
 import { normals } from '../src/random.ts';
 import { rmse, tidy } from '../src/tensor.ts';
+import { x0Of } from '../src/diffusion/prediction.ts';
+import { ddimJump, x0Jump } from '../src/solvers/jump.ts';
 import { logSlope, noLeak, throwsWith } from './helpers.ts';
 
 /** RMS error of a sequential solve from `start` rows at grid[0] to the model's own solution at grid[T]. */
@@ -252,3 +254,40 @@ test('bad inputs are rejected before any work, naming the argument and what is a
 });
 
 test.run();
+
+test('x0Jump: no slope is DDIM; with a slope it composes exactly (t -> s -> u = t -> u), no leaks', async () => {
+  for (const sname of SCHEDULES) {
+    const schedule = getSchedule(sname);
+    const model = gaussianModel({ schedule, mean: [0.5, -1, 2], scale: 0.7 });
+    const grid = timeGrid(schedule, { steps: 6 });
+    const [t, s, u] = [grid[1], grid[3], grid[5]];
+    const x = tf.tensor2d([[0.3, -0.2, 1.1]]);
+    await noLeak(async () => {
+      const got = tidy(() => {
+        const out = model.predict(x, tf.fill([1], t) as tf.Tensor1D);
+        const x0 = x0Of(model, out, x, t);
+        const a = ddimJump(model, x, out, t, s);
+        const b = x0Jump(model, x, t, s, x0);
+        const slope = { dx0: tf.tensor2d([[0.2, -0.4, 0.1]]), lambda0: schedule.lambda(t) + 0.3 };
+        const direct = x0Jump(model, x, t, u, x0, slope);
+        const twice = x0Jump(model, x0Jump(model, x, t, s, x0, slope), s, u, x0, slope);
+        const quad = { ...slope, ddx0: tf.tensor2d([[0.05, 0.02, -0.03]]) };
+        const quadDirect = x0Jump(model, x, t, u, x0, quad);
+        const quadTwice = x0Jump(model, x0Jump(model, x, t, s, x0, quad), s, u, x0, quad);
+        const scale = tf.max(tf.abs(direct)).dataSync()[0];
+        return {
+          ddim: tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / (1 + scale),
+          compose: tf.max(tf.abs(tf.sub(direct, twice))).dataSync()[0] / (1 + scale),
+          quad: tf.max(tf.abs(tf.sub(quadDirect, quadTwice))).dataSync()[0] / (1 + scale),
+          slopeMatters: tf.max(tf.abs(tf.sub(direct, x0Jump(model, x, t, u, x0)))).dataSync()[0],
+        };
+      });
+      assert.ok(got.ddim < 1e-6, `${sname}: ddim ${got.ddim}`);
+      assert.ok(got.compose < 1e-5, `${sname}: composition ${got.compose}`);
+      assert.ok(got.quad < 1e-5, `${sname}: quadratic composition ${got.quad}`);
+      assert.ok(got.slopeMatters > 1e-4, `${sname}: the slope changes the jump`);
+    });
+    x.dispose();
+    model.dispose();
+  }
+});

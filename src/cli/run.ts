@@ -215,12 +215,14 @@ function table(r: Report, p: Problem): string {
         `Frechet distance ${formatFrechet(s.frechetDistance ?? null, 1)}`
       : '';
   const ms = (v: number) => v.toFixed(1);
+  /** Model calls per sample: a whole number unless the samples' windows drifted apart (Picard). */
+  const calls = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
   const times = `model ${ms(r.modelMs)}, transfer ${ms(r.transferMs)}, other ${ms(r.overheadMs)}`;
   return (
     `${r.label} on ${p.spec.model}: fine ${c.fineSolver}, ${c.executor} executor${workers}, ${r.backend}\n` +
     `  result    round  speedup   calls   rmse-to-seq   ${last}\n${rows.join('\n')}\n` +
     `  sequential ${c.fineSolver}: ${s.rounds} rounds${seqRef}${seqQuality}\n` +
-    `  ${r.rounds} rounds, ${r.modelCalls} model calls, ${ms(r.wallMs)} ms (${times}), ` +
+    `  ${r.rounds} rounds, ${calls(r.modelCalls)} model calls, ${ms(r.wallMs)} ms (${times}), ` +
     `start-up ${r.startupMs.toFixed(0)} ms\n`
   );
 }

@@ -1,10 +1,20 @@
 /** `picard` and `parataa` as registered methods: typed options, flags, defaults (see picard.ts). */
 import { FINE_FLAG, fineRule, readFine } from '../sampling/flags.ts';
-import { choice, int, num } from '../names.ts';
+import {
+  PICARD_PREDICTORS,
+  PICARD_SCALES,
+  PICARD_WINDOW_MODES,
+  choice,
+  int,
+  num,
+  type PicardPredictor,
+  type PicardScale,
+  type PicardWindowMode,
+} from '../names.ts';
 import { asMethodResult, kindHooks, type Method } from '../sampling/method.ts';
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import type { Solver } from '../solvers/solver.ts';
-import { PICARD_SCALES, PICARD_WINDOW_MODES, runPicard, type PicardScale, type PicardWindowMode } from './picard.ts';
+import { runPicard } from './picard.ts';
 
 export interface PicardMethodOptions {
   /** The base solver (with a linear form: ddim, dpmpp-2m, dpmpp-3m). */
@@ -12,6 +22,7 @@ export interface PicardMethodOptions {
   window: number;
   tolerance: number;
   scale: PicardScale;
+  predictor: PicardPredictor;
   windows: PicardWindowMode;
   anderson: boolean;
   andersonDepth: number;
@@ -50,6 +61,14 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         help: `tolerance scale: ${PICARD_SCALES.join(' | ')}`,
         rule: choice(PICARD_SCALES),
       },
+      predictor: {
+        type: 'string',
+        default: 'ddim',
+        help:
+          `first value of a point entering the window: ${PICARD_PREDICTORS.join(' | ')} (linear, quadratic: ` +
+          'the x0 estimate extrapolated in log-SNR through the 2 or 3 furthest evaluated points)',
+        rule: choice(PICARD_PREDICTORS),
+      },
       windows: {
         type: 'string',
         default: 'auto',
@@ -82,6 +101,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       window: width,
       tolerance: 1e-3,
       scale: 'noise',
+      predictor: 'ddim',
       windows: 'auto',
       anderson: taa,
       andersonDepth: 2,
@@ -93,6 +113,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       window: read.int('window', 1, 10000),
       tolerance: read.num('tolerance', 0, 1e9),
       scale: read.choice('scale', PICARD_SCALES),
+      predictor: read.choice('predictor', PICARD_PREDICTORS),
       windows: read.choice('windows', PICARD_WINDOW_MODES),
       anderson: taa || read.flag('anderson'),
       andersonDepth: read.int('anderson-depth', 1, 5),
@@ -107,12 +128,14 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
     describe: (o) => ({
       label:
         `${taa || o.anderson ? 'ParaTAA' : 'Picard'}-${o.fine.name} window ${o.window}, tolerance ${o.tolerance}` +
-        (o.scale === 'noise' ? '' : ` (${o.scale} scale)`),
+        (o.scale === 'noise' ? '' : ` (${o.scale} scale)`) +
+        (o.predictor === 'ddim' ? '' : `, ${o.predictor} predictor`),
       config: {
         solver: o.fine.name,
         window: o.window,
         tolerance: o.tolerance,
         scale: o.scale,
+        predictor: o.predictor,
         windows: o.windows,
         anderson: taa || o.anderson,
         andersonDepth: o.andersonDepth,

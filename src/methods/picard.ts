@@ -14,13 +14,23 @@
  * by the ParaDiGMS rule: the first node whose squared change per element exceeds tol^2 sigma(t)^2
  * restarts the window at itself (it was computed from converged nodes, so at most N rounds). Nodes
  * entering the window start from a DDIM jump from the window's new last node with the newest x0
- * estimate (the furthest evaluated node's); the first window starts from copies of x_0.
+ * estimate (the furthest evaluated node's), or with `predictor: 'linear'` / 'quadratic' from the exact integral
+ * of that estimate extrapolated in log-SNR; the first window starts from copies of x_0.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PICARD_SCALES, PICARD_WINDOW_MODES, type PicardScale, type PicardWindowMode } from '../names.ts';
-import { paramCoeffs, x0Of, type Parametrization } from '../diffusion/prediction.ts';
+import {
+  PICARD_PREDICTORS,
+  PICARD_SCALES,
+  PICARD_WINDOW_MODES,
+  type PicardPredictor,
+  type PicardScale,
+  type PicardWindowMode,
+} from '../names.ts';
+import { x0Of, type Parametrization } from '../diffusion/prediction.ts';
+import { x0Jump } from '../solvers/jump.ts';
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import { requireLinearForm } from '../solvers/linear-form.ts';
+import { SOLVERS } from '../solvers/registry.ts';
 import { pastTimes, type HistoryEntry, type Solver, type StageEval, type StepInput } from '../solvers/solver.ts';
 import { readValues, tidy } from '../tensor.ts';
 import { roundMeter } from '../sampling/meter.ts';
@@ -35,10 +45,10 @@ import { validateTolerance } from './tolerance.ts';
 import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
 import { fails, meanSquarePerSample } from './window.ts';
 
-/** Solvers with a linear form (the ones Picard accepts). */
-export const PICARD_SOLVERS = ['ddim', 'dpmpp-2m', 'dpmpp-3m'] as const;
-
-export { PICARD_SCALES, PICARD_WINDOW_MODES, type PicardScale, type PicardWindowMode };
+/** Solvers with a linear form (the ones Picard accepts), from the registry's capabilities. */
+export const PICARD_SOLVERS: readonly string[] = Object.values(SOLVERS)
+  .filter((s) => s.linear !== undefined)
+  .map((s) => s.name);
 
 export interface PicardOptions {
   /** Window K: model evaluations per sample per round. Default 8. */
@@ -50,6 +60,13 @@ export interface PicardOptions {
    * the scale of the state itself, which does not vanish at the data end (fewer rounds near it).
    */
   scale?: PicardScale;
+  /**
+   * The first value of a node entering the window, jumped from the window's last node: 'ddim' (default) with the
+   * newest x0 estimate (the furthest evaluated node's); 'linear' / 'quadratic' with the x0 estimate extrapolated
+   * in log-SNR through the two / three furthest evaluated nodes (the idea of DPM-Solver++ 2M / 3M), integrated
+   * exactly. Only the start of the iteration changes, never its fixed point.
+   */
+  predictor?: PicardPredictor;
   /** The base solver (it needs a linear form: ddim, dpmpp-2m, dpmpp-3m). Default dpmpp-2m. */
   solver?: Solver;
   /**
@@ -157,6 +174,9 @@ function validate(o: PicardOptions) {
   const scale = o.scale ?? 'noise';
   if (!(PICARD_SCALES as readonly string[]).includes(scale))
     throw new Error(`scale: got '${scale}'; allowed: ${PICARD_SCALES.join(', ')}`);
+  const predictor = o.predictor ?? 'ddim';
+  if (!(PICARD_PREDICTORS as readonly string[]).includes(predictor))
+    throw new Error(`predictor: got '${predictor}'; allowed: ${PICARD_PREDICTORS.join(', ')}`);
   const windows = o.windows ?? 'auto';
   if (!(PICARD_WINDOW_MODES as readonly string[]).includes(windows))
     throw new Error(`windows: got '${windows}'; allowed: ${PICARD_WINDOW_MODES.join(', ')}`);
@@ -169,6 +189,7 @@ function validate(o: PicardOptions) {
     andersonDepth,
     andersonRegularization,
     scale,
+    predictor,
     windows,
     onHit: o.onHit,
   };
@@ -258,20 +279,30 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
     });
   }
 
-  /** DDIM jump of x_e (time t_e) to time t with the x0 estimate at node k. */
-  const ddimFrom = (L: Lane, xe: tf.Tensor, te: number, k: number, t: number) =>
+  /** Jump of x_e (node e) to node m with the x0 estimate at node k, extrapolated in log-SNR (Newton form). */
+  const predict = (L: Lane, e: number, k: number, m: number) =>
     tidy(() => {
-      const ce = paramCoeffs(p, te, 'picard'),
-        cm = paramCoeffs(p, t, 'picard');
       const d = D(L, k);
-      return tf.add(tf.mul(d, cm.alpha), tf.mul(tf.sub(xe, tf.mul(d, ce.alpha)), cm.sigma / ce.sigma));
+      const linear = o.predictor !== 'ddim' && k > 0;
+      const lam = (i: number) => p.schedule!.lambda(nodes[i].t);
+      const lk = lam(k);
+      const a1 = linear ? tf.div(tf.sub(d, D(L, k - 1)), lk - lam(k - 1)) : undefined;
+      let slope: { dx0: tf.Tensor; ddx0?: tf.Tensor; lambda0: number } | undefined = a1
+        ? { dx0: a1, lambda0: lk }
+        : undefined;
+      if (a1 && o.predictor === 'quadratic' && k > 1) {
+        const b1 = tf.div(tf.sub(D(L, k - 1), D(L, k - 2)), lam(k - 1) - lam(k - 2));
+        const a2 = tf.div(tf.sub(a1, b1), lk - lam(k - 2));
+        slope = { dx0: tf.sub(a1, tf.mul(a2, lam(k - 1) - lk)), ddx0: a2, lambda0: lk };
+      }
+      return x0Jump(p, L.x[e]!, nodes[e].t, nodes[m].t, d, slope);
     });
 
-  /** Nodes entering the window (up to `upTo`, exclusive) start from a DDIM jump from the furthest node with a value. */
+  /** Nodes entering the window (up to `upTo`, exclusive) start from a jump from the furthest node with a value. */
   function fill(L: Lane, upTo: number): void {
     let top = upTo - 1;
     while (!L.x[top]) top--;
-    for (let m = top + 1; m < upTo; m++) L.x[m] = ddimFrom(L, L.x[top]!, nodes[top].t, L.lastEval, nodes[m].t);
+    for (let m = top + 1; m < upTo; m++) L.x[m] = predict(L, top, L.lastEval, m);
   }
 
   try {
@@ -321,11 +352,17 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         end: lanes.map((L) => (L.begin < N ? Math.min(L.begin + K, N) : L.begin)),
       });
       // new values and the first failing node of every active sample
-      const upd = active.map((L) => {
-        const a = L.begin,
-          e = Math.min(a + K, N);
-        return { L, a, e, next: newValues(L, a, e), f: e };
-      });
+      const upd: { L: Lane; a: number; e: number; next: tf.Tensor[]; f: number }[] = [];
+      try {
+        for (const L of active) {
+          const a = L.begin,
+            e = Math.min(a + K, N);
+          upd.push({ L, a, e, next: newValues(L, a, e), f: e });
+        }
+      } catch (err) {
+        for (const u of upd) tf.dispose(u.next);
+        throw err;
+      }
       // the round's readback of every node's change and, with Anderson, the values it mixes (the round meter read
       // the outputs' finite flags in a second, small read when they arrived)
       const pairs = upd.flatMap((u) =>
@@ -354,8 +391,16 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         const f = Math.min(...upd.map((u) => u.f));
         for (const u of upd) u.f = f;
       }
-      for (const { L, a, e, next, f } of upd) {
-        if (o.anderson) andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization, values);
+      for (let q = 0; q < upd.length; q++) {
+        const { L, a, e, next, f } = upd[q];
+        // andersonStep swaps entries of `next` one by one, so on a throw `next` holds this and later lanes' values
+        if (o.anderson)
+          try {
+            andersonStep(L.anderson, next, L.x, a, f, e, o.andersonDepth, o.andersonRegularization, values);
+          } catch (err) {
+            for (const u of upd.slice(q)) tf.dispose(u.next);
+            throw err;
+          }
         for (let m = a + 1; m <= e; m++) {
           L.x[m]?.dispose();
           L.x[m] = next[m - a - 1];

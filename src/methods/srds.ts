@@ -145,6 +145,8 @@ export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<
             [{ x: newX[b], t: grid[n[b]] }],
             () => `iteration ${iterations}, correction of block ${b + 1}, step ${n[b]}`,
           );
+          // (G(new) - G(old)) + F(old): not CHORDS's rectify order (F - G_own) + G_prev, so that an unchanged start
+          // gives F exactly in float32
           newX[b + 1] = tidy(() =>
             tf.add(
               tf.sub(

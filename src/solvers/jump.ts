@@ -16,6 +16,40 @@ export const ddimJump: Jump = (p, x, out, t, tTarget) => {
   return tf.add(tf.mul(x0Of(p, out, x, t), c.alpha), tf.mul(epsOf(p, out, x, t), c.sigma));
 };
 
+/**
+ * The exponential integrator in data-prediction form (DPM-Solver++, Lu et al. 2022, eq. 9) from (x, t) to
+ * tTarget with a given x0 estimate D(l) = x0 + u dx0 + u^2 ddx0 over log-SNR l (u = l - lambda0), integrated
+ * exactly: x_s = r x + alpha_s Q(u_s) - r alpha_t Q(u_t), r = sigma_s/sigma_t, Q(u) = x0 + (u - 1) dx0 +
+ * (u^2 - 2u + 2) ddx0.
+ * Without a slope (or when l_s is infinite: the data end) it is the DDIM jump with that x0 estimate.
+ */
+export function x0Jump(
+  p: Parametrization,
+  x: tf.Tensor,
+  t: number,
+  tTarget: number,
+  x0: tf.Tensor,
+  slope?: { dx0: tf.Tensor; ddx0?: tf.Tensor; lambda0: number },
+): tf.Tensor {
+  const ct = paramCoeffs(p, t, 'the x0 jump'),
+    cs = paramCoeffs(p, tTarget, 'the x0 jump');
+  const r = cs.sigma / ct.sigma;
+  const lt = p.schedule?.lambda(t) ?? NaN,
+    ls = p.schedule?.lambda(tTarget) ?? NaN;
+  if (!slope || !Number.isFinite(ls) || !Number.isFinite(lt))
+    return tf.tidy(() => tf.add(tf.mul(x0, cs.alpha), tf.mul(tf.sub(x, tf.mul(x0, ct.alpha)), r)));
+  return tf.tidy(() => {
+    // int e^l u^i dl = e^l P_i(u), u = l - lambda0: P_1 = u - 1, P_2 = u^2 - 2u + 2
+    const Q = (u: number) => {
+      const q1 = tf.add(x0, tf.mul(slope.dx0, u - 1)); // [n, ...]
+      return slope.ddx0 ? tf.add(q1, tf.mul(slope.ddx0, u * u - 2 * u + 2)) : q1;
+    };
+    const ds = Q(ls - slope.lambda0); // [n, ...]
+    const dt = Q(lt - slope.lambda0); // [n, ...]
+    return tf.add(tf.mul(x, r), tf.sub(tf.mul(ds, cs.alpha), tf.mul(dt, r * ct.alpha)));
+  });
+}
+
 export const JUMPS = { euler: eulerJump, ddim: ddimJump } as const satisfies Record<JumpName, Jump>;
 export { JUMP_NAMES, type JumpName };
 
