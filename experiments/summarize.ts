@@ -87,10 +87,8 @@ if (existsSync('results/frontier.json')) {
       `(frontier: ${front(problem, t)?.frontierRounds} rounds, ${front(problem, t)?.frontierSolver})`;
     console.log(`**${problem}**: ${head('2M-50')}, ${head('2M-20')}\n`);
     const Ks = [...new Set(rows.filter((x) => x.kind === 'table').map((x) => Number(x.K)))].sort((a, b) => a - b);
-    console.log(
-      `| method | ${Ks.map((K, i) => (i ? `K = ${K}` : `K = ${K}: rounds to 2M-50 / to 2M-20 (speedup)`)).join(' | ')} | ` +
-        `model calls to 2M-50, K = ${Ks[Ks.length - 1]} |`,
-    );
+    const kHead = Ks.map((K, i) => (i ? `K = ${K}` : `K = ${K}: rounds to 2M-50 / to 2M-20 (speedup)`));
+    console.log(`| method | ${kHead.join(' | ')} | model calls to 2M-50, K = ${Ks[Ks.length - 1]} |`);
     console.log(`|---|${Ks.map(() => '---|').join('')}---|`);
     const table = rows.filter((x) => x.kind === 'table' && x.problem === problem);
     for (const method of [...new Set(table.map((x) => x.method))]) {
