@@ -75,3 +75,40 @@ if (existsSync('results/init-sequences.json')) {
     console.log(`| ${rs[0].cores} | ${rs[0].sequence} | ${h(1)} | ${h(2)} |`);
   }
 }
+if (existsSync('results/frontier.json')) {
+  const r = readResults('results/frontier.json');
+  const rows = r.rows as Row[];
+  console.log(`### Frontier (npm run exp:frontier; ${r.config.seeds} seeds x ${r.config.n} samples)\n`);
+  const front = (p: unknown, t: string) => rows.find((x) => x.kind === 'table' && x.problem === p && x.target === t);
+  for (const problem of [...new Set(rows.filter((x) => x.kind === 'table').map((x) => x.problem))]) {
+    const target = (t: string) => rows.find((x) => x.kind === 'target' && x.problem === problem && x.target === t);
+    const head = (t: string) =>
+      `${t} error ${Number(target(t)?.relErrorToReference).toExponential(2)} ` +
+      `(frontier: ${front(problem, t)?.frontierRounds} rounds, ${front(problem, t)?.frontierSolver})`;
+    console.log(`**${problem}**: ${head('2M-50')}, ${head('2M-20')}\n`);
+    const Ks = [...new Set(rows.filter((x) => x.kind === 'table').map((x) => Number(x.K)))].sort((a, b) => a - b);
+    const kHead = Ks.map((K, i) => (i ? `K = ${K}` : `K = ${K}: rounds to 2M-50 / to 2M-20 (speedup)`));
+    console.log(`| method | ${kHead.join(' | ')} | model calls to 2M-50, K = ${Ks[Ks.length - 1]} |`);
+    console.log(`|---|${Ks.map(() => '---|').join('')}---|`);
+    const table = rows.filter((x) => x.kind === 'table' && x.problem === problem);
+    for (const method of [...new Set(table.map((x) => x.method))]) {
+      const cell = (K: number, t: string) => {
+        const x = table.find((y) => y.method === method && y.K === K && y.target === t);
+        return x?.rounds === undefined || x?.rounds === null ? '-' : `${x.rounds} (${fmt(Number(x.speedup))}x)`;
+      };
+      const last = table.find((y) => y.method === method && y.K === Ks[Ks.length - 1] && y.target === '2M-50');
+      const calls = last?.modelCalls === undefined || last?.modelCalls === null ? '-' : fmt(Number(last.modelCalls), 0);
+      console.log(
+        `| ${method} | ${Ks.map((K) => `${cell(K, '2M-50')} / ${cell(K, '2M-20')}`).join(' | ')} | ${calls} |`,
+      );
+    }
+    console.log();
+  }
+  for (const x of rows.filter((y) => y.kind === 'choice'))
+    console.log(`- K = ${x.K}, ${x.method}: ${x.config} (best of ${x.candidates})`);
+  for (const x of rows.filter((y) => y.kind === 'wall'))
+    console.log(
+      `- wall, DiT, K = 2: ${x.method} ${fmt(Number(x.parallelMs), 0)} ms on 2 workers vs ${x.sequential} ` +
+        `${fmt(Number(x.sequentialMs), 0)} ms on the main thread: ${fmt(Number(x.ratio))}x`,
+    );
+}

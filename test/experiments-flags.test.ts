@@ -29,6 +29,7 @@ const CASES: [string, string[], RegExp][] = [
   ['speedup', ['--dit-n=1'], /--dit-n: got '1'; allowed: an integer from 2/],
   ['frontier', ['--dit-n=0'], /--dit-n: got '0'; allowed: an integer from 1 to 64/],
   ['frontier', ['--cores=1'], /--cores: got '1'; allowed: distinct integers from 2 to 64/],
+  ['boundary', ['--threshold=0'], /--threshold: got '0'; allowed: a number > 0/],
   ['init-sequences', ['--search=0'], /--search: got '0'/],
   ['init-sequences', ['--steps=4'], /--steps: got '4'; allowed: an integer from 8/],
   ['timeline', ['--init=0-60'], /init: entry 1 is 60; allowed: below the number of steps T = 50/],
