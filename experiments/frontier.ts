@@ -14,7 +14,8 @@
  * - Configurations are chosen once, on held-out mixture problems (scale 0.3, seeds 100+), and the same
  *   configuration is reported on every problem; the best configuration per problem, picked after the
  *   fact, is reported next to it for the mixtures (what the transfer loses). Picard and CHORDS search
- *   T in {36, 44, 50} on the two grids where sequential 2M with T steps is best on the held-out problems.
+ *   T in {36, 44, 50} on the two grids where sequential 2M with T steps is best on the held-out problems
+ *   (CHORDS also log-SNR [-4, 4]); ParaTAA T in {44, 50}, noise scale only.
  * - Wall clock: the best method at K = 2 on two worker threads against the frontier's sequential solver
  *   for the same error on the main thread, DiT, side by side in one run (median of a few repeats).
  *   npm run exp:frontier [-- --quick] [--seeds=6 --n=16 --dit-n=4 --dit=false --wall=false]

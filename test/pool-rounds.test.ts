@@ -63,6 +63,12 @@ test('workers: the flags a round reports are the outputs own finiteness; profile
       assert.is(b.timings.stagesMs, undefined);
       tf.dispose([...a.outputs, ...b.outputs]);
     }
+    // an empty round is no error, for either
+    for (const ex of [profiled, plain]) {
+      const e = await ex.evaluate([]);
+      assert.equal(e.outputs, []);
+      assert.equal(e.finite, []);
+    }
   } finally {
     await profiled.close();
     await plain.close();

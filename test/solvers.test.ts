@@ -253,8 +253,6 @@ test('bad inputs are rejected before any work, naming the argument and what is a
   model.dispose();
 });
 
-test.run();
-
 test('x0Jump: no slope is DDIM; with a slope it composes exactly (t -> s -> u = t -> u), no leaks', async () => {
   for (const sname of SCHEDULES) {
     const schedule = getSchedule(sname);
@@ -291,3 +289,5 @@ test('x0Jump: no slope is DDIM; with a slope it composes exactly (t -> s -> u = 
     model.dispose();
   }
 });
+
+test.run();

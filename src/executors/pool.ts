@@ -188,6 +188,7 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
       const w0 = performance.now(),
         k = requests.length,
         groups: number[][] = [];
+      if (k === 0) return { outputs: [], timings: { computeMs: 0, wallMs: performance.now() - w0 }, finite: [] };
       for (let i = 0; i < Math.min(k, o.size); i++) {
         const lo = Math.floor((i * k) / Math.min(k, o.size)),
           hi = Math.floor(((i + 1) * k) / Math.min(k, o.size));

@@ -284,6 +284,8 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
     tidy(() => {
       const d = D(L, k);
       const linear = o.predictor !== 'ddim' && k > 0;
+      // log-SNR is -Infinity at pure noise (flow, t = 1): a difference through node 0 is then 0, so the
+      // extrapolation through it drops an order (linear acts as ddim at k = 1), finite either way
       const lam = (i: number) => p.schedule!.lambda(nodes[i].t);
       const lk = lam(k);
       const a1 = linear ? tf.div(tf.sub(d, D(L, k - 1)), lk - lam(k - 1)) : undefined;
@@ -363,15 +365,16 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         for (const u of upd) tf.dispose(u.next);
         throw err;
       }
-      // the round's readback of every node's change and, with Anderson, the values it mixes (the round meter read
-      // the outputs' finite flags in a second, small read when they arrived)
+      // the round's readback of every node's change and, with Anderson, the values it mixes (the outputs' finite
+      // flags came with a pool's values, or from the round meter's own small read when they arrived)
       const pairs = upd.flatMap((u) =>
         Array.from({ length: u.e - u.a }, (_, q) => ({ u, m: u.a + 1 + q })).filter(({ u, m }) => u.L.x[m]),
       );
       const mixed = o.anderson ? pairs.flatMap(({ u, m }) => [u.L.x[m]!, u.next[m - u.a - 1]]) : [];
-      const errTensors = pairs.map(({ u, m }) => meanSquarePerSample(u.next[m - u.a - 1], u.L.x[m]!));
+      const errTensors: tf.Tensor[] = [];
       let read: Float32Array[];
       try {
+        for (const { u, m } of pairs) errTensors.push(meanSquarePerSample(u.next[m - u.a - 1], u.L.x[m]!));
         read = await readValues([...errTensors, ...mixed]);
       } catch (err) {
         for (const u of upd) tf.dispose(u.next);
