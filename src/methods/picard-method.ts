@@ -63,7 +63,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       },
       predictor: {
         type: 'string',
-        default: 'ddim',
+        default: 'quadratic',
         help:
           `first value of a point entering the window: ${PICARD_PREDICTORS.join(' | ')} (linear, quadratic: ` +
           'the x0 estimate extrapolated in log-SNR through the 2 or 3 furthest evaluated points)',
@@ -101,7 +101,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       window: width,
       tolerance: 1e-3,
       scale: 'noise',
-      predictor: 'ddim',
+      predictor: 'quadratic',
       windows: 'auto',
       anderson: taa,
       andersonDepth: 2,
@@ -129,7 +129,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       label:
         `${taa || o.anderson ? 'ParaTAA' : 'Picard'}-${o.fine.name} window ${o.window}, tolerance ${o.tolerance}` +
         (o.scale === 'noise' ? '' : ` (${o.scale} scale)`) +
-        (o.predictor === 'ddim' ? '' : `, ${o.predictor} predictor`),
+        (o.predictor === 'quadratic' ? '' : `, ${o.predictor} predictor`),
       config: {
         solver: o.fine.name,
         window: o.window,

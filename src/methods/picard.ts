@@ -61,10 +61,10 @@ export interface PicardOptions {
    */
   scale?: PicardScale;
   /**
-   * The first value of a node entering the window, jumped from the window's last node: 'ddim' (default) with the
-   * newest x0 estimate (the furthest evaluated node's); 'linear' / 'quadratic' with the x0 estimate extrapolated
-   * in log-SNR through the two / three furthest evaluated nodes (the idea of DPM-Solver++ 2M / 3M), integrated
-   * exactly. Only the start of the iteration changes, never its fixed point.
+   * The first value of a node entering the window, jumped from the window's last node: 'ddim' with the newest
+   * x0 estimate (the furthest evaluated node's; the ParaDiGMS-style start); 'linear' / 'quadratic' (default)
+   * with the x0 estimate extrapolated in log-SNR through the two / three furthest evaluated nodes (the idea of
+   * DPM-Solver++ 2M / 3M), integrated exactly. Only the start of the iteration changes, never its fixed point.
    */
   predictor?: PicardPredictor;
   /** The base solver (it needs a linear form: ddim, dpmpp-2m, dpmpp-3m). Default dpmpp-2m. */
@@ -174,7 +174,7 @@ function validate(o: PicardOptions) {
   const scale = o.scale ?? 'noise';
   if (!(PICARD_SCALES as readonly string[]).includes(scale))
     throw new Error(`scale: got '${scale}'; allowed: ${PICARD_SCALES.join(', ')}`);
-  const predictor = o.predictor ?? 'ddim';
+  const predictor = o.predictor ?? 'quadratic';
   if (!(PICARD_PREDICTORS as readonly string[]).includes(predictor))
     throw new Error(`predictor: got '${predictor}'; allowed: ${PICARD_PREDICTORS.join(', ')}`);
   const windows = o.windows ?? 'auto';
