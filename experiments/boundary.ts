@@ -1,15 +1,17 @@
 /**
  * boundary: samples near a mode boundary of the 64-D mixture (scale 0.3), where a small error early on
  * sends a sample to another component. For every sample of the held-out seeds: its error to the float64
- * reference under sequential 2M on a few grids and under Picard-2M (window 4, T = 50, log-SNR [-4, 4]) with
- * the ddim and the quadratic predictor at several tolerances; prints the samples whose error exceeds 0.1 anywhere.
+ * reference under sequential 2M on a few grids and under Picard-2M: window 4, T = 50, log-SNR [-4, 4], with the
+ * ddim and the quadratic predictor at several tolerances; window 8, T = 36, shift 2.5, quadratic, tolerance 2e-3,
+ * with and without a cap of 5 on the window's advance per round. Prints the samples whose error exceeds the
+ * threshold (0.1) anywhere.
  *   npm run exp:boundary [-- --seeds=100,101,102,103,104,105 --threshold=0.1]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
 import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
-import { runPicard } from '../src/methods/picard.ts';
+import { runPicard, type PicardOptions } from '../src/methods/picard.ts';
 import { mixtureModel, randomMixture } from '../src/models/index.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, sample } from '../src/solvers/index.ts';
@@ -31,10 +33,24 @@ const seqGrids: [string, number[]][] = [
   ['shift 3, 50', timeGrid(schedule, { steps: 50, shift: 3 })],
   ['log-SNR 4, 50', timeGrid(schedule, { steps: 50, ...logsnr4 })],
 ];
-const grid = timeGrid(schedule, { steps: 50, ...logsnr4 });
+const grid = timeGrid(schedule, { steps: 50, ...logsnr4 }),
+  shifted = timeGrid(schedule, { steps: 36, shift: 2.5 });
 const tolerances = [3e-3, 1e-3, 3e-4];
 const predictors = ['ddim', 'quadratic'] as const;
-const picardRuns = predictors.flatMap((predictor) => tolerances.map((tolerance) => ({ predictor, tolerance })));
+const picardRuns: { label: string; grid: number[]; options: PicardOptions }[] = [
+  ...predictors.flatMap((predictor) =>
+    tolerances.map((tolerance) => ({
+      label: `K 4 ${predictor} ${tolerance}`,
+      grid,
+      options: { window: 4, tolerance, predictor },
+    })),
+  ),
+  ...[Infinity, 5].map((maxAdvance) => ({
+    label: `K 8 shift 2.5 T 36 2e-3${maxAdvance < 8 ? ` advance <= ${maxAdvance}` : ''}`,
+    grid: shifted,
+    options: { window: 8, tolerance: 2e-3, predictor: 'quadratic' as const, scale: 'state' as const, maxAdvance },
+  })),
+];
 const n = 16,
   dim = 64;
 const perSample = (x: tf.Tensor, ref: Float64Array) => {
@@ -45,7 +61,7 @@ const perSample = (x: tf.Tensor, ref: Float64Array) => {
 };
 console.log(
   `| seed | sample | ${seqGrids.map(([g]) => `2M ${g}`).join(' | ')} | ` +
-    `${picardRuns.map((c) => `Picard ${c.predictor} ${c.tolerance} (rounds)`).join(' | ')} |`,
+    `${picardRuns.map((c) => `Picard ${c.label} (rounds)`).join(' | ')} |`,
 );
 console.log(`|---|---|${seqGrids.map(() => '---|').join('')}${picardRuns.map(() => '---|').join('')}`);
 for (const seed of f.seeds.split(',').map(Number)) {
@@ -60,9 +76,9 @@ for (const seed of f.seeds.split(',').map(Number)) {
     perSample(r.x, ref).forEach((e, i) => (cols[i].push(e.toExponential(1)), e > f.threshold && flagged.add(i)));
     r.x.dispose();
   }
-  for (const { predictor, tolerance } of picardRuns) {
-    const task = { executor: batchedExecutor(model), param: model, grid, x };
-    const r = await runPicard(task, { window: 4, tolerance, predictor });
+  for (const c of picardRuns) {
+    const task = { executor: batchedExecutor(model), param: model, grid: c.grid, x };
+    const r = await runPicard(task, c.options);
     perSample(r.sample, ref).forEach((e, i) => {
       cols[i].push(`${e.toExponential(1)} (${r.rounds})`);
       if (e > f.threshold) flagged.add(i);

@@ -97,8 +97,9 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
       fc.integer({ min: 1, max: 3 }),
       fc.constantFrom('per-sample' as const, 'shared' as const),
       fc.constantFrom('ddim' as const, 'linear' as const, 'quadratic' as const),
+      fc.integer({ min: 1, max: 12 }),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, anderson, depth, windows, predictor, seed) => {
+      async (sname, name, steps, window, anderson, depth, windows, predictor, maxAdvance, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
         const seq = await sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
@@ -110,8 +111,9 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
           andersonDepth: depth,
           windows,
           predictor,
+          maxAdvance,
         });
-        const what = `${sname} ${name} K=${window} anderson=${anderson} ${windows} ${predictor}`;
+        const what = `${sname} ${name} K=${window} anderson=${anderson} ${windows} ${predictor} advance ${maxAdvance}`;
         assert.equal(values(r.sample), values(seq.x), what);
         assert.is(r.nodes, seq.modelCalls);
         assert.ok(r.rounds <= seq.modelCalls, `${r.rounds} rounds > ${seq.modelCalls}`);
@@ -248,6 +250,26 @@ test('shared windows: every round evaluates the whole batch at the same nodes', 
   for (const w of r.windows) assert.ok(w.begin.every((b) => b === w.begin[0]));
   assert.ok(sizes.every((s) => s.every((k) => k === rows)));
   disposeResult(r);
+  dispose();
+});
+
+test('maxAdvance: the window moves by at most that many nodes a round; 1 is the sequential solver', async () => {
+  const { model, grid, x, dispose } = setup('flow', 24, 11, 4, 3);
+  const task = { executor: batchedExecutor(model), param: model, grid, x };
+  const seq = await sample(SOLVERS['dpmpp-2m'], model, x, grid);
+  for (const maxAdvance of [1, 2, 3]) {
+    // a loose tolerance: every node would pass, so only the cap holds the window back
+    const r = await runPicard(task, { window: 6, tolerance: 1e3, maxAdvance });
+    for (let i = 1; i < r.windows.length; i++)
+      r.windows[i].begin.forEach((b, s) => assert.ok(b - r.windows[i - 1].begin[s] <= maxAdvance, `sample ${s}`));
+    assert.is(r.rounds, Math.ceil(seq.modelCalls / maxAdvance));
+    disposeResult(r);
+  }
+  const one = await runPicard(task, { window: 6, tolerance: 0, maxAdvance: 1 });
+  assert.equal(values(one.sample), values(seq.x), 'window 6 advancing 1 a round, tolerance 0: sample() bit for bit');
+  assert.is(one.rounds, seq.modelCalls);
+  disposeResult(one);
+  seq.x.dispose();
   dispose();
 });
 
@@ -403,6 +425,8 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ scale: 'x' as 'noise' }, /scale: got 'x'; allowed: noise, state/],
     [{ windows: 'x' as 'shared' }, /windows: got 'x'; allowed: auto, per-sample, shared/],
     [{ predictor: 'x' as 'linear' }, /predictor: got 'x'; allowed: ddim, linear, quadratic/],
+    [{ maxAdvance: 0 }, /maxAdvance: got 0; allowed: an integer >= 1/],
+    [{ maxAdvance: 1.5 }, /maxAdvance: got 1.5/],
   ];
   calls = 0;
   for (const [o, re] of bad)

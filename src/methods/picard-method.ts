@@ -28,6 +28,7 @@ export interface PicardMethodOptions {
   andersonDepth: number;
   andersonRegularization: number;
   maxRounds: number;
+  maxAdvance: number;
 }
 
 const hasLinearForm = (s: Solver) => s.linear !== undefined;
@@ -95,6 +96,11 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         rule: num(1e-12, 1e12),
       },
       'max-rounds': { type: 'string', help: 'stop after this many rounds (default: none)', rule: int(1, 1e9) },
+      'max-advance': {
+        type: 'string',
+        help: 'the window moves by at most this many points a round (default: the window)',
+        rule: int(1, 10000),
+      },
     },
     defaults: (_T, width = 8) => ({
       fine: dpmpp2m,
@@ -107,6 +113,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       andersonDepth: 2,
       andersonRegularization: 0.1,
       maxRounds: Infinity,
+      maxAdvance: Infinity,
     }),
     fromFlags: (read) => ({
       fine: readFine(read, hasLinearForm, needs),
@@ -119,6 +126,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       andersonDepth: read.int('anderson-depth', 1, 5),
       andersonRegularization: read.num('anderson-reg', 1e-12, 1e12),
       maxRounds: read.given('max-rounds') ? read.int('max-rounds', 1, 1e9) : Infinity,
+      maxAdvance: read.given('max-advance') ? read.int('max-advance', 1, 10000) : Infinity,
     }),
     width: (_T, o) => o.window,
     async run(task, o, hooks = {}) {
@@ -129,7 +137,8 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       label:
         `${taa || o.anderson ? 'ParaTAA' : 'Picard'}-${o.fine.name} window ${o.window}, tolerance ${o.tolerance}` +
         (o.scale === 'noise' ? '' : ` (${o.scale} scale)`) +
-        (o.predictor === 'quadratic' ? '' : `, ${o.predictor} predictor`),
+        (o.predictor === 'quadratic' ? '' : `, ${o.predictor} predictor`) +
+        (Number.isFinite(o.maxAdvance) ? `, advance <= ${o.maxAdvance}` : ''),
       config: {
         solver: o.fine.name,
         window: o.window,
@@ -141,6 +150,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         andersonDepth: o.andersonDepth,
         andersonRegularization: o.andersonRegularization,
         maxRounds: Number.isFinite(o.maxRounds) ? o.maxRounds : 'none',
+        maxAdvance: Number.isFinite(o.maxAdvance) ? o.maxAdvance : 'window',
       },
     }),
   };

@@ -85,6 +85,13 @@ export interface PicardOptions {
   andersonRegularization?: number;
   /** Stop after this many rounds (the sample is then the latest intermediate result). Default: no limit. */
   maxRounds?: number;
+  /**
+   * The window moves by at most this many nodes a round (ours; default: the window, the ParaDiGMS rule). Below
+   * the window the furthest nodes are never accepted on their first evaluation, which keeps samples near a mode
+   * boundary in their mode at looser tolerances (exp:boundary). Allowed: an integer >= 1 (at or above the
+   * window it changes nothing) or Infinity.
+   */
+  maxAdvance?: number;
   onHit?: (hit: SamplerHit) => void;
   onRound?: (r: RoundReport) => void;
 }
@@ -165,6 +172,9 @@ function validate(o: PicardOptions) {
   validateTolerance(tolerance);
   if (!(maxRounds === Infinity || (Number.isInteger(maxRounds) && maxRounds >= 1)))
     throw new Error(`maxRounds: got ${maxRounds}; allowed: an integer >= 1 (or Infinity)`);
+  const maxAdvance = o.maxAdvance ?? Infinity;
+  if (!(maxAdvance === Infinity || (Number.isInteger(maxAdvance) && maxAdvance >= 1)))
+    throw new Error(`maxAdvance: got ${maxAdvance}; allowed: an integer >= 1 (or Infinity: the window)`);
   const solver = requireLinearForm(o.solver ?? dpmpp2m, 'solver', PICARD_SOLVERS);
   const anderson = o.anderson ?? false;
   if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
@@ -184,6 +194,7 @@ function validate(o: PicardOptions) {
     window,
     tolerance,
     maxRounds,
+    maxAdvance,
     solver,
     anderson,
     andersonDepth,
@@ -389,6 +400,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         for (let m = u.a + 1; m <= u.e && u.f === u.e; m++)
           if (fails(errOf.get(`${k}:${m}`) ?? Infinity, o.tolerance, variance(nodes[m].t))) u.f = m;
       });
+      for (const u of upd) u.f = Math.min(u.f, u.a + o.maxAdvance);
       // shared windows: a node fails if any sample fails (the samples stay in step)
       if (o.windows === 'shared') {
         const f = Math.min(...upd.map((u) => u.f));
