@@ -310,6 +310,8 @@ interface PicardConfig {
   anderson: boolean;
   scale: 'noise' | 'state';
   predictor: PicardPredictor;
+  /** The window's advance per round at most (Infinity: the window). */
+  maxAdvance: number;
 }
 const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => ({
   method,
@@ -317,6 +319,7 @@ const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => (
   config:
     `T ${c.T}, ${c.grid}, window ${K}, tolerance ${c.tolerance} (${c.scale} scale), ${c.solver}, ` +
     `${c.predictor} predictor` +
+    (Number.isFinite(c.maxAdvance) ? `, advance <= ${c.maxAdvance}` : '') +
     (c.anderson ? ', anderson m 2' : ''),
   K,
   grid: c.grid,
@@ -329,16 +332,25 @@ const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => (
       solver: SOLVERS[c.solver],
       anderson: c.anderson,
       predictor: c.predictor,
+      maxAdvance: c.maxAdvance,
     }),
 });
 /** Picard candidates: per T the grids in `gridsAt(T)` (the best ones for sequential 2M there), tolerances, scales. */
-function picardCandidates(Ts: number[], gridsAt: (T: number) => string[], anderson: boolean): PicardConfig[] {
+function picardCandidates(
+  K: number,
+  Ts: number[],
+  gridsAt: (T: number) => string[],
+  anderson: boolean,
+): PicardConfig[] {
+  // the window's advance: unlimited, or about 60% of the window (the furthest nodes then need a second evaluation)
+  const advances = [...new Set([Infinity, Math.ceil(0.6 * K)])].filter((a) => a === Infinity || a < K);
   const out: PicardConfig[] = [];
   for (const T of Ts)
     for (const grid of gridsAt(T))
       for (const tolerance of tolerances)
         for (const scale of anderson ? (['noise'] as const) : (['noise', 'state'] as const))
-          out.push({ T, grid, tolerance, solver: 'dpmpp-2m', anderson, scale, predictor: 'quadratic' });
+          for (const maxAdvance of anderson ? [Infinity] : advances)
+            out.push({ T, grid, tolerance, solver: 'dpmpp-2m', anderson, scale, predictor: 'quadratic', maxAdvance });
   return out;
 }
 
@@ -373,8 +385,8 @@ const batched = (m: BuiltModel) => batchedExecutor(m);
 
 /** The searched families: every candidate of a method at width K, as runnables. */
 const FAMILIES: Record<string, (K: number) => Runnable[]> = {
-  'picard 2m': (K) => picardCandidates(Ts, gridsAt, false).map((c) => picardConfig(c, K, '')),
-  'parataa 2m': (K) => picardCandidates(Ts.slice(-2), gridsAt, true).map((c) => picardConfig(c, K, '')),
+  'picard 2m': (K) => picardCandidates(K, Ts, gridsAt, false).map((c) => picardConfig(c, K, '')),
+  'parataa 2m': (K) => picardCandidates(K, Ts.slice(-2), gridsAt, true).map((c) => picardConfig(c, K, '')),
   'chords 2m shift': (K) =>
     chordsCandidates(K, Ts, chordsGrids, 'dpmpp-2m').map((c) => ({ ...chordsConfig(c, ''), K })),
   // ours: a third-order multistep fine solver in the cores
