@@ -27,7 +27,8 @@ import {
   type PicardWindowMode,
 } from '../names.ts';
 import { x0Of, type Parametrization } from '../diffusion/prediction.ts';
-import { x0Jump } from '../solvers/jump.ts';
+import { x0Jump, x0Slope } from '../solvers/jump.ts';
+
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import { requireLinearForm } from '../solvers/linear-form.ts';
 import { SOLVERS } from '../solvers/registry.ts';
@@ -44,6 +45,9 @@ import {
 import { validateTolerance } from './tolerance.ts';
 import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
 import { fails, meanSquarePerSample } from './window.ts';
+
+/** Evaluated nodes each predictor extrapolates through. */
+const PREDICTOR_POINTS: Record<PicardPredictor, number> = { ddim: 1, linear: 2, quadratic: 3 };
 
 /** Solvers with a linear form (the ones Picard accepts), from the registry's capabilities. */
 export const PICARD_SOLVERS: readonly string[] = Object.values(SOLVERS)
@@ -293,22 +297,12 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   /** Jump of x_e (node e) to node m with the x0 estimate at node k, extrapolated in log-SNR (Newton form). */
   const predict = (L: Lane, e: number, k: number, m: number) =>
     tidy(() => {
-      const d = D(L, k);
-      const linear = o.predictor !== 'ddim' && k > 0;
-      // log-SNR is -Infinity at pure noise (flow, t = 1): a difference through node 0 is then 0, so the
-      // extrapolation through it drops an order (linear acts as ddim at k = 1), finite either way
-      const lam = (i: number) => p.schedule!.lambda(nodes[i].t);
-      const lk = lam(k);
-      const a1 = linear ? tf.div(tf.sub(d, D(L, k - 1)), lk - lam(k - 1)) : undefined;
-      let slope: { dx0: tf.Tensor; ddx0?: tf.Tensor; lambda0: number } | undefined = a1
-        ? { dx0: a1, lambda0: lk }
-        : undefined;
-      if (a1 && o.predictor === 'quadratic' && k > 1) {
-        const b1 = tf.div(tf.sub(D(L, k - 1), D(L, k - 2)), lam(k - 1) - lam(k - 2));
-        const a2 = tf.div(tf.sub(a1, b1), lk - lam(k - 2));
-        slope = { dx0: tf.sub(a1, tf.mul(a2, lam(k - 1) - lk)), ddx0: a2, lambda0: lk };
-      }
-      return x0Jump(p, L.x[e]!, nodes[e].t, nodes[m].t, d, slope);
+      const points = Math.min(k + 1, PREDICTOR_POINTS[o.predictor]);
+      const xs = Array.from({ length: points }, (_, i) => ({
+        x0: D(L, k - i),
+        lambda: p.schedule!.lambda(nodes[k - i].t),
+      }));
+      return x0Jump(p, L.x[e]!, nodes[e].t, nodes[m].t, xs[0].x0, x0Slope(xs));
     });
 
   /** Nodes entering the window (up to `upTo`, exclusive) start from a jump from the furthest node with a value. */

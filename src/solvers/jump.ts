@@ -29,7 +29,7 @@ export function x0Jump(
   t: number,
   tTarget: number,
   x0: tf.Tensor,
-  slope?: { dx0: tf.Tensor; ddx0?: tf.Tensor; lambda0: number },
+  slope?: X0Slope,
 ): tf.Tensor {
   const ct = paramCoeffs(p, t, 'the x0 jump'),
     cs = paramCoeffs(p, tTarget, 'the x0 jump');
@@ -48,6 +48,29 @@ export function x0Jump(
     const dt = Q(lt - slope.lambda0); // [n, ...]
     return tf.add(tf.mul(x, r), tf.sub(tf.mul(ds, cs.alpha), tf.mul(dt, r * ct.alpha)));
   });
+}
+
+/** An x0 estimate polynomial in log-SNR around lambda0 (x0Jump's slope argument). */
+export interface X0Slope {
+  dx0: tf.Tensor;
+  ddx0?: tf.Tensor;
+  lambda0: number;
+}
+
+/**
+ * The interpolating polynomial (Newton form) of x0 estimates at log-SNR points, newest first, 2 or 3 of them
+ * (the DPM-Solver++ 2M / 3M idea), as x0Jump's slope about the newest point; undefined for one point. Call in
+ * a tidy scope. A point at lambda = -Infinity (pure noise) makes its difference 0: the order drops, finite.
+ */
+export function x0Slope(points: readonly { x0: tf.Tensor; lambda: number }[]): X0Slope | undefined {
+  if (points.length < 2) return undefined;
+  const [p0, p1, p2] = points;
+  const a1 = tf.div(tf.sub(p0.x0, p1.x0), p0.lambda - p1.lambda); // [n, ...]
+  if (!p2) return { dx0: a1, lambda0: p0.lambda };
+  const b1 = tf.div(tf.sub(p1.x0, p2.x0), p1.lambda - p2.lambda); // [n, ...]
+  const a2 = tf.div(tf.sub(a1, b1), p0.lambda - p2.lambda); // [n, ...]
+  // D(u) = x0 + a1 u + a2 u (u - (l1 - l0)), u = l - l0: dx0 = a1 - a2 (l1 - l0), ddx0 = a2
+  return { dx0: tf.sub(a1, tf.mul(a2, p1.lambda - p0.lambda)), ddx0: a2, lambda0: p0.lambda };
 }
 
 export const JUMPS = { euler: eulerJump, ddim: ddimJump } as const satisfies Record<JumpName, Jump>;
