@@ -312,6 +312,8 @@ interface PicardConfig {
   predictor: PicardPredictor;
   /** The window's advance per round at most (Infinity: the window). */
   maxAdvance: number;
+  /** The quasi-Newton sweep (a secant estimate of dD/dx). */
+  secant: boolean;
 }
 const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => ({
   method,
@@ -320,6 +322,7 @@ const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => (
     `T ${c.T}, ${c.grid}, window ${K}, tolerance ${c.tolerance} (${c.scale} scale), ${c.solver}, ` +
     `${c.predictor} predictor` +
     (Number.isFinite(c.maxAdvance) ? `, advance <= ${c.maxAdvance}` : '') +
+    (c.secant ? ', secant' : '') +
     (c.anderson ? ', anderson m 2' : ''),
   K,
   grid: c.grid,
@@ -333,6 +336,7 @@ const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => (
       anderson: c.anderson,
       predictor: c.predictor,
       maxAdvance: c.maxAdvance,
+      secant: c.secant,
     }),
 });
 /** Picard candidates: per T the grids in `gridsAt(T)` (the best ones for sequential 2M there), tolerances, scales. */
@@ -342,7 +346,8 @@ function picardCandidates(
   gridsAt: (T: number) => string[],
   anderson: boolean,
 ): PicardConfig[] {
-  // the window's advance: unlimited, or about 60% of the window (the furthest nodes then need a second evaluation)
+  // the window's advance: unlimited, or about 60% of the window (the furthest nodes then need a second evaluation);
+  // plain Picard with the secant sweep (its ablation row runs the chosen configuration without it)
   const advances = [...new Set([Infinity, Math.ceil(0.6 * K)])].filter((a) => a === Infinity || a < K);
   const out: PicardConfig[] = [];
   for (const T of Ts)
@@ -350,7 +355,17 @@ function picardCandidates(
       for (const tolerance of tolerances)
         for (const scale of anderson ? (['noise'] as const) : (['noise', 'state'] as const))
           for (const maxAdvance of anderson ? [Infinity] : advances)
-            out.push({ T, grid, tolerance, solver: 'dpmpp-2m', anderson, scale, predictor: 'quadratic', maxAdvance });
+            out.push({
+              T,
+              grid,
+              tolerance,
+              solver: 'dpmpp-2m',
+              anderson,
+              scale,
+              predictor: 'quadratic',
+              maxAdvance,
+              secant: !anderson,
+            });
   return out;
 }
 
@@ -448,6 +463,8 @@ const configsFor = (K: number, ablations = true): Runnable[] => {
     ...(ablations ? (['linear', 'ddim'] as PicardPredictor[]) : []).map((predictor) =>
       picardConfig({ ...pc.picard!, predictor }, K, `picard 2m ${predictor} predictor`),
     ),
+    // and without the secant sweep (ablation: the plain Picard update)
+    ...(ablations ? [picardConfig({ ...pc.picard!, secant: false }, K, 'picard 2m without secant')] : []),
     // the chosen CHORDS configuration with the other history rules (ablation)
     ...(ablations ? (['keep', 'drop'] as HistoryRule[]) : []).map((history) => ({
       ...chordsConfig({ ...c.chords!, history }, `chords 2m ${history}`),

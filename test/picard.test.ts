@@ -98,8 +98,9 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
       fc.constantFrom('per-sample' as const, 'shared' as const),
       fc.constantFrom('ddim' as const, 'linear' as const, 'quadratic' as const),
       fc.integer({ min: 1, max: 12 }),
+      fc.boolean(),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, anderson, depth, windows, predictor, maxAdvance, seed) => {
+      async (sname, name, steps, window, anderson, depth, windows, predictor, maxAdvance, secant, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
         const seq = await sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
@@ -112,8 +113,11 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
           windows,
           predictor,
           maxAdvance,
+          secant,
         });
-        const what = `${sname} ${name} K=${window} anderson=${anderson} ${windows} ${predictor} advance ${maxAdvance}`;
+        const what =
+          `${sname} ${name} K=${window} anderson=${anderson} ${windows} ${predictor} advance ${maxAdvance}` +
+          ` secant=${secant}`;
         assert.equal(values(r.sample), values(seq.x), what);
         assert.is(r.nodes, seq.modelCalls);
         assert.ok(r.rounds <= seq.modelCalls, `${r.rounds} rounds > ${seq.modelCalls}`);
@@ -167,15 +171,16 @@ test('property: <= K evaluations per sample per round, no NaN, error to sequenti
       fc.integer({ min: 2, max: 8 }),
       fc.boolean(),
       fc.constantFrom('ddim' as const, 'linear' as const, 'quadratic' as const),
+      fc.boolean(),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, anderson, predictor, seed) => {
+      async (sname, name, steps, window, anderson, predictor, secant, seed) => {
         const { model, grid, x, rows, dispose } = setup(sname, steps, seed, 4, 3);
         const seq = await sample(SOLVERS[name], model, x, grid);
         const scale = tf.tidy(() => tf.max(tf.abs(seq.x)).dataSync()[0]);
         const errs: number[] = [];
         for (const tolerance of [1e-2, 1e-6, 0]) {
           const { ex, rounds } = counting(batchedExecutor(model));
-          const o: PicardOptions = { window, tolerance, solver: SOLVERS[name], anderson, predictor };
+          const o: PicardOptions = { window, tolerance, solver: SOLVERS[name], anderson, predictor, secant };
           const r = await runPicard({ executor: ex, param: model, grid, x }, o);
           assert.is(rounds.length, r.rounds);
           r.windows.forEach((w, i) => {
@@ -271,6 +276,30 @@ test('maxAdvance: the window moves by at most that many nodes a round; 1 is the 
   disposeResult(one);
   seq.x.dispose();
   dispose();
+});
+
+test('secant: on isotropic Gaussian data (dD/dx = a I) the sweep is Newton: fewer rounds, same fixed point', async () => {
+  const schedule = getSchedule('flow');
+  const dim = 6;
+  for (const s of [0.3, 1, 2]) {
+    const model = mixtureModel(schedule, { means: [Array(dim).fill(0.5)], scales: [s], weights: [1] });
+    const grid = timeGrid(schedule, { steps: 40, shift: 2 });
+    const x = tf.tensor2d(Float32Array.from(normals(4 * dim, 11)), [4, dim]);
+    const task = { executor: batchedExecutor(model), param: model, grid, x };
+    const seq = await sample(SOLVERS['dpmpp-2m'], model, x, grid);
+    const rounds: number[] = [],
+      errs: number[] = [];
+    for (const secant of [false, true]) {
+      const r = await runPicard(task, { window: 8, tolerance: 1e-4, scale: 'state', secant });
+      rounds.push(r.rounds);
+      errs.push(maxAbs(r.sample, seq.x));
+      disposeResult(r);
+    }
+    assert.ok(rounds[1] < rounds[0], `scale ${s}: rounds ${rounds} (plain, secant)`);
+    assert.ok(errs[1] < 1e-3 && errs[0] < 1e-3, `scale ${s}: errors to the sequential sample ${errs}`);
+    tf.dispose([x, seq.x]);
+    model.dispose();
+  }
 });
 
 test('intermediate results: the furthest x0 estimate, then x_N once the window reaches it', async () => {
@@ -374,6 +403,8 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     { solver: SOLVERS.ddim, tolerance: 0 },
     { predictor: 'linear', window: 4 },
     { predictor: 'quadratic', anderson: true, solver: SOLVERS['dpmpp-3m'] },
+    { secant: true },
+    { secant: true, solver: SOLVERS['dpmpp-3m'], window: 4, maxRounds: 4 },
   ] as PicardOptions[])
     await noLeak(async () => {
       const r = await runPicard(task, o);
@@ -388,11 +419,15 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
       return model.predict(xx, t);
     },
   };
-  for (const anderson of [false, true]) {
+  for (const [anderson, secant] of [
+    [false, false],
+    [true, false],
+    [false, true],
+  ]) {
     calls = 0;
     await noLeak(() =>
       throwsWith(
-        () => runPicard({ ...task, executor: batchedExecutor(failing) }, { anderson, window: 4 }),
+        () => runPicard({ ...task, executor: batchedExecutor(failing) }, { anderson, secant, window: 4 }),
         /model failed/,
       ),
     );
@@ -408,9 +443,15 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
         return base.finish(...args);
       },
     };
-    for (const anderson of [false, true]) {
+    for (const [anderson, secant] of [
+      [false, false],
+      [true, false],
+      [false, true],
+    ]) {
       steps = 0;
-      await noLeak(() => throwsWith(() => runPicard(task, { solver: flaky, window: 4, anderson }), /step failed/));
+      await noLeak(() =>
+        throwsWith(() => runPicard(task, { solver: flaky, window: 4, anderson, secant }), /step failed/),
+      );
     }
   }
   calls = 0;
@@ -427,6 +468,7 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ predictor: 'x' as 'linear' }, /predictor: got 'x'; allowed: ddim, linear, quadratic/],
     [{ maxAdvance: 0 }, /maxAdvance: got 0; allowed: an integer >= 1/],
     [{ maxAdvance: 1.5 }, /maxAdvance: got 1.5/],
+    [{ secant: 'yes' as unknown as boolean }, /secant: got yes; allowed: true or false/],
   ];
   calls = 0;
   for (const [o, re] of bad)

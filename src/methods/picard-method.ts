@@ -25,6 +25,7 @@ export interface PicardMethodOptions {
   predictor: PicardPredictor;
   windows: PicardWindowMode;
   anderson: boolean;
+  secant: boolean;
   andersonDepth: number;
   andersonRegularization: number;
   maxRounds: number;
@@ -83,6 +84,10 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         rule: fineRule(hasLinearForm, needs),
       },
       ...(taa ? {} : { anderson: { type: 'boolean', help: 'triangular Anderson acceleration (= --method parataa)' } }),
+      secant: {
+        type: 'boolean',
+        help: "quasi-Newton sweep: carry each point's x0 estimate to its new state by a secant estimate of dD/dx",
+      },
       'anderson-depth': {
         type: 'string',
         default: '2',
@@ -110,6 +115,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       predictor: 'quadratic',
       windows: 'auto',
       anderson: taa,
+      secant: false,
       andersonDepth: 2,
       andersonRegularization: 0.1,
       maxRounds: Infinity,
@@ -123,6 +129,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       predictor: read.choice('predictor', PICARD_PREDICTORS),
       windows: read.choice('windows', PICARD_WINDOW_MODES),
       anderson: taa || read.flag('anderson'),
+      secant: read.flag('secant'),
       andersonDepth: read.int('anderson-depth', 1, 5),
       andersonRegularization: read.num('anderson-reg', 1e-12, 1e12),
       maxRounds: read.given('max-rounds') ? read.int('max-rounds', 1, 1e9) : Infinity,
@@ -138,7 +145,8 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         `${taa || o.anderson ? 'ParaTAA' : 'Picard'}-${o.fine.name} window ${o.window}, tolerance ${o.tolerance}` +
         (o.scale === 'noise' ? '' : ` (${o.scale} scale)`) +
         (o.predictor === 'quadratic' ? '' : `, ${o.predictor} predictor`) +
-        (Number.isFinite(o.maxAdvance) ? `, advance <= ${o.maxAdvance}` : ''),
+        (Number.isFinite(o.maxAdvance) ? `, advance <= ${o.maxAdvance}` : '') +
+        (o.secant ? ', secant' : ''),
       config: {
         solver: o.fine.name,
         window: o.window,
@@ -147,6 +155,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         predictor: o.predictor,
         windows: o.windows,
         anderson: taa || o.anderson,
+        secant: o.secant,
         andersonDepth: o.andersonDepth,
         andersonRegularization: o.andersonRegularization,
         maxRounds: Number.isFinite(o.maxRounds) ? o.maxRounds : 'none',

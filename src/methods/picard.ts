@@ -15,7 +15,10 @@
  * restarts the window at itself (it was computed from converged nodes, so at most N rounds). Nodes
  * entering the window start from a DDIM jump from the window's new last node with the newest x0
  * estimate (the furthest evaluated node's), or with `predictor: 'linear'` / 'quadratic' from the exact integral
- * of that estimate extrapolated in log-SNR; the first window starts from copies of x_0.
+ * of that estimate extrapolated in log-SNR; the first window starts from copies of x_0. With `secant`, the new
+ * values also carry each window node's x0 estimate forward to the node's new state by a scalar secant estimate
+ * of dD/dx (secant.ts): D_k + a_k (x_k^new - x_k^eval), a quasi-Newton sweep whose correction is exactly 0 at
+ * a fixed point.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -44,6 +47,7 @@ import {
 } from '../sampling/task.ts';
 import { validateTolerance } from './tolerance.ts';
 import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
+import { secantResponse } from './secant.ts';
 import { fails, meanSquarePerSample } from './window.ts';
 
 /** Evaluated nodes each predictor extrapolates through. */
@@ -81,6 +85,14 @@ export interface PicardOptions {
    * 'auto' (default): shared for a row-conditioned model, else per-sample.
    */
   windows?: PicardWindowMode;
+  /**
+   * A quasi-Newton sweep (ours): each window node's x0 estimate follows the change of the node's state in this
+   * round's new values, by a scalar secant estimate of dD/dx from the node's last two evaluations (a node
+   * evaluated once borrows the estimate of the nearest earlier window node), clamped to [0, 2 / alpha(t)].
+   * Only the iteration changes, never its fixed point. Steps with more than one model call (the 3M start) keep
+   * the plain update. Default false.
+   */
+  secant?: boolean;
   /** Triangular Anderson acceleration (ParaTAA). Default false. */
   anderson?: boolean;
   /** Anderson depth m: earlier iterates per node. Default 2; allowed 1 to 5. */
@@ -138,6 +150,8 @@ interface Lane {
   ev: ({ x: tf.Tensor; out: tf.Tensor } | undefined)[];
   /** Furthest node evaluated so far. */
   lastEval: number;
+  /** The evaluation before the latest of every node (the secant's other point). */
+  prev: ({ x: tf.Tensor; out: tf.Tensor } | undefined)[];
   anderson: Map<number, AndersonHistory>;
 }
 
@@ -182,6 +196,8 @@ function validate(o: PicardOptions) {
   const solver = requireLinearForm(o.solver ?? dpmpp2m, 'solver', PICARD_SOLVERS);
   const anderson = o.anderson ?? false;
   if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
+  const secant = o.secant ?? false;
+  if (typeof secant !== 'boolean') throw new Error(`secant: got ${secant}; allowed: true or false`);
   const andersonDepth = o.andersonDepth ?? 2,
     andersonRegularization = o.andersonRegularization ?? 0.1;
   validateAnderson(andersonDepth, andersonRegularization);
@@ -201,6 +217,7 @@ function validate(o: PicardOptions) {
     maxAdvance,
     solver,
     anderson,
+    secant,
     andersonDepth,
     andersonRegularization,
     scale,
@@ -245,6 +262,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
     x: Array.from({ length: N + 1 }, (_, m) => (m < Math.min(K, N) ? tf.clone(r) : undefined)),
     ev: Array.from({ length: N }, () => undefined),
     lastEval: -1,
+    prev: Array.from({ length: N }, () => undefined),
     anderson: new Map(),
   }));
   tf.dispose(rows);
@@ -261,11 +279,25 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       lambda: p.schedule!.lambda(grid[j - 1 - i]),
     }));
 
+  /** The secant response a_k of every window node a..e-1 (the nearest earlier one for a node evaluated once). */
+  function responses(L: Lane, a: number, e: number): (tf.Scalar | undefined)[] {
+    const r: (tf.Scalar | undefined)[] = [];
+    let last: tf.Scalar | undefined;
+    for (let k = a; k < e; k++) {
+      const pv = L.prev[k];
+      if (pv) last = secantResponse(pv.x, x0Of(p, pv.out, pv.x, nodes[k].t), L.ev[k]!.x, D(L, k), 2 / alphaOf(k));
+      r[k] = last;
+    }
+    return r;
+  }
+  const alphaOf = (k: number) => p.schedule!.alpha(nodes[k].t);
+
   /** The new values of nodes a+1..e of a lane from this round's evaluations, point after point (tidy). */
   function newValues(L: Lane, a: number, e: number): tf.Tensor[] {
     return tidy(() => {
       const out: tf.Tensor[] = [];
       const cur = (k: number) => (k > a ? out[k - a - 1] : L.x[k]!);
+      const resp = o.secant ? responses(L, a, e) : [];
       for (let m = a + 1; m <= e; m++) {
         const nd = nodes[m];
         const j = nd.s === 0 ? nd.j - 1 : nd.j,
@@ -288,6 +320,13 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
           const c = lf.stateCoefficient(p, grid[j], nd.t);
           v = tf.add(v, tf.mul(tf.sub(cur(base), L.ev[base]!.x), c));
         }
+        // the secant sweep: + sum_i g_i a_k (x_k^new - x_k^eval) over the step's window nodes k past the start
+        const lin =
+          o.secant && nd.s === 0 && callsOf(j) === 1 ? lf.coefficients(p, grid[j], nd.t, pastTimes(grid, 0, j)) : null;
+        lin?.g.forEach((g, i) => {
+          const k = first[j - i];
+          if (k > a && resp[k]) v = tf.add(v, tf.mul(tf.mul(tf.sub(cur(k), L.ev[k]!.x), resp[k]!), g));
+        });
         out.push(v);
       }
       return out;
@@ -346,7 +385,10 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         if (g.length > 1) outs[k].dispose();
         g.forEach((L, i) => {
           const old = L.ev[m];
-          if (old) tf.dispose([old.x, old.out]);
+          // the secant keeps the evaluation before the latest, until the window leaves the node
+          const drop = o.secant ? L.prev[m] : old;
+          if (drop) tf.dispose([drop.x, drop.out]);
+          if (o.secant) L.prev[m] = old;
           L.ev[m] = { x: tf.clone(L.x[m]!), out: parts[i] };
           L.lastEval = Math.max(L.lastEval, m);
         });
@@ -416,6 +458,11 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         }
         for (const k of [...L.anderson.keys()]) if (k <= f) L.anderson.delete(k);
         L.begin = f;
+        for (let k = a; k < f; k++) {
+          const pv = L.prev[k];
+          if (pv) tf.dispose([pv.x, pv.out]);
+          L.prev[k] = undefined;
+        }
       }
       // intermediate result: x_N once a sample's window reached it, else its furthest x0 estimate
       const x = tidy(() => tf.concat(lanes.map((L) => (L.x[N] ? tf.clone(L.x[N]!) : tf.clone(D(L, L.lastEval))))));
@@ -430,7 +477,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   } finally {
     for (const L of lanes) {
       tf.dispose(L.x.filter((v): v is tf.Tensor => !!v));
-      for (const ev of L.ev) if (ev) tf.dispose([ev.x, ev.out]);
+      for (const ev of [...L.ev, ...L.prev]) if (ev) tf.dispose([ev.x, ev.out]);
     }
   }
   return {
