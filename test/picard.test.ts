@@ -278,7 +278,7 @@ test('maxAdvance: the window moves by at most that many nodes a round; 1 is the 
   dispose();
 });
 
-test('secant: on isotropic Gaussian data (dD/dx = a I) the sweep is Newton: fewer rounds, same fixed point', async () => {
+test('secant: on isotropic Gaussian data (dD/dx = a I) the sweep takes fewer rounds, same fixed point', async () => {
   const schedule = getSchedule('flow');
   const dim = 6;
   for (const s of [0.3, 1, 2]) {
