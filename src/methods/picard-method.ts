@@ -1,12 +1,14 @@
 /** `picard` and `parataa` as registered methods: typed options, flags, defaults (see picard.ts). */
 import { FINE_FLAG, fineRule, readFine } from '../sampling/flags.ts';
 import {
+  PICARD_ACCEPTANCE,
   PICARD_PREDICTORS,
   PICARD_SCALES,
   PICARD_WINDOW_MODES,
   choice,
   int,
   num,
+  type PicardAcceptance,
   type PicardPredictor,
   type PicardScale,
   type PicardWindowMode,
@@ -26,6 +28,7 @@ export interface PicardMethodOptions {
   windows: PicardWindowMode;
   anderson: boolean;
   secant: boolean;
+  acceptance: PicardAcceptance;
   andersonDepth: number;
   andersonRegularization: number;
   maxRounds: number;
@@ -88,6 +91,14 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         type: 'boolean',
         help: "quasi-Newton sweep: carry each point's x0 estimate to its new state by a secant estimate of dD/dx",
       },
+      acceptance: {
+        type: 'string',
+        default: 'change',
+        help:
+          `${PICARD_ACCEPTANCE.join(' | ')} (secant, with --secant: a point evaluated twice counts its change times ` +
+          "the secant's miss there)",
+        rule: choice(PICARD_ACCEPTANCE),
+      },
       'anderson-depth': {
         type: 'string',
         default: '2',
@@ -116,6 +127,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       windows: 'auto',
       anderson: taa,
       secant: false,
+      acceptance: 'change',
       andersonDepth: 2,
       andersonRegularization: 0.1,
       maxRounds: Infinity,
@@ -130,6 +142,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       windows: read.choice('windows', PICARD_WINDOW_MODES),
       anderson: taa || read.flag('anderson'),
       secant: read.flag('secant'),
+      acceptance: read.choice('acceptance', PICARD_ACCEPTANCE),
       andersonDepth: read.int('anderson-depth', 1, 5),
       andersonRegularization: read.num('anderson-reg', 1e-12, 1e12),
       maxRounds: read.given('max-rounds') ? read.int('max-rounds', 1, 1e9) : Infinity,
@@ -146,7 +159,8 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         (o.scale === 'noise' ? '' : ` (${o.scale} scale)`) +
         (o.predictor === 'quadratic' ? '' : `, ${o.predictor} predictor`) +
         (Number.isFinite(o.maxAdvance) ? `, advance <= ${o.maxAdvance}` : '') +
-        (o.secant ? ', secant' : ''),
+        (o.secant ? ', secant' : '') +
+        (o.acceptance === 'change' ? '' : `, ${o.acceptance} acceptance`),
       config: {
         solver: o.fine.name,
         window: o.window,
@@ -156,6 +170,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         windows: o.windows,
         anderson: taa || o.anderson,
         secant: o.secant,
+        acceptance: o.acceptance,
         andersonDepth: o.andersonDepth,
         andersonRegularization: o.andersonRegularization,
         maxRounds: Number.isFinite(o.maxRounds) ? o.maxRounds : 'none',

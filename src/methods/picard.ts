@@ -24,9 +24,11 @@ import * as tf from '@tensorflow/tfjs';
 import {
   PICARD_PREDICTORS,
   PICARD_SCALES,
+  PICARD_ACCEPTANCE,
   PICARD_WINDOW_MODES,
   type PicardPredictor,
   type PicardScale,
+  type PicardAcceptance,
   type PicardWindowMode,
 } from '../names.ts';
 import { x0Of, type Parametrization } from '../diffusion/prediction.ts';
@@ -47,8 +49,11 @@ import {
 } from '../sampling/task.ts';
 import { validateTolerance } from './tolerance.ts';
 import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
-import { secantResponse } from './secant.ts';
+import { secantFit, type SecantFit } from './secant.ts';
 import { fails, meanSquarePerSample } from './window.ts';
+
+/** The secant test's floor on the miss: a node's change counts at least this much (the miss is an estimate). */
+const MISS_FLOOR = 0.3;
 
 /** Evaluated nodes each predictor extrapolates through. */
 const PREDICTOR_POINTS: Record<PicardPredictor, number> = { ddim: 1, linear: 2, quadratic: 3 };
@@ -93,6 +98,13 @@ export interface PicardOptions {
    * the plain update. Default false.
    */
   secant?: boolean;
+  /**
+   * The acceptance test: 'change' (default) the ParaDiGMS rule on a node's change; 'secant' (needs `secant`,
+   * ours) for a node evaluated at least twice, its change times the secant's miss at the node (the part of its
+   * x0 estimate's response a scalar dD/dx does not explain, at least 0.3), since the sweep already carried the
+   * rest. Nodes evaluated once keep the change test. Tolerance 0 stays exact (only no change passes).
+   */
+  acceptance?: PicardAcceptance;
   /** Triangular Anderson acceleration (ParaTAA). Default false. */
   anderson?: boolean;
   /** Anderson depth m: earlier iterates per node. Default 2; allowed 1 to 5. */
@@ -198,6 +210,11 @@ function validate(o: PicardOptions) {
   if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
   const secant = o.secant ?? false;
   if (typeof secant !== 'boolean') throw new Error(`secant: got ${secant}; allowed: true or false`);
+  const acceptance = o.acceptance ?? 'change';
+  if (!(PICARD_ACCEPTANCE as readonly string[]).includes(acceptance))
+    throw new Error(`acceptance: got '${acceptance}'; allowed: ${PICARD_ACCEPTANCE.join(', ')}`);
+  if (acceptance === 'secant' && !secant)
+    throw new Error("acceptance: 'secant' needs secant: true (the sweep whose miss it measures)");
   const andersonDepth = o.andersonDepth ?? 2,
     andersonRegularization = o.andersonRegularization ?? 0.1;
   validateAnderson(andersonDepth, andersonRegularization);
@@ -218,6 +235,7 @@ function validate(o: PicardOptions) {
     solver,
     anderson,
     secant,
+    acceptance,
     andersonDepth,
     andersonRegularization,
     scale,
@@ -279,25 +297,25 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       lambda: p.schedule!.lambda(grid[j - 1 - i]),
     }));
 
-  /** The secant response a_k of every window node a..e-1 (the nearest earlier one for a node evaluated once). */
-  function responses(L: Lane, a: number, e: number): (tf.Scalar | undefined)[] {
-    const r: (tf.Scalar | undefined)[] = [];
-    let last: tf.Scalar | undefined;
-    for (let k = a; k < e; k++) {
-      const pv = L.prev[k];
-      if (pv) last = secantResponse(pv.x, x0Of(p, pv.out, pv.x, nodes[k].t), L.ev[k]!.x, D(L, k), 2 / alphaOf(k));
-      r[k] = last;
-    }
-    return r;
-  }
-  const alphaOf = (k: number) => p.schedule!.alpha(nodes[k].t);
+  /** The secant fit of every window node a..e-1 of a lane evaluated at least twice (kept tensors; free them). */
+  const fitsOf = (L: Lane, a: number, e: number): (SecantFit | undefined)[] =>
+    tidy(() =>
+      Array.from({ length: e }, (_, k) => {
+        const pv = L.prev[k];
+        if (k < a || !pv) return undefined;
+        const max = 2 / p.schedule!.alpha(nodes[k].t);
+        return secantFit(pv.x, x0Of(p, pv.out, pv.x, nodes[k].t), L.ev[k]!.x, D(L, k), max);
+      }),
+    );
 
   /** The new values of nodes a+1..e of a lane from this round's evaluations, point after point (tidy). */
-  function newValues(L: Lane, a: number, e: number): tf.Tensor[] {
+  function newValues(L: Lane, a: number, e: number, fits: (SecantFit | undefined)[]): tf.Tensor[] {
     return tidy(() => {
       const out: tf.Tensor[] = [];
       const cur = (k: number) => (k > a ? out[k - a - 1] : L.x[k]!);
-      const resp = o.secant ? responses(L, a, e) : [];
+      // a_k of every window node; a node evaluated once borrows the nearest earlier node's
+      const resp: (tf.Scalar | undefined)[] = [];
+      for (let k = a; k < e && o.secant; k++) resp[k] = fits[k]?.response ?? resp[k - 1];
       for (let m = a + 1; m <= e; m++) {
         const nd = nodes[m];
         const j = nd.s === 0 ? nd.j - 1 : nd.j,
@@ -401,15 +419,20 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         end: lanes.map((L) => (L.begin < N ? Math.min(L.begin + K, N) : L.begin)),
       });
       // new values and the first failing node of every active sample
-      const upd: { L: Lane; a: number; e: number; next: tf.Tensor[]; f: number }[] = [];
+      const upd: { L: Lane; a: number; e: number; next: tf.Tensor[]; f: number; fits: (SecantFit | undefined)[] }[] =
+        [];
+      const fitTensors = () => upd.flatMap((u) => u.fits.flatMap((f) => (f ? [f.response, f.miss] : [])));
       try {
         for (const L of active) {
           const a = L.begin,
             e = Math.min(a + K, N);
-          upd.push({ L, a, e, next: newValues(L, a, e), f: e });
+          const fits = o.secant ? fitsOf(L, a, e) : [];
+          upd.push({ L, a, e, next: [], f: e, fits });
+          upd[upd.length - 1].next = newValues(L, a, e, fits);
         }
       } catch (err) {
         for (const u of upd) tf.dispose(u.next);
+        tf.dispose(fitTensors());
         throw err;
       }
       // the round's readback of every node's change and, with Anderson, the values it mixes (the outputs' finite
@@ -418,23 +441,33 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         Array.from({ length: u.e - u.a }, (_, q) => ({ u, m: u.a + 1 + q })).filter(({ u, m }) => u.L.x[m]),
       );
       const mixed = o.anderson ? pairs.flatMap(({ u, m }) => [u.L.x[m]!, u.next[m - u.a - 1]]) : [];
+      // the secant test reads the miss of every node evaluated at least twice
+      const missed = o.acceptance === 'secant' ? pairs.filter(({ u, m }) => u.fits[m]) : [];
       const errTensors: tf.Tensor[] = [];
       let read: Float32Array[];
       try {
         for (const { u, m } of pairs) errTensors.push(meanSquarePerSample(u.next[m - u.a - 1], u.L.x[m]!));
-        read = await readValues([...errTensors, ...mixed]);
+        read = await readValues([...errTensors, ...missed.map(({ u, m }) => u.fits[m]!.miss), ...mixed]);
       } catch (err) {
         for (const u of upd) tf.dispose(u.next);
         throw err;
       } finally {
         tf.dispose(errTensors);
+        tf.dispose(fitTensors());
       }
-      const errOf = new Map(pairs.map((p, q) => [`${upd.indexOf(p.u)}:${p.m}`, read[q][0]]));
-      const values = new Map(mixed.map((t, q) => [t, read[pairs.length + q]] as const));
-      upd.forEach((u, k) => {
-        // the first node whose change fails the test restarts the window at itself
-        for (let m = u.a + 1; m <= u.e && u.f === u.e; m++)
-          if (fails(errOf.get(`${k}:${m}`) ?? Infinity, o.tolerance, variance(nodes[m].t))) u.f = m;
+      const key = (u: (typeof upd)[number], m: number) => `${upd.indexOf(u)}:${m}`;
+      const errOf = new Map(pairs.map((p, q) => [key(p.u, p.m), read[q][0]]));
+      const missOf = new Map(missed.map((p, q) => [key(p.u, p.m), read[pairs.length + q][0]]));
+      const values = new Map(mixed.map((t, q) => [t, read[pairs.length + missed.length + q]] as const));
+      upd.forEach((u) => {
+        // the first node whose change fails the test restarts the window at itself; the secant test counts the
+        // change of a node evaluated twice by the secant's miss there (eq.: |dx|^2 max(miss, 0.3)^2 <= tol^2 var)
+        for (let m = u.a + 1; m <= u.e && u.f === u.e; m++) {
+          const miss = missOf.get(key(u, m));
+          const change =
+            (errOf.get(key(u, m)) ?? Infinity) * (miss === undefined ? 1 : Math.max(miss, MISS_FLOOR) ** 2);
+          if (fails(change, o.tolerance, variance(nodes[m].t))) u.f = m;
+        }
       });
       for (const u of upd) u.f = Math.min(u.f, u.a + o.maxAdvance);
       // shared windows: a node fails if any sample fails (the samples stay in step)
