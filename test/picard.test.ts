@@ -17,7 +17,7 @@ import { noLeak, throwsWith } from './helpers.ts';
 
 const LINEAR: SolverName[] = ['ddim', 'dpmpp-2m', 'dpmpp-3m'];
 /** The plain sweep, the secant sweep, and the secant sweep with the secant acceptance test. */
-const SWEEPS: PicardOptions[] = [{}, { secant: true }, { secant: true, acceptance: 'secant' }];
+const SWEEPS: PicardOptions[] = [{ secant: false }, { secant: true }, { secant: true, acceptance: 'secant' }];
 
 function setup(sname: string, steps: number, seed: number, dim = 3, rows = 2) {
   const schedule = getSchedule(sname);
@@ -464,7 +464,7 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ maxAdvance: 1.5 }, /maxAdvance: got 1.5/],
     [{ secant: 'yes' as unknown as boolean }, /secant: got yes; allowed: true or false/],
     [{ secant: true, acceptance: 'x' as 'change' }, /acceptance: got 'x'; allowed: change, secant/],
-    [{ acceptance: 'secant' }, /acceptance: 'secant' needs secant: true/],
+    [{ secant: false, acceptance: 'secant' }, /acceptance: 'secant' needs secant: true/],
   ];
   calls = 0;
   for (const [o, re] of bad)

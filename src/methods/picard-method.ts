@@ -36,6 +36,7 @@ export interface PicardMethodOptions {
 }
 
 const hasLinearForm = (s: Solver) => s.linear !== undefined;
+const ON_OFF = ['on', 'off'] as const;
 
 function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
   const taa = name === 'parataa';
@@ -88,15 +89,17 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       },
       ...(taa ? {} : { anderson: { type: 'boolean', help: 'triangular Anderson acceleration (= --method parataa)' } }),
       secant: {
-        type: 'boolean',
-        help: "quasi-Newton sweep: carry each point's x0 estimate to its new state by a secant estimate of dD/dx",
+        type: 'string',
+        default: taa ? 'off' : 'on',
+        help: "on | off: the quasi-Newton sweep (each point's x0 estimate follows its state by a secant dD/dx)",
+        rule: choice(ON_OFF),
       },
       acceptance: {
         type: 'string',
         default: 'change',
         help:
-          `${PICARD_ACCEPTANCE.join(' | ')} (secant, with --secant: a point evaluated twice counts its change times ` +
-          "the secant's miss there)",
+          `${PICARD_ACCEPTANCE.join(' | ')} (secant, with the secant sweep: a point evaluated twice counts its ` +
+          "change times the secant's miss there)",
         rule: choice(PICARD_ACCEPTANCE),
       },
       'anderson-depth': {
@@ -126,7 +129,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       predictor: 'quadratic',
       windows: 'auto',
       anderson: taa,
-      secant: false,
+      secant: !taa,
       acceptance: 'change',
       andersonDepth: 2,
       andersonRegularization: 0.1,
@@ -141,7 +144,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       predictor: read.choice('predictor', PICARD_PREDICTORS),
       windows: read.choice('windows', PICARD_WINDOW_MODES),
       anderson: taa || read.flag('anderson'),
-      secant: read.flag('secant'),
+      secant: read.choice('secant', ON_OFF) === 'on',
       acceptance: read.choice('acceptance', PICARD_ACCEPTANCE),
       andersonDepth: read.int('anderson-depth', 1, 5),
       andersonRegularization: read.num('anderson-reg', 1e-12, 1e12),
@@ -159,7 +162,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         (o.scale === 'noise' ? '' : ` (${o.scale} scale)`) +
         (o.predictor === 'quadratic' ? '' : `, ${o.predictor} predictor`) +
         (Number.isFinite(o.maxAdvance) ? `, advance <= ${o.maxAdvance}` : '') +
-        (o.secant ? ', secant' : '') +
+        (o.secant === !taa ? '' : o.secant ? ', secant' : ', no secant') +
         (o.acceptance === 'change' ? '' : `, ${o.acceptance} acceptance`),
       config: {
         solver: o.fine.name,

@@ -95,7 +95,7 @@ export interface PicardOptions {
    * round's new values, by a scalar secant estimate of dD/dx from the node's last two evaluations (a node
    * evaluated once borrows the estimate of the nearest earlier window node), clamped to [0, 2 / alpha(t)].
    * Only the iteration changes, never its fixed point. Steps with more than one model call (the 3M start) keep
-   * the plain update. Default false.
+   * the plain update. Default true (false: the plain Picard update of ParaDiGMS; `runParataa`'s default).
    */
   secant?: boolean;
   /**
@@ -208,7 +208,7 @@ function validate(o: PicardOptions) {
   const solver = requireLinearForm(o.solver ?? dpmpp2m, 'solver', PICARD_SOLVERS);
   const anderson = o.anderson ?? false;
   if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
-  const secant = o.secant ?? false;
+  const secant = o.secant ?? true;
   if (typeof secant !== 'boolean') throw new Error(`secant: got ${secant}; allowed: true or false`);
   const acceptance = o.acceptance ?? 'change';
   if (!(PICARD_ACCEPTANCE as readonly string[]).includes(acceptance))
@@ -277,7 +277,13 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   const rows = tf.split(task.x, n, 0);
   const lanes: Lane[] = rows.map((r) => ({
     begin: 0,
-    x: Array.from({ length: N + 1 }, (_, m) => (m < Math.min(K, N) ? tf.clone(r) : undefined)),
+    x: Array.from({ length: N + 1 }, (_, m) =>
+      m < Math.min(K, N)
+        ? process.env.ZSTART && m > 0
+          ? tf.mul(r, p.schedule!.sigma(nodes[m].t) / p.schedule!.sigma(nodes[0].t))
+          : tf.clone(r)
+        : undefined,
+    ),
     ev: Array.from({ length: N }, () => undefined),
     lastEval: -1,
     prev: Array.from({ length: N }, () => undefined),
