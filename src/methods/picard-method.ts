@@ -90,8 +90,9 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       ...(taa ? {} : { anderson: { type: 'boolean', help: 'triangular Anderson acceleration (= --method parataa)' } }),
       secant: {
         type: 'string',
-        default: taa ? 'off' : 'on',
-        help: "on | off: the quasi-Newton sweep (each point's x0 estimate follows its state by a secant dD/dx)",
+        help:
+          "on | off: the quasi-Newton sweep (each point's x0 estimate follows its state by a secant dD/dx; " +
+          'default: on for picard, off for parataa)',
         rule: choice(ON_OFF),
       },
       acceptance: {
@@ -144,7 +145,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       predictor: read.choice('predictor', PICARD_PREDICTORS),
       windows: read.choice('windows', PICARD_WINDOW_MODES),
       anderson: taa || read.flag('anderson'),
-      secant: read.choice('secant', ON_OFF) === 'on',
+      secant: read.given('secant') ? read.choice('secant', ON_OFF) === 'on' : !taa,
       acceptance: read.choice('acceptance', PICARD_ACCEPTANCE),
       andersonDepth: read.int('anderson-depth', 1, 5),
       andersonRegularization: read.num('anderson-reg', 1e-12, 1e12),

@@ -154,16 +154,23 @@ interface Node {
   t: number;
 }
 
+/** One sample's evaluation at a node: the state, the model output there and the x0 estimate read from it. */
+interface Evaluation {
+  x: tf.Tensor;
+  out: tf.Tensor;
+  d: tf.Tensor;
+}
+
 interface Lane {
   begin: number;
   /** Current value of every node (undefined until it enters a window). */
   x: (tf.Tensor | undefined)[];
-  /** The latest evaluation of every node: where (a copy of the state) and the model output. */
-  ev: ({ x: tf.Tensor; out: tf.Tensor } | undefined)[];
+  /** The latest evaluation of every node: where (a copy of the state), the model output and its x0 estimate. */
+  ev: (Evaluation | undefined)[];
   /** Furthest node evaluated so far. */
   lastEval: number;
   /** The evaluation before the latest of every node (the secant's other point). */
-  prev: ({ x: tf.Tensor; out: tf.Tensor } | undefined)[];
+  prev: (Evaluation | undefined)[];
   anderson: Map<number, AndersonHistory>;
 }
 
@@ -294,7 +301,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
     sampleEvals = 0;
 
   /** The x0 estimate at node k of a lane (the model output read at the evaluated point; call in tidy). */
-  const D = (L: Lane, k: number) => x0Of(p, L.ev[k]!.out, L.ev[k]!.x, nodes[k].t);
+  const D = (L: Lane, k: number) => L.ev[k]!.d;
 
   /** The multistep history of step j: the x0 estimates of grid points j-1, j-2, ... (newest first). */
   const history = (L: Lane, j: number): HistoryEntry[] =>
@@ -310,7 +317,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         const pv = L.prev[k];
         if (k < a || !pv) return undefined;
         const max = 2 / p.schedule!.alpha(nodes[k].t);
-        return secantFit(pv.x, x0Of(p, pv.out, pv.x, nodes[k].t), L.ev[k]!.x, D(L, k), max);
+        return secantFit(pv.x, pv.d, L.ev[k]!.x, D(L, k), max);
       }),
     );
 
@@ -411,9 +418,10 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
           const old = L.ev[m];
           // the secant keeps the evaluation before the latest, until the window leaves the node
           const drop = o.secant ? L.prev[m] : old;
-          if (drop) tf.dispose([drop.x, drop.out]);
+          if (drop) tf.dispose([drop.x, drop.out, drop.d]);
           if (o.secant) L.prev[m] = old;
-          L.ev[m] = { x: tf.clone(L.x[m]!), out: parts[i] };
+          const x = tf.clone(L.x[m]!);
+          L.ev[m] = { x, out: parts[i], d: tidy(() => x0Of(p, parts[i], x, nodes[m].t)) };
           L.lastEval = Math.max(L.lastEval, m);
         });
         sampleEvals += g.length;
@@ -499,7 +507,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         L.begin = f;
         for (let k = a; k < f; k++) {
           const pv = L.prev[k];
-          if (pv) tf.dispose([pv.x, pv.out]);
+          if (pv) tf.dispose([pv.x, pv.out, pv.d]);
           L.prev[k] = undefined;
         }
       }
@@ -516,7 +524,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   } finally {
     for (const L of lanes) {
       tf.dispose(L.x.filter((v): v is tf.Tensor => !!v));
-      for (const ev of [...L.ev, ...L.prev]) if (ev) tf.dispose([ev.x, ev.out]);
+      for (const ev of [...L.ev, ...L.prev]) if (ev) tf.dispose([ev.x, ev.out, ev.d]);
     }
   }
   return {
