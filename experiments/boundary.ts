@@ -3,8 +3,8 @@
  * sends a sample to another component. For every sample of the held-out seeds: its error to the float64
  * reference under sequential 2M on a few grids and under Picard-2M: window 4, T = 50, log-SNR [-4, 4], with the
  * ddim and the quadratic predictor at several tolerances; window 8, T = 36, shift 2.5, quadratic, tolerance 2e-3,
- * with and without a cap of 5 on the window's advance per round. Prints the samples whose error exceeds the
- * threshold (0.1) anywhere.
+ * with and without a cap of 5 on the window's advance per round (the plain update), and with the secant sweep and
+ * acceptance, without a cap and with a cap of 6. Prints the samples whose error exceeds the threshold (0.1) anywhere.
  *   npm run exp:boundary [-- --seeds=100,101,102,103,104,105 --threshold=0.1]
  */
 import * as tf from '@tensorflow/tfjs';
@@ -42,13 +42,26 @@ const picardRuns: { label: string; grid: number[]; options: PicardOptions }[] = 
     tolerances.map((tolerance) => ({
       label: `K 4 ${predictor} ${tolerance}`,
       grid,
-      options: { window: 4, tolerance, predictor },
+      options: { window: 4, tolerance, predictor, secant: false },
     })),
   ),
   ...[Infinity, 5].map((maxAdvance) => ({
     label: `K 8 shift 2.5 T 36 2e-3${maxAdvance < 8 ? ` advance <= ${maxAdvance}` : ''}`,
     grid: shifted,
-    options: { window: 8, tolerance: 2e-3, predictor: 'quadratic' as const, scale: 'state' as const, maxAdvance },
+    options: { window: 8, tolerance: 2e-3, scale: 'state', maxAdvance, secant: false } as PicardOptions,
+  })),
+  // the secant sweep with the secant acceptance (the frontier's Picard)
+  ...[Infinity, 6].map((maxAdvance) => ({
+    label: `K 8 shift 2.5 T 36 2e-3 secant${maxAdvance < 8 ? ` advance <= ${maxAdvance}` : ''}`,
+    grid: shifted,
+    options: {
+      window: 8,
+      tolerance: 2e-3,
+      scale: 'state',
+      maxAdvance,
+      secant: true,
+      acceptance: 'secant',
+    } as PicardOptions,
   })),
 ];
 const n = 16,

@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.ts';
 import { runParadigms, runPicard, runSequential, runSrds } from '../src/methods/index.ts';
-import type { PicardPredictor } from '../src/names.ts';
+import type { PicardAcceptance, PicardPredictor } from '../src/names.ts';
 import { disposeResult, initFamilies, initSequence, runChords, type HistoryRule } from '../src/chords/index.ts';
 import { getSchedule, timeGrid, type GridOptions } from '../src/diffusion/index.ts';
 import { buildModel, randomMixture, shippedDiTPath, type BuiltModel, type ModelSpec } from '../src/models/index.ts';
@@ -312,6 +312,10 @@ interface PicardConfig {
   predictor: PicardPredictor;
   /** The window's advance per round at most (Infinity: the window). */
   maxAdvance: number;
+  /** The quasi-Newton sweep (a secant estimate of dD/dx). */
+  secant: boolean;
+  /** The acceptance test ('secant' needs the sweep). */
+  acceptance: PicardAcceptance;
 }
 const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => ({
   method,
@@ -320,6 +324,8 @@ const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => (
     `T ${c.T}, ${c.grid}, window ${K}, tolerance ${c.tolerance} (${c.scale} scale), ${c.solver}, ` +
     `${c.predictor} predictor` +
     (Number.isFinite(c.maxAdvance) ? `, advance <= ${c.maxAdvance}` : '') +
+    (c.secant ? ', secant' : '') +
+    (c.acceptance === 'change' ? '' : `, ${c.acceptance} acceptance`) +
     (c.anderson ? ', anderson m 2' : ''),
   K,
   grid: c.grid,
@@ -333,6 +339,8 @@ const picardConfig = (c: PicardConfig, K: number, method: string): Runnable => (
       anderson: c.anderson,
       predictor: c.predictor,
       maxAdvance: c.maxAdvance,
+      secant: c.secant,
+      acceptance: c.acceptance,
     }),
 });
 /** Picard candidates: per T the grids in `gridsAt(T)` (the best ones for sequential 2M there), tolerances, scales. */
@@ -342,15 +350,30 @@ function picardCandidates(
   gridsAt: (T: number) => string[],
   anderson: boolean,
 ): PicardConfig[] {
-  // the window's advance: unlimited, or about 60% of the window (the furthest nodes then need a second evaluation)
-  const advances = [...new Set([Infinity, Math.ceil(0.6 * K)])].filter((a) => a === Infinity || a < K);
+  // the window's advance: unlimited, or about 60% or 75% of the window (the furthest nodes then need a second
+  // evaluation); plain Picard with the secant sweep and acceptance (the ablation rows run the chosen configuration
+  // without them)
+  const advances = [...new Set([Infinity, Math.ceil(0.6 * K), Math.ceil(0.75 * K)])].filter(
+    (a) => a === Infinity || a < K,
+  );
   const out: PicardConfig[] = [];
   for (const T of Ts)
     for (const grid of gridsAt(T))
-      for (const tolerance of tolerances)
+      for (const tolerance of anderson ? tolerances : picardTolerances)
         for (const scale of anderson ? (['noise'] as const) : (['noise', 'state'] as const))
           for (const maxAdvance of anderson ? [Infinity] : advances)
-            out.push({ T, grid, tolerance, solver: 'dpmpp-2m', anderson, scale, predictor: 'quadratic', maxAdvance });
+            out.push({
+              T,
+              grid,
+              tolerance,
+              solver: 'dpmpp-2m',
+              anderson,
+              scale,
+              predictor: 'quadratic',
+              maxAdvance,
+              secant: !anderson,
+              acceptance: anderson ? 'change' : 'secant',
+            });
   return out;
 }
 
@@ -394,6 +417,8 @@ const FAMILIES: Record<string, (K: number) => Runnable[]> = {
     chordsCandidates(K, Ts, chordsGrids, 'dpmpp-3m').map((c) => ({ ...chordsConfig(c, ''), K })),
 };
 const tolerances = f.quick ? [2e-3, 1e-3] : [2e-3, 1e-3, 3e-4];
+/** Picard's (with the secant acceptance, whose counted changes are smaller; 3e-4 was never chosen without it). */
+const picardTolerances = f.quick ? [2e-3, 1e-3] : [3e-3, 2e-3, 1e-3];
 
 /**
  * The candidate with the best score on a problem, and its curve. Scored against the targets times
@@ -448,6 +473,13 @@ const configsFor = (K: number, ablations = true): Runnable[] => {
     ...(ablations ? (['linear', 'ddim'] as PicardPredictor[]) : []).map((predictor) =>
       picardConfig({ ...pc.picard!, predictor }, K, `picard 2m ${predictor} predictor`),
     ),
+    // with the change test in place of the secant acceptance, and without the secant sweep (the plain Picard update)
+    ...(ablations
+      ? [
+          picardConfig({ ...pc.picard!, acceptance: 'change' }, K, 'picard 2m change acceptance'),
+          picardConfig({ ...pc.picard!, secant: false, acceptance: 'change' }, K, 'picard 2m without secant'),
+        ]
+      : []),
     // the chosen CHORDS configuration with the other history rules (ablation)
     ...(ablations ? (['keep', 'drop'] as HistoryRule[]) : []).map((history) => ({
       ...chordsConfig({ ...c.chords!, history }, `chords 2m ${history}`),

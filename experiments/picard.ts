@@ -85,7 +85,8 @@ for (let seed = 0; seed < seeds; seed++) {
           const errs: { round: number; err: number }[] = [];
           const r = await runPicard(
             { executor: batchedExecutor(model), param: model, grid: timeGrid(schedule, { steps: T }), x },
-            { window: K, tolerance: tol, scale, solver: SOLVERS['dpmpp-2m'], anderson, predictor },
+            // the plain update (secant: false), as the README's figures of this experiment
+            { window: K, tolerance: tol, scale, solver: SOLVERS['dpmpp-2m'], anderson, predictor, secant: false },
           );
           for (const h of r.hits) errs.push({ round: h.round, err: err(h.x) });
           rows.push([

@@ -53,6 +53,8 @@ export const PICARD_PREDICTORS = ['ddim', 'linear', 'quadratic'] as const;
 export type PicardPredictor = (typeof PICARD_PREDICTORS)[number];
 export const PICARD_WINDOW_MODES = ['auto', 'per-sample', 'shared'] as const;
 export type PicardWindowMode = (typeof PICARD_WINDOW_MODES)[number];
+export const PICARD_ACCEPTANCE = ['change', 'secant'] as const;
+export type PicardAcceptance = (typeof PICARD_ACCEPTANCE)[number];
 
 /**
  * The rule of an option's value as plain data (cli/args.ts checkRule applies it with the very functions the

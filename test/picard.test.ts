@@ -16,6 +16,8 @@ import { tidy } from '../src/tensor.ts';
 import { noLeak, throwsWith } from './helpers.ts';
 
 const LINEAR: SolverName[] = ['ddim', 'dpmpp-2m', 'dpmpp-3m'];
+/** The plain sweep, the secant sweep, and the secant sweep with the secant acceptance test. */
+const SWEEPS: PicardOptions[] = [{ secant: false }, { secant: true }, { secant: true, acceptance: 'secant' }];
 
 function setup(sname: string, steps: number, seed: number, dim = 3, rows = 2) {
   const schedule = getSchedule(sname);
@@ -98,8 +100,9 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
       fc.constantFrom('per-sample' as const, 'shared' as const),
       fc.constantFrom('ddim' as const, 'linear' as const, 'quadratic' as const),
       fc.integer({ min: 1, max: 12 }),
+      fc.constantFrom(...SWEEPS),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, anderson, depth, windows, predictor, maxAdvance, seed) => {
+      async (sname, name, steps, window, anderson, depth, windows, predictor, maxAdvance, sweep, seed) => {
         const { model, grid, x, dispose } = setup(sname, steps, seed);
         const seq = await sample(SOLVERS[name], model, x, grid);
         const task = { executor: batchedExecutor(model), param: model, grid, x };
@@ -112,8 +115,11 @@ test('property: Picard and ParaTAA with tolerance 0 are sample() bit for bit (dd
           windows,
           predictor,
           maxAdvance,
+          ...sweep,
         });
-        const what = `${sname} ${name} K=${window} anderson=${anderson} ${windows} ${predictor} advance ${maxAdvance}`;
+        const what =
+          `${sname} ${name} K=${window} anderson=${anderson} ${windows} ${predictor} advance ${maxAdvance}` +
+          ` ${JSON.stringify(sweep)}`;
         assert.equal(values(r.sample), values(seq.x), what);
         assert.is(r.nodes, seq.modelCalls);
         assert.ok(r.rounds <= seq.modelCalls, `${r.rounds} rounds > ${seq.modelCalls}`);
@@ -167,15 +173,16 @@ test('property: <= K evaluations per sample per round, no NaN, error to sequenti
       fc.integer({ min: 2, max: 8 }),
       fc.boolean(),
       fc.constantFrom('ddim' as const, 'linear' as const, 'quadratic' as const),
+      fc.constantFrom(...SWEEPS),
       fc.integer({ min: 0, max: 1e6 }),
-      async (sname, name, steps, window, anderson, predictor, seed) => {
+      async (sname, name, steps, window, anderson, predictor, sweep, seed) => {
         const { model, grid, x, rows, dispose } = setup(sname, steps, seed, 4, 3);
         const seq = await sample(SOLVERS[name], model, x, grid);
         const scale = tf.tidy(() => tf.max(tf.abs(seq.x)).dataSync()[0]);
         const errs: number[] = [];
         for (const tolerance of [1e-2, 1e-6, 0]) {
           const { ex, rounds } = counting(batchedExecutor(model));
-          const o: PicardOptions = { window, tolerance, solver: SOLVERS[name], anderson, predictor };
+          const o: PicardOptions = { window, tolerance, solver: SOLVERS[name], anderson, predictor, ...sweep };
           const r = await runPicard({ executor: ex, param: model, grid, x }, o);
           assert.is(rounds.length, r.rounds);
           r.windows.forEach((w, i) => {
@@ -271,6 +278,34 @@ test('maxAdvance: the window moves by at most that many nodes a round; 1 is the 
   disposeResult(one);
   seq.x.dispose();
   dispose();
+});
+
+test('secant: on isotropic Gaussian data (dD/dx = a I) the sweep takes fewer rounds, same fixed point', async () => {
+  const schedule = getSchedule('flow');
+  const dim = 6;
+  for (const s of [0.3, 1, 2]) {
+    const model = mixtureModel(schedule, { means: [Array(dim).fill(0.5)], scales: [s], weights: [1] });
+    const grid = timeGrid(schedule, { steps: 40, shift: 2 });
+    const x = tf.tensor2d(Float32Array.from(normals(4 * dim, 11)), [4, dim]);
+    const task = { executor: batchedExecutor(model), param: model, grid, x };
+    const seq = await sample(SOLVERS['dpmpp-2m'], model, x, grid);
+    const rounds: number[] = [],
+      errs: number[] = [];
+    for (const sweep of SWEEPS) {
+      const r = await runPicard(task, { window: 8, tolerance: 1e-4, scale: 'state', ...sweep });
+      rounds.push(r.rounds);
+      errs.push(maxAbs(r.sample, seq.x));
+      disposeResult(r);
+    }
+    // the secant's miss is 0 here, so its acceptance test counts changes at the floor: no more rounds
+    assert.ok(rounds[1] < rounds[0] && rounds[2] <= rounds[1], `scale ${s}: rounds ${rounds} (plain, secant, test)`);
+    assert.ok(
+      errs.every((e) => e < 1e-3),
+      `scale ${s}: errors to the sequential sample ${errs}`,
+    );
+    tf.dispose([x, seq.x]);
+    model.dispose();
+  }
 });
 
 test('intermediate results: the furthest x0 estimate, then x_N once the window reaches it', async () => {
@@ -374,6 +409,9 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     { solver: SOLVERS.ddim, tolerance: 0 },
     { predictor: 'linear', window: 4 },
     { predictor: 'quadratic', anderson: true, solver: SOLVERS['dpmpp-3m'] },
+    { secant: true },
+    { secant: true, solver: SOLVERS['dpmpp-3m'], window: 4, maxRounds: 4 },
+    { secant: true, acceptance: 'secant', window: 6 },
   ] as PicardOptions[])
     await noLeak(async () => {
       const r = await runPicard(task, o);
@@ -388,13 +426,10 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
       return model.predict(xx, t);
     },
   };
-  for (const anderson of [false, true]) {
+  for (const o of [{}, { anderson: true }, ...SWEEPS.slice(1)]) {
     calls = 0;
     await noLeak(() =>
-      throwsWith(
-        () => runPicard({ ...task, executor: batchedExecutor(failing) }, { anderson, window: 4 }),
-        /model failed/,
-      ),
+      throwsWith(() => runPicard({ ...task, executor: batchedExecutor(failing) }, { ...o, window: 4 }), /model failed/),
     );
   }
   // a solver step that throws for a later sample of a round (the earlier samples' new values are freed)
@@ -408,9 +443,9 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
         return base.finish(...args);
       },
     };
-    for (const anderson of [false, true]) {
+    for (const o of [{}, { anderson: true }, ...SWEEPS.slice(1)]) {
       steps = 0;
-      await noLeak(() => throwsWith(() => runPicard(task, { solver: flaky, window: 4, anderson }), /step failed/));
+      await noLeak(() => throwsWith(() => runPicard(task, { ...o, solver: flaky, window: 4 }), /step failed/));
     }
   }
   calls = 0;
@@ -427,6 +462,9 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ predictor: 'x' as 'linear' }, /predictor: got 'x'; allowed: ddim, linear, quadratic/],
     [{ maxAdvance: 0 }, /maxAdvance: got 0; allowed: an integer >= 1/],
     [{ maxAdvance: 1.5 }, /maxAdvance: got 1.5/],
+    [{ secant: 'yes' as unknown as boolean }, /secant: got yes; allowed: true or false/],
+    [{ secant: true, acceptance: 'x' as 'change' }, /acceptance: got 'x'; allowed: change, secant/],
+    [{ secant: false, acceptance: 'secant' }, /acceptance: 'secant' needs secant: true/],
   ];
   calls = 0;
   for (const [o, re] of bad)

@@ -4,6 +4,9 @@ import { runPicard, type PicardOptions, type PicardResult } from './picard.ts';
 
 export type ParataaOptions = Omit<PicardOptions, 'anderson'>;
 
-/** runPicard with anderson: true; the same options, the same tolerance-0 fixed point (sample() bit for bit). */
+/**
+ * runPicard with anderson: true and, unless asked for, without the secant sweep (ParaTAA as described); the same
+ * tolerance-0 fixed point (sample() bit for bit).
+ */
 export const runParataa = (task: SamplingTask, options: ParataaOptions = {}): Promise<PicardResult> =>
-  runPicard(task, { ...options, anderson: true });
+  runPicard(task, { secant: false, ...options, anderson: true });

@@ -1,12 +1,14 @@
 /** `picard` and `parataa` as registered methods: typed options, flags, defaults (see picard.ts). */
 import { FINE_FLAG, fineRule, readFine } from '../sampling/flags.ts';
 import {
+  PICARD_ACCEPTANCE,
   PICARD_PREDICTORS,
   PICARD_SCALES,
   PICARD_WINDOW_MODES,
   choice,
   int,
   num,
+  type PicardAcceptance,
   type PicardPredictor,
   type PicardScale,
   type PicardWindowMode,
@@ -25,6 +27,8 @@ export interface PicardMethodOptions {
   predictor: PicardPredictor;
   windows: PicardWindowMode;
   anderson: boolean;
+  secant: boolean;
+  acceptance: PicardAcceptance;
   andersonDepth: number;
   andersonRegularization: number;
   maxRounds: number;
@@ -32,6 +36,7 @@ export interface PicardMethodOptions {
 }
 
 const hasLinearForm = (s: Solver) => s.linear !== undefined;
+const ON_OFF = ['on', 'off'] as const;
 
 function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
   const taa = name === 'parataa';
@@ -83,6 +88,21 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         rule: fineRule(hasLinearForm, needs),
       },
       ...(taa ? {} : { anderson: { type: 'boolean', help: 'triangular Anderson acceleration (= --method parataa)' } }),
+      secant: {
+        type: 'string',
+        help:
+          "on | off: the quasi-Newton sweep (each point's x0 estimate follows its state by a secant dD/dx; " +
+          'default: on for picard, off for parataa)',
+        rule: choice(ON_OFF),
+      },
+      acceptance: {
+        type: 'string',
+        default: 'change',
+        help:
+          `${PICARD_ACCEPTANCE.join(' | ')} (secant, with the secant sweep: a point evaluated twice counts its ` +
+          "change times the secant's miss there)",
+        rule: choice(PICARD_ACCEPTANCE),
+      },
       'anderson-depth': {
         type: 'string',
         default: '2',
@@ -110,6 +130,8 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       predictor: 'quadratic',
       windows: 'auto',
       anderson: taa,
+      secant: !taa,
+      acceptance: 'change',
       andersonDepth: 2,
       andersonRegularization: 0.1,
       maxRounds: Infinity,
@@ -123,6 +145,8 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       predictor: read.choice('predictor', PICARD_PREDICTORS),
       windows: read.choice('windows', PICARD_WINDOW_MODES),
       anderson: taa || read.flag('anderson'),
+      secant: read.given('secant') ? read.choice('secant', ON_OFF) === 'on' : !taa,
+      acceptance: read.choice('acceptance', PICARD_ACCEPTANCE),
       andersonDepth: read.int('anderson-depth', 1, 5),
       andersonRegularization: read.num('anderson-reg', 1e-12, 1e12),
       maxRounds: read.given('max-rounds') ? read.int('max-rounds', 1, 1e9) : Infinity,
@@ -138,7 +162,9 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         `${taa || o.anderson ? 'ParaTAA' : 'Picard'}-${o.fine.name} window ${o.window}, tolerance ${o.tolerance}` +
         (o.scale === 'noise' ? '' : ` (${o.scale} scale)`) +
         (o.predictor === 'quadratic' ? '' : `, ${o.predictor} predictor`) +
-        (Number.isFinite(o.maxAdvance) ? `, advance <= ${o.maxAdvance}` : ''),
+        (Number.isFinite(o.maxAdvance) ? `, advance <= ${o.maxAdvance}` : '') +
+        (o.secant === !taa ? '' : o.secant ? ', secant' : ', no secant') +
+        (o.acceptance === 'change' ? '' : `, ${o.acceptance} acceptance`),
       config: {
         solver: o.fine.name,
         window: o.window,
@@ -147,6 +173,8 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         predictor: o.predictor,
         windows: o.windows,
         anderson: taa || o.anderson,
+        secant: o.secant,
+        acceptance: o.acceptance,
         andersonDepth: o.andersonDepth,
         andersonRegularization: o.andersonRegularization,
         maxRounds: Number.isFinite(o.maxRounds) ? o.maxRounds : 'none',

@@ -15,15 +15,20 @@
  * restarts the window at itself (it was computed from converged nodes, so at most N rounds). Nodes
  * entering the window start from a DDIM jump from the window's new last node with the newest x0
  * estimate (the furthest evaluated node's), or with `predictor: 'linear'` / 'quadratic' from the exact integral
- * of that estimate extrapolated in log-SNR; the first window starts from copies of x_0.
+ * of that estimate extrapolated in log-SNR; the first window starts from copies of x_0. With `secant`, the new
+ * values also carry each window node's x0 estimate forward to the node's new state by a scalar secant estimate
+ * of dD/dx (secant.ts): D_k + a_k (x_k^new - x_k^eval), a quasi-Newton sweep whose correction is exactly 0 at
+ * a fixed point.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
   PICARD_PREDICTORS,
   PICARD_SCALES,
+  PICARD_ACCEPTANCE,
   PICARD_WINDOW_MODES,
   type PicardPredictor,
   type PicardScale,
+  type PicardAcceptance,
   type PicardWindowMode,
 } from '../names.ts';
 import { x0Of, type Parametrization } from '../diffusion/prediction.ts';
@@ -44,7 +49,11 @@ import {
 } from '../sampling/task.ts';
 import { validateTolerance } from './tolerance.ts';
 import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
+import { secantFit, type SecantFit } from './secant.ts';
 import { fails, meanSquarePerSample } from './window.ts';
+
+/** The secant test's floor on the miss: a node's change counts at least this much (the miss is an estimate). */
+const MISS_FLOOR = 0.3;
 
 /** Evaluated nodes each predictor extrapolates through. */
 const PREDICTOR_POINTS: Record<PicardPredictor, number> = { ddim: 1, linear: 2, quadratic: 3 };
@@ -81,6 +90,21 @@ export interface PicardOptions {
    * 'auto' (default): shared for a row-conditioned model, else per-sample.
    */
   windows?: PicardWindowMode;
+  /**
+   * A quasi-Newton sweep (ours): each window node's x0 estimate follows the change of the node's state in this
+   * round's new values, by a scalar secant estimate of dD/dx from the node's last two evaluations (a node
+   * evaluated once borrows the estimate of the nearest earlier window node), clamped to [0, 2 / alpha(t)].
+   * Only the iteration changes, never its fixed point. Steps with more than one model call (the 3M start) keep
+   * the plain update. Default true (false: the plain Picard update of ParaDiGMS; `runParataa`'s default).
+   */
+  secant?: boolean;
+  /**
+   * The acceptance test: 'change' (default) the ParaDiGMS rule on a node's change; 'secant' (needs `secant`,
+   * ours) for a node evaluated at least twice, its change times the secant's miss at the node (the part of its
+   * x0 estimate's response a scalar dD/dx does not explain, at least 0.3), since the sweep already carried the
+   * rest. Nodes evaluated once keep the change test. Tolerance 0 stays exact (only no change passes).
+   */
+  acceptance?: PicardAcceptance;
   /** Triangular Anderson acceleration (ParaTAA). Default false. */
   anderson?: boolean;
   /** Anderson depth m: earlier iterates per node. Default 2; allowed 1 to 5. */
@@ -130,14 +154,23 @@ interface Node {
   t: number;
 }
 
+/** One sample's evaluation at a node: the state, the model output there and the x0 estimate read from it. */
+interface Evaluation {
+  x: tf.Tensor;
+  out: tf.Tensor;
+  d: tf.Tensor;
+}
+
 interface Lane {
   begin: number;
   /** Current value of every node (undefined until it enters a window). */
   x: (tf.Tensor | undefined)[];
-  /** The latest evaluation of every node: where (a copy of the state) and the model output. */
-  ev: ({ x: tf.Tensor; out: tf.Tensor } | undefined)[];
+  /** The latest evaluation of every node: where (a copy of the state), the model output and its x0 estimate. */
+  ev: (Evaluation | undefined)[];
   /** Furthest node evaluated so far. */
   lastEval: number;
+  /** The evaluation before the latest of every node (the secant's other point). */
+  prev: (Evaluation | undefined)[];
   anderson: Map<number, AndersonHistory>;
 }
 
@@ -182,6 +215,13 @@ function validate(o: PicardOptions) {
   const solver = requireLinearForm(o.solver ?? dpmpp2m, 'solver', PICARD_SOLVERS);
   const anderson = o.anderson ?? false;
   if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
+  const secant = o.secant ?? true;
+  if (typeof secant !== 'boolean') throw new Error(`secant: got ${secant}; allowed: true or false`);
+  const acceptance = o.acceptance ?? 'change';
+  if (!(PICARD_ACCEPTANCE as readonly string[]).includes(acceptance))
+    throw new Error(`acceptance: got '${acceptance}'; allowed: ${PICARD_ACCEPTANCE.join(', ')}`);
+  if (acceptance === 'secant' && !secant)
+    throw new Error("acceptance: 'secant' needs secant: true (the sweep whose miss it measures)");
   const andersonDepth = o.andersonDepth ?? 2,
     andersonRegularization = o.andersonRegularization ?? 0.1;
   validateAnderson(andersonDepth, andersonRegularization);
@@ -201,6 +241,8 @@ function validate(o: PicardOptions) {
     maxAdvance,
     solver,
     anderson,
+    secant,
+    acceptance,
     andersonDepth,
     andersonRegularization,
     scale,
@@ -242,9 +284,16 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   const rows = tf.split(task.x, n, 0);
   const lanes: Lane[] = rows.map((r) => ({
     begin: 0,
-    x: Array.from({ length: N + 1 }, (_, m) => (m < Math.min(K, N) ? tf.clone(r) : undefined)),
+    x: Array.from({ length: N + 1 }, (_, m) =>
+      m < Math.min(K, N)
+        ? process.env.ZSTART && m > 0
+          ? tf.mul(r, p.schedule!.sigma(nodes[m].t) / p.schedule!.sigma(nodes[0].t))
+          : tf.clone(r)
+        : undefined,
+    ),
     ev: Array.from({ length: N }, () => undefined),
     lastEval: -1,
+    prev: Array.from({ length: N }, () => undefined),
     anderson: new Map(),
   }));
   tf.dispose(rows);
@@ -252,7 +301,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
     sampleEvals = 0;
 
   /** The x0 estimate at node k of a lane (the model output read at the evaluated point; call in tidy). */
-  const D = (L: Lane, k: number) => x0Of(p, L.ev[k]!.out, L.ev[k]!.x, nodes[k].t);
+  const D = (L: Lane, k: number) => L.ev[k]!.d;
 
   /** The multistep history of step j: the x0 estimates of grid points j-1, j-2, ... (newest first). */
   const history = (L: Lane, j: number): HistoryEntry[] =>
@@ -261,11 +310,25 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       lambda: p.schedule!.lambda(grid[j - 1 - i]),
     }));
 
+  /** The secant fit of every window node a..e-1 of a lane evaluated at least twice (kept tensors; free them). */
+  const fitsOf = (L: Lane, a: number, e: number): (SecantFit | undefined)[] =>
+    tidy(() =>
+      Array.from({ length: e }, (_, k) => {
+        const pv = L.prev[k];
+        if (k < a || !pv) return undefined;
+        const max = 2 / p.schedule!.alpha(nodes[k].t);
+        return secantFit(pv.x, pv.d, L.ev[k]!.x, D(L, k), max);
+      }),
+    );
+
   /** The new values of nodes a+1..e of a lane from this round's evaluations, point after point (tidy). */
-  function newValues(L: Lane, a: number, e: number): tf.Tensor[] {
+  function newValues(L: Lane, a: number, e: number, fits: (SecantFit | undefined)[]): tf.Tensor[] {
     return tidy(() => {
       const out: tf.Tensor[] = [];
       const cur = (k: number) => (k > a ? out[k - a - 1] : L.x[k]!);
+      // a_k of every window node; a node evaluated once borrows the nearest earlier node's
+      const resp: (tf.Scalar | undefined)[] = [];
+      for (let k = a; k < e && o.secant; k++) resp[k] = fits[k]?.response ?? resp[k - 1];
       for (let m = a + 1; m <= e; m++) {
         const nd = nodes[m];
         const j = nd.s === 0 ? nd.j - 1 : nd.j,
@@ -288,6 +351,13 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
           const c = lf.stateCoefficient(p, grid[j], nd.t);
           v = tf.add(v, tf.mul(tf.sub(cur(base), L.ev[base]!.x), c));
         }
+        // the secant sweep: + sum_i g_i a_k (x_k^new - x_k^eval) over the step's window nodes k past the start
+        const lin =
+          o.secant && nd.s === 0 && callsOf(j) === 1 ? lf.coefficients(p, grid[j], nd.t, pastTimes(grid, 0, j)) : null;
+        lin?.g.forEach((g, i) => {
+          const k = first[j - i];
+          if (k > a && resp[k]) v = tf.add(v, tf.mul(tf.mul(tf.sub(cur(k), L.ev[k]!.x), resp[k]!), g));
+        });
         out.push(v);
       }
       return out;
@@ -346,8 +416,12 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         if (g.length > 1) outs[k].dispose();
         g.forEach((L, i) => {
           const old = L.ev[m];
-          if (old) tf.dispose([old.x, old.out]);
-          L.ev[m] = { x: tf.clone(L.x[m]!), out: parts[i] };
+          // the secant keeps the evaluation before the latest, until the window leaves the node
+          const drop = o.secant ? L.prev[m] : old;
+          if (drop) tf.dispose([drop.x, drop.out, drop.d]);
+          if (o.secant) L.prev[m] = old;
+          const x = tf.clone(L.x[m]!);
+          L.ev[m] = { x, out: parts[i], d: tidy(() => x0Of(p, parts[i], x, nodes[m].t)) };
           L.lastEval = Math.max(L.lastEval, m);
         });
         sampleEvals += g.length;
@@ -359,15 +433,20 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         end: lanes.map((L) => (L.begin < N ? Math.min(L.begin + K, N) : L.begin)),
       });
       // new values and the first failing node of every active sample
-      const upd: { L: Lane; a: number; e: number; next: tf.Tensor[]; f: number }[] = [];
+      const upd: { L: Lane; a: number; e: number; next: tf.Tensor[]; f: number; fits: (SecantFit | undefined)[] }[] =
+        [];
+      const fitTensors = () => upd.flatMap((u) => u.fits.flatMap((f) => (f ? [f.response, f.miss] : [])));
       try {
         for (const L of active) {
           const a = L.begin,
             e = Math.min(a + K, N);
-          upd.push({ L, a, e, next: newValues(L, a, e), f: e });
+          const fits = o.secant ? fitsOf(L, a, e) : [];
+          upd.push({ L, a, e, next: [], f: e, fits });
+          upd[upd.length - 1].next = newValues(L, a, e, fits);
         }
       } catch (err) {
         for (const u of upd) tf.dispose(u.next);
+        tf.dispose(fitTensors());
         throw err;
       }
       // the round's readback of every node's change and, with Anderson, the values it mixes (the outputs' finite
@@ -376,23 +455,33 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         Array.from({ length: u.e - u.a }, (_, q) => ({ u, m: u.a + 1 + q })).filter(({ u, m }) => u.L.x[m]),
       );
       const mixed = o.anderson ? pairs.flatMap(({ u, m }) => [u.L.x[m]!, u.next[m - u.a - 1]]) : [];
+      // the secant test reads the miss of every node evaluated at least twice
+      const missed = o.acceptance === 'secant' ? pairs.filter(({ u, m }) => u.fits[m]) : [];
       const errTensors: tf.Tensor[] = [];
       let read: Float32Array[];
       try {
         for (const { u, m } of pairs) errTensors.push(meanSquarePerSample(u.next[m - u.a - 1], u.L.x[m]!));
-        read = await readValues([...errTensors, ...mixed]);
+        read = await readValues([...errTensors, ...missed.map(({ u, m }) => u.fits[m]!.miss), ...mixed]);
       } catch (err) {
         for (const u of upd) tf.dispose(u.next);
         throw err;
       } finally {
         tf.dispose(errTensors);
+        tf.dispose(fitTensors());
       }
-      const errOf = new Map(pairs.map((p, q) => [`${upd.indexOf(p.u)}:${p.m}`, read[q][0]]));
-      const values = new Map(mixed.map((t, q) => [t, read[pairs.length + q]] as const));
-      upd.forEach((u, k) => {
-        // the first node whose change fails the test restarts the window at itself
-        for (let m = u.a + 1; m <= u.e && u.f === u.e; m++)
-          if (fails(errOf.get(`${k}:${m}`) ?? Infinity, o.tolerance, variance(nodes[m].t))) u.f = m;
+      const key = (u: (typeof upd)[number], m: number) => `${upd.indexOf(u)}:${m}`;
+      const errOf = new Map(pairs.map((p, q) => [key(p.u, p.m), read[q][0]]));
+      const missOf = new Map(missed.map((p, q) => [key(p.u, p.m), read[pairs.length + q][0]]));
+      const values = new Map(mixed.map((t, q) => [t, read[pairs.length + missed.length + q]] as const));
+      upd.forEach((u) => {
+        // the first node whose change fails the test restarts the window at itself; the secant test counts the
+        // change of a node evaluated twice by the secant's miss there (eq.: |dx|^2 max(miss, 0.3)^2 <= tol^2 var)
+        for (let m = u.a + 1; m <= u.e && u.f === u.e; m++) {
+          const miss = missOf.get(key(u, m));
+          const change =
+            (errOf.get(key(u, m)) ?? Infinity) * (miss === undefined ? 1 : Math.max(miss, MISS_FLOOR) ** 2);
+          if (fails(change, o.tolerance, variance(nodes[m].t))) u.f = m;
+        }
       });
       for (const u of upd) u.f = Math.min(u.f, u.a + o.maxAdvance);
       // shared windows: a node fails if any sample fails (the samples stay in step)
@@ -416,6 +505,11 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         }
         for (const k of [...L.anderson.keys()]) if (k <= f) L.anderson.delete(k);
         L.begin = f;
+        for (let k = a; k < f; k++) {
+          const pv = L.prev[k];
+          if (pv) tf.dispose([pv.x, pv.out, pv.d]);
+          L.prev[k] = undefined;
+        }
       }
       // intermediate result: x_N once a sample's window reached it, else its furthest x0 estimate
       const x = tidy(() => tf.concat(lanes.map((L) => (L.x[N] ? tf.clone(L.x[N]!) : tf.clone(D(L, L.lastEval))))));
@@ -430,7 +524,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   } finally {
     for (const L of lanes) {
       tf.dispose(L.x.filter((v): v is tf.Tensor => !!v));
-      for (const ev of L.ev) if (ev) tf.dispose([ev.x, ev.out]);
+      for (const ev of [...L.ev, ...L.prev]) if (ev) tf.dispose([ev.x, ev.out, ev.d]);
     }
   }
   return {
