@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { paradigmsSlide, runParadigms } from '../src/methods/index.ts';
+import { paradigmsSlide, runParadigms, runParataa } from '../src/methods/index.ts';
 import { disposeResult } from '../src/sampling/task.ts';
 import { SCHEDULES, getSchedule, timeGrid } from '../src/diffusion/index.ts';
 import { x0Of } from '../src/diffusion/prediction.ts';
@@ -308,6 +308,29 @@ test('secant: on isotropic Gaussian data (dD/dx = a I) the sweep takes fewer rou
   }
 });
 
+test('defaults: the secant sweep for Picard, the plain update with Anderson (= runParataa)', async () => {
+  const { model, grid, x, dispose } = setup('flow', 24, 5, 4, 3);
+  const task = { executor: batchedExecutor(model), param: model, grid, x };
+  const run = async (f: () => ReturnType<typeof runPicard>) => {
+    const r = await f();
+    const out = { rounds: r.rounds, v: values(r.sample) };
+    disposeResult(r);
+    return out;
+  };
+  const o = { window: 6, tolerance: 1e-3 };
+  const def = await run(() => runPicard(task, o)),
+    on = await run(() => runPicard(task, { ...o, secant: true }));
+  assert.equal(def, on, 'picard: secant by default');
+  const off = await run(() => runPicard(task, { ...o, secant: false }));
+  assert.not.equal(off.v, on.v, 'the sweep changes the iterates here (else this test shows nothing)');
+  const taa = await run(() => runPicard(task, { ...o, anderson: true })),
+    plain = await run(() => runPicard(task, { ...o, anderson: true, secant: false })),
+    parataa = await run(() => runParataa(task, o));
+  assert.equal(taa, plain, 'anderson: the plain update by default');
+  assert.equal(parataa, plain, 'runParataa: the same');
+  dispose();
+});
+
 test('intermediate results: the furthest x0 estimate, then x_N once the window reaches it', async () => {
   const { model, grid, x, dispose } = setup('flow', 12, 5, 3, 2);
   const seen: number[] = [];
@@ -464,7 +487,7 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ maxAdvance: 1.5 }, /maxAdvance: got 1.5/],
     [{ secant: 'yes' as unknown as boolean }, /secant: got yes; allowed: true or false/],
     [{ secant: true, acceptance: 'x' as 'change' }, /acceptance: got 'x'; allowed: change, secant/],
-    [{ secant: false, acceptance: 'secant' }, /acceptance: 'secant' needs secant: true/],
+    [{ secant: false, acceptance: 'secant' }, /acceptance: 'secant' needs the secant sweep/],
   ];
   calls = 0;
   for (const [o, re] of bad)

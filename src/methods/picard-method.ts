@@ -92,7 +92,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         type: 'string',
         help:
           "on | off: the quasi-Newton sweep (each point's x0 estimate follows its state by a secant dD/dx; " +
-          'default: on for picard, off for parataa)',
+          'default: on, off with Anderson: parataa or --anderson)',
         rule: choice(ON_OFF),
       },
       acceptance: {
@@ -145,7 +145,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       predictor: read.choice('predictor', PICARD_PREDICTORS),
       windows: read.choice('windows', PICARD_WINDOW_MODES),
       anderson: taa || read.flag('anderson'),
-      secant: read.given('secant') ? read.choice('secant', ON_OFF) === 'on' : !taa,
+      secant: read.given('secant') ? read.choice('secant', ON_OFF) === 'on' : !(taa || read.flag('anderson')),
       acceptance: read.choice('acceptance', PICARD_ACCEPTANCE),
       andersonDepth: read.int('anderson-depth', 1, 5),
       andersonRegularization: read.num('anderson-reg', 1e-12, 1e12),
@@ -163,7 +163,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         (o.scale === 'noise' ? '' : ` (${o.scale} scale)`) +
         (o.predictor === 'quadratic' ? '' : `, ${o.predictor} predictor`) +
         (Number.isFinite(o.maxAdvance) ? `, advance <= ${o.maxAdvance}` : '') +
-        (o.secant === !taa ? '' : o.secant ? ', secant' : ', no secant') +
+        (o.secant === !(taa || o.anderson) ? '' : o.secant ? ', secant' : ', no secant') +
         (o.acceptance === 'change' ? '' : `, ${o.acceptance} acceptance`),
       config: {
         solver: o.fine.name,

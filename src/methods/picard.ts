@@ -93,9 +93,10 @@ export interface PicardOptions {
   /**
    * A quasi-Newton sweep (ours): each window node's x0 estimate follows the change of the node's state in this
    * round's new values, by a scalar secant estimate of dD/dx from the node's last two evaluations (a node
-   * evaluated once borrows the estimate of the nearest earlier window node), clamped to [0, 2 / alpha(t)].
+   * evaluated once borrows the estimate of the nearest earlier window node), clamped to [0, 2 / alpha(t)] at the
+   * node it was estimated at.
    * Only the iteration changes, never its fixed point. Steps with more than one model call (the 3M start) keep
-   * the plain update. Default true (false: the plain Picard update of ParaDiGMS; `runParataa`'s default).
+   * the plain update. Default true, false with `anderson` (ParaTAA as described; false: the plain update).
    */
   secant?: boolean;
   /**
@@ -215,13 +216,13 @@ function validate(o: PicardOptions) {
   const solver = requireLinearForm(o.solver ?? dpmpp2m, 'solver', PICARD_SOLVERS);
   const anderson = o.anderson ?? false;
   if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
-  const secant = o.secant ?? true;
+  const secant = o.secant ?? !anderson;
   if (typeof secant !== 'boolean') throw new Error(`secant: got ${secant}; allowed: true or false`);
   const acceptance = o.acceptance ?? 'change';
   if (!(PICARD_ACCEPTANCE as readonly string[]).includes(acceptance))
     throw new Error(`acceptance: got '${acceptance}'; allowed: ${PICARD_ACCEPTANCE.join(', ')}`);
   if (acceptance === 'secant' && !secant)
-    throw new Error("acceptance: 'secant' needs secant: true (the sweep whose miss it measures)");
+    throw new Error("acceptance: 'secant' needs the secant sweep (secant: true; --secant on), whose miss it measures");
   const andersonDepth = o.andersonDepth ?? 2,
     andersonRegularization = o.andersonRegularization ?? 0.1;
   validateAnderson(andersonDepth, andersonRegularization);
@@ -284,13 +285,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   const rows = tf.split(task.x, n, 0);
   const lanes: Lane[] = rows.map((r) => ({
     begin: 0,
-    x: Array.from({ length: N + 1 }, (_, m) =>
-      m < Math.min(K, N)
-        ? process.env.ZSTART && m > 0
-          ? tf.mul(r, p.schedule!.sigma(nodes[m].t) / p.schedule!.sigma(nodes[0].t))
-          : tf.clone(r)
-        : undefined,
-    ),
+    x: Array.from({ length: N + 1 }, (_, m) => (m < Math.min(K, N) ? tf.clone(r) : undefined)),
     ev: Array.from({ length: N }, () => undefined),
     lastEval: -1,
     prev: Array.from({ length: N }, () => undefined),
@@ -300,7 +295,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   let round = 0,
     sampleEvals = 0;
 
-  /** The x0 estimate at node k of a lane (the model output read at the evaluated point; call in tidy). */
+  /** The x0 estimate at node k of a lane, read once from the model output at the evaluated point. */
   const D = (L: Lane, k: number) => L.ev[k]!.d;
 
   /** The multistep history of step j: the x0 estimates of grid points j-1, j-2, ... (newest first). */
@@ -317,7 +312,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         const pv = L.prev[k];
         if (k < a || !pv) return undefined;
         const max = 2 / p.schedule!.alpha(nodes[k].t);
-        return secantFit(pv.x, pv.d, L.ev[k]!.x, D(L, k), max);
+        return secantFit(pv.x, pv.d, L.ev[k]!.x, D(L, k), max, o.acceptance === 'secant');
       }),
     );
 
@@ -415,13 +410,14 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         const parts = g.length === 1 ? [outs[k]] : tf.split(outs[k], g.length, 0);
         if (g.length > 1) outs[k].dispose();
         g.forEach((L, i) => {
+          const d = tidy(() => x0Of(p, parts[i], L.x[m]!, nodes[m].t));
+          const x = tf.clone(L.x[m]!);
           const old = L.ev[m];
+          L.ev[m] = { x, out: parts[i], d };
           // the secant keeps the evaluation before the latest, until the window leaves the node
           const drop = o.secant ? L.prev[m] : old;
           if (drop) tf.dispose([drop.x, drop.out, drop.d]);
           if (o.secant) L.prev[m] = old;
-          const x = tf.clone(L.x[m]!);
-          L.ev[m] = { x, out: parts[i], d: tidy(() => x0Of(p, parts[i], x, nodes[m].t)) };
           L.lastEval = Math.max(L.lastEval, m);
         });
         sampleEvals += g.length;
@@ -435,7 +431,8 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       // new values and the first failing node of every active sample
       const upd: { L: Lane; a: number; e: number; next: tf.Tensor[]; f: number; fits: (SecantFit | undefined)[] }[] =
         [];
-      const fitTensors = () => upd.flatMap((u) => u.fits.flatMap((f) => (f ? [f.response, f.miss] : [])));
+      const fitTensors = () =>
+        upd.flatMap((u) => u.fits.flatMap((f) => (f ? [f.response, ...(f.miss ? [f.miss] : [])] : [])));
       try {
         for (const L of active) {
           const a = L.begin,
@@ -461,7 +458,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       let read: Float32Array[];
       try {
         for (const { u, m } of pairs) errTensors.push(meanSquarePerSample(u.next[m - u.a - 1], u.L.x[m]!));
-        read = await readValues([...errTensors, ...missed.map(({ u, m }) => u.fits[m]!.miss), ...mixed]);
+        read = await readValues([...errTensors, ...missed.map(({ u, m }) => u.fits[m]!.miss!), ...mixed]);
       } catch (err) {
         for (const u of upd) tf.dispose(u.next);
         throw err;
