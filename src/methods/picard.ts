@@ -49,7 +49,7 @@ import {
 } from '../sampling/task.ts';
 import { validateTolerance } from './tolerance.ts';
 import { andersonStep, validateAnderson, type AndersonHistory } from './anderson.ts';
-import { secantFit, type SecantFit } from './secant.ts';
+import { secantFit } from './secant.ts';
 import { fails, meanSquarePerSample } from './window.ts';
 
 /** The secant test's floor on the miss: a node's change counts at least this much (the miss is an estimate). */
@@ -162,6 +162,13 @@ interface Evaluation {
   d: tf.Tensor;
 }
 
+/** One sample's secant fit at a node (secant.ts), tensors of shape [1]. */
+interface LaneFit {
+  response: tf.Tensor;
+  miss?: tf.Tensor;
+}
+const fitTensors = (f: LaneFit | undefined): tf.Tensor[] => (f ? [f.response, ...(f.miss ? [f.miss] : [])] : []);
+
 interface Lane {
   begin: number;
   /** Current value of every node (undefined until it enters a window). */
@@ -170,8 +177,8 @@ interface Lane {
   ev: (Evaluation | undefined)[];
   /** Furthest node evaluated so far. */
   lastEval: number;
-  /** The evaluation before the latest of every node (the secant's other point). */
-  prev: (Evaluation | undefined)[];
+  /** The secant fit of every node between its last two evaluations (tensors [1]; none before a second one). */
+  fit: (LaneFit | undefined)[];
   anderson: Map<number, AndersonHistory>;
 }
 
@@ -288,7 +295,7 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
     x: Array.from({ length: N + 1 }, (_, m) => (m < Math.min(K, N) ? tf.clone(r) : undefined)),
     ev: Array.from({ length: N }, () => undefined),
     lastEval: -1,
-    prev: Array.from({ length: N }, () => undefined),
+    fit: Array.from({ length: N }, () => undefined),
     anderson: new Map(),
   }));
   tf.dispose(rows);
@@ -305,25 +312,39 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       lambda: p.schedule!.lambda(grid[j - 1 - i]),
     }));
 
-  /** The secant fit of every window node a..e-1 of a lane evaluated at least twice (kept tensors; free them). */
-  const fitsOf = (L: Lane, a: number, e: number): (SecantFit | undefined)[] =>
-    tidy(() =>
-      Array.from({ length: e }, (_, k) => {
-        const pv = L.prev[k];
-        if (k < a || !pv) return undefined;
-        const max = 2 / p.schedule!.alpha(nodes[k].t);
-        return secantFit(pv.x, pv.d, L.ev[k]!.x, D(L, k), max, o.acceptance === 'secant');
-      }),
-    );
+  /** The secant fits of a group of lanes at node m: their last evaluations against the new one (x, d: [g, ...]). */
+  function groupFits(g: Lane[], m: number, x: tf.Tensor, d: tf.Tensor, ds: tf.Tensor[]): (LaneFit | undefined)[] {
+    const max = 2 / p.schedule!.alpha(nodes[m].t),
+      withMiss = o.acceptance === 'secant';
+    const split = (f: { response: tf.Tensor; miss?: tf.Tensor }): LaneFit[] => {
+      const rs = g.length === 1 ? [f.response] : tf.split(f.response, g.length);
+      const ms = f.miss && (g.length === 1 ? [f.miss] : tf.split(f.miss, g.length));
+      return rs.map((response, i) => (ms ? { response, miss: ms[i] } : { response }));
+    };
+    // all evaluated before (windows in step): one fit over the group's rows, else one per lane
+    if (g.every((L) => L.ev[m]))
+      return tidy(() => {
+        const olds = g.map((L) => L.ev[m]!);
+        const x0 = g.length === 1 ? olds[0].x : tf.concat(olds.map((e) => e.x)); // [g, ...]
+        const d0 = g.length === 1 ? olds[0].d : tf.concat(olds.map((e) => e.d)); // [g, ...]
+        return split(secantFit(x0, d0, x, d, max, withMiss));
+      });
+    return g.map((L, i) => {
+      const old = L.ev[m];
+      return old ? tidy(() => split1(secantFit(old.x, old.d, L.x[m]!, ds[i], max, withMiss))) : undefined;
+    });
+  }
+  const split1 = (f: { response: tf.Tensor; miss?: tf.Tensor }): LaneFit =>
+    f.miss ? { response: f.response, miss: f.miss } : { response: f.response };
 
   /** The new values of nodes a+1..e of a lane from this round's evaluations, point after point (tidy). */
-  function newValues(L: Lane, a: number, e: number, fits: (SecantFit | undefined)[]): tf.Tensor[] {
+  function newValues(L: Lane, a: number, e: number): tf.Tensor[] {
     return tidy(() => {
       const out: tf.Tensor[] = [];
       const cur = (k: number) => (k > a ? out[k - a - 1] : L.x[k]!);
       // a_k of every window node; a node evaluated once borrows the nearest earlier node's
-      const resp: (tf.Scalar | undefined)[] = [];
-      for (let k = a; k < e && o.secant; k++) resp[k] = fits[k]?.response ?? resp[k - 1];
+      const resp: (tf.Tensor | undefined)[] = [];
+      for (let k = a; k < e && o.secant; k++) resp[k] = L.fit[k]?.response ?? resp[k - 1];
       for (let m = a + 1; m <= e; m++) {
         const nd = nodes[m];
         const j = nd.s === 0 ? nd.j - 1 : nd.j,
@@ -394,34 +415,36 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         const g = groups.get(m)!;
         return g.length === 1 ? g[0].x[m]! : tf.concat(g.map((L) => L.x[m]!));
       });
-      let outs: tf.Tensor[];
       try {
-        outs = await meter.evaluate(
+        const outs = await meter.evaluate(
           order.map((m, k) => ({ x: xs[k], t: nodes[m].t })),
           (k) => `node ${order[k]}, step ${nodes[order[k]].j}, stage ${nodes[order[k]].s}`,
         );
+        order.forEach((m, k) => {
+          const g = groups.get(m)!;
+          const parts = g.length === 1 ? [outs[k]] : tf.split(outs[k], g.length, 0);
+          // the x0 estimates of the group's rows, read once (an x0-predicting model's are its outputs themselves);
+          // with the secant, their fits to the lanes' last evaluations
+          const dAll = tidy(() => x0Of(p, outs[k], xs[k], nodes[m].t)); // [g, ...]
+          const ds = dAll === outs[k] ? parts : g.length === 1 ? [dAll] : tf.split(dAll, g.length, 0);
+          const fits = o.secant ? groupFits(g, m, xs[k], dAll, ds) : [];
+          if (g.length > 1) tf.dispose([...new Set([dAll, outs[k]])]);
+          g.forEach((L, i) => {
+            const x = tf.clone(L.x[m]!);
+            const old = L.ev[m];
+            L.ev[m] = { x, out: parts[i], d: ds[i] };
+            if (old) tf.dispose([old.x, old.out, old.d]);
+            tf.dispose(fitTensors(L.fit[m]));
+            L.fit[m] = fits[i];
+            L.lastEval = Math.max(L.lastEval, m);
+          });
+          sampleEvals += g.length;
+        });
       } finally {
         order.forEach((m, k) => {
           if (groups.get(m)!.length > 1) xs[k].dispose();
         });
       }
-      order.forEach((m, k) => {
-        const g = groups.get(m)!;
-        const parts = g.length === 1 ? [outs[k]] : tf.split(outs[k], g.length, 0);
-        if (g.length > 1) outs[k].dispose();
-        g.forEach((L, i) => {
-          const d = tidy(() => x0Of(p, parts[i], L.x[m]!, nodes[m].t));
-          const x = tf.clone(L.x[m]!);
-          const old = L.ev[m];
-          L.ev[m] = { x, out: parts[i], d };
-          // the secant keeps the evaluation before the latest, until the window leaves the node
-          const drop = o.secant ? L.prev[m] : old;
-          if (drop) tf.dispose([drop.x, drop.out, drop.d]);
-          if (o.secant) L.prev[m] = old;
-          L.lastEval = Math.max(L.lastEval, m);
-        });
-        sampleEvals += g.length;
-      });
       round++;
       windows.push({
         round,
@@ -429,21 +452,15 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         end: lanes.map((L) => (L.begin < N ? Math.min(L.begin + K, N) : L.begin)),
       });
       // new values and the first failing node of every active sample
-      const upd: { L: Lane; a: number; e: number; next: tf.Tensor[]; f: number; fits: (SecantFit | undefined)[] }[] =
-        [];
-      const fitTensors = () =>
-        upd.flatMap((u) => u.fits.flatMap((f) => (f ? [f.response, ...(f.miss ? [f.miss] : [])] : [])));
+      const upd: { L: Lane; a: number; e: number; next: tf.Tensor[]; f: number }[] = [];
       try {
         for (const L of active) {
           const a = L.begin,
             e = Math.min(a + K, N);
-          const fits = o.secant ? fitsOf(L, a, e) : [];
-          upd.push({ L, a, e, next: [], f: e, fits });
-          upd[upd.length - 1].next = newValues(L, a, e, fits);
+          upd.push({ L, a, e, next: newValues(L, a, e), f: e });
         }
       } catch (err) {
         for (const u of upd) tf.dispose(u.next);
-        tf.dispose(fitTensors());
         throw err;
       }
       // the round's readback of every node's change and, with Anderson, the values it mixes (the outputs' finite
@@ -453,18 +470,17 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       );
       const mixed = o.anderson ? pairs.flatMap(({ u, m }) => [u.L.x[m]!, u.next[m - u.a - 1]]) : [];
       // the secant test reads the miss of every node evaluated at least twice
-      const missed = o.acceptance === 'secant' ? pairs.filter(({ u, m }) => u.fits[m]) : [];
+      const missed = o.acceptance === 'secant' ? pairs.filter(({ u, m }) => u.L.fit[m]) : [];
       const errTensors: tf.Tensor[] = [];
       let read: Float32Array[];
       try {
         for (const { u, m } of pairs) errTensors.push(meanSquarePerSample(u.next[m - u.a - 1], u.L.x[m]!));
-        read = await readValues([...errTensors, ...missed.map(({ u, m }) => u.fits[m]!.miss!), ...mixed]);
+        read = await readValues([...errTensors, ...missed.map(({ u, m }) => u.L.fit[m]!.miss!), ...mixed]);
       } catch (err) {
         for (const u of upd) tf.dispose(u.next);
         throw err;
       } finally {
         tf.dispose(errTensors);
-        tf.dispose(fitTensors());
       }
       const key = (u: (typeof upd)[number], m: number) => `${upd.indexOf(u)}:${m}`;
       const errOf = new Map(pairs.map((p, q) => [key(p.u, p.m), read[q][0]]));
@@ -502,10 +518,10 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
         }
         for (const k of [...L.anderson.keys()]) if (k <= f) L.anderson.delete(k);
         L.begin = f;
+        // the fits behind the window are never read again
         for (let k = a; k < f; k++) {
-          const pv = L.prev[k];
-          if (pv) tf.dispose([pv.x, pv.out, pv.d]);
-          L.prev[k] = undefined;
+          tf.dispose(fitTensors(L.fit[k]));
+          L.fit[k] = undefined;
         }
       }
       // intermediate result: x_N once a sample's window reached it, else its furthest x0 estimate
@@ -521,7 +537,8 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
   } finally {
     for (const L of lanes) {
       tf.dispose(L.x.filter((v): v is tf.Tensor => !!v));
-      for (const ev of [...L.ev, ...L.prev]) if (ev) tf.dispose([ev.x, ev.out, ev.d]);
+      for (const ev of L.ev) if (ev) tf.dispose([ev.x, ev.out, ev.d]);
+      for (const f of L.fit) tf.dispose(fitTensors(f));
     }
   }
   return {

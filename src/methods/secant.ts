@@ -7,13 +7,16 @@
 import * as tf from '@tensorflow/tfjs';
 
 export interface SecantFit {
-  /** a, clamped to [0, max] (dD/dx is positive semi-definite); 0 when the state did not change. */
-  response: tf.Scalar;
-  /** The relative miss in [0, 1] (0 when D did not change: a = 0 explains that); only when asked for. */
-  miss?: tf.Scalar;
+  /** a per sample [n], clamped to [0, max] (dD/dx is positive semi-definite); 0 when the state did not change. */
+  response: tf.Tensor1D;
+  /** The relative miss per sample [n] in [0, 1] (0 when D did not change: a = 0 explains that); if asked for. */
+  miss?: tf.Tensor1D;
 }
 
-/** The secant fit through (x0, d0) and (x1, d1), one sample each, with its miss if `withMiss`. Call in tidy. */
+/**
+ * The secant fit of every sample (row) through (x0, d0) and (x1, d1), [n, ...] each, with its miss if `withMiss`.
+ * Row by row it equals the fit of that row alone bit for bit (row sums). Call in tidy.
+ */
 export function secantFit(
   x0: tf.Tensor,
   d0: tf.Tensor,
@@ -22,11 +25,15 @@ export function secantFit(
   max: number,
   withMiss = true,
 ): SecantFit {
-  const dx = tf.sub(x1, x0); // [1, ...]
-  const dd = tf.sub(d1, d0); // [1, ...]
+  const n = x0.shape[0];
+  const dx = tf.reshape(tf.sub(x1, x0), [n, -1]); // [n, e]
+  const dd = tf.reshape(tf.sub(d1, d0), [n, -1]); // [n, e]
   // divNoNan: 0 (not NaN) for an unchanged state, so a correction times 0 stays exactly 0
-  const a = tf.clipByValue(tf.divNoNan(tf.sum(tf.mul(dx, dd)), tf.sum(tf.square(dx))), 0, max) as tf.Scalar; // []
-  if (!withMiss) return { response: a };
-  const miss = tf.divNoNan(tf.norm(tf.sub(dd, tf.mul(dx, a))), tf.norm(dd)); // []
-  return { response: a, miss: tf.clipByValue(miss, 0, 1) as tf.Scalar };
+  const a = tf.clipByValue(tf.divNoNan(tf.sum(tf.mul(dx, dd), 1), tf.sum(tf.square(dx), 1)), 0, max); // [n]
+  if (!withMiss) return { response: a as tf.Tensor1D };
+  const miss = tf.divNoNan(
+    tf.norm(tf.sub(dd, tf.mul(dx, tf.reshape(a, [n, 1]))), 'euclidean', 1),
+    tf.norm(dd, 'euclidean', 1),
+  ); // [n]
+  return { response: a as tf.Tensor1D, miss: tf.clipByValue(miss, 0, 1) as tf.Tensor1D };
 }
