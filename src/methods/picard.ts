@@ -331,11 +331,9 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
       });
     return g.map((L, i) => {
       const old = L.ev[m];
-      return old ? tidy(() => split1(secantFit(old.x, old.d, L.x[m]!, ds[i], max, withMiss))) : undefined;
+      return old ? tidy(() => secantFit(old.x, old.d, L.x[m]!, ds[i], max, withMiss)) : undefined;
     });
   }
-  const split1 = (f: { response: tf.Tensor; miss?: tf.Tensor }): LaneFit =>
-    f.miss ? { response: f.response, miss: f.miss } : { response: f.response };
 
   /** The new values of nodes a+1..e of a lane from this round's evaluations, point after point (tidy). */
   function newValues(L: Lane, a: number, e: number): tf.Tensor[] {
@@ -368,8 +366,8 @@ export async function runPicard(task: SamplingTask, options: PicardOptions = {})
           v = tf.add(v, tf.mul(tf.sub(cur(base), L.ev[base]!.x), c));
         }
         // the secant sweep: + sum_i g_i a_k (x_k^new - x_k^eval) over the step's window nodes k past the start
-        const lin =
-          o.secant && nd.s === 0 && callsOf(j) === 1 ? lf.coefficients(p, grid[j], nd.t, pastTimes(grid, 0, j)) : null;
+        // (null for a step with more than one model call: the 3M start keeps the plain update)
+        const lin = o.secant && nd.s === 0 ? lf.coefficients(p, grid[j], nd.t, pastTimes(grid, 0, j)) : null;
         lin?.g.forEach((g, i) => {
           const k = first[j - i];
           if (k > a && resp[k]) v = tf.add(v, tf.mul(tf.mul(tf.sub(cur(k), L.ev[k]!.x), resp[k]!), g));
