@@ -42,6 +42,11 @@ export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   rectify?: boolean;
   /** What a multistep fine solver's history becomes after a rectification (history.ts). Default 'keep'. */
   history?: HistoryRule;
+  /**
+   * Cores spawned at once from the newest core's first point (plan.ts; ours): 1 (default) is the reference's
+   * chain, one new core per round; larger values start the fast cores sooner from coarser starts.
+   */
+  spawnPerRound?: number;
   /** Check every model output for NaN/Inf each round (read in the round's one readback). Default true. */
   checkFinite?: boolean;
 }
@@ -106,6 +111,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     init: options.init,
     calls: (i, s) => callsAt(fine, param, grid, i, s),
     rectify: options.rectify,
+    spawnPerRound: options.spawnPerRound,
   });
   const planMs = performance.now() - t0;
 
