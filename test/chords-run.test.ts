@@ -381,6 +381,18 @@ test('bad inputs are rejected before any model call', async () => {
     () => chords(counted, x, linearToyGrid(10), { init: [0], stop: { kind: 'core-index', index: -1 } }),
     /core-index/,
   );
+  await throwsWith(
+    () => (chords as (...a: unknown[]) => unknown)(counted, x, linearToyGrid(10)),
+    /chords: options got undefined; allowed: \{ init/,
+  );
+  await throwsWith(
+    () => chords(counted, x, linearToyGrid(10), { init: [0, 3], fine: 'heun' as never }),
+    /chords: fine: got 'heun' \(a name\); allowed: a Solver object/,
+  );
+  await throwsWith(
+    () => chords(counted, x, linearToyGrid(10), { init: [0, 3], stop: { kind: 'core-index', index: 3 } }),
+    /stop: core-index got 3, but 2 cores give hits 0 to 2/,
+  );
   for (const bad of [0, 1.5, NaN])
     await throwsWith(
       () => chords(counted, x, linearToyGrid(10), { init: [0, 3], spawnPerRound: bad }),

@@ -8,7 +8,7 @@ import type { Solver } from '../solvers/solver.ts';
 import { HISTORY_RULES, type HistoryRule } from './history.ts';
 import { initSequence, parseInit, validateInit } from './init.ts';
 import { runChords } from './run.ts';
-import { formatStop, parseStop, type StopRule } from './stop.ts';
+import { formatStop, parseStop, validateStop, type StopRule } from './stop.ts';
 
 export interface ChordsMethodOptions {
   init: number[];
@@ -85,6 +85,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       );
     const init = text !== undefined ? parseInit(text) : initSequence({ cores, steps: T });
     validateInit(init, T, read.given('cores') && text !== undefined ? read.int('cores', 1, 64) : undefined);
+    validateStop(stop, init.length);
     const history = read.choice('history', HISTORY_RULES);
     const spawnPerRound = read.int('spawn-per-round', 1, 64);
     return { init, fine, coarse, stop, rectify: !read.flag('no-rectify'), history, spawnPerRound };
