@@ -290,7 +290,7 @@ test('x0Jump: no slope is DDIM; with a slope it composes exactly (t -> s -> u = 
   }
 });
 
-test('plain-JavaScript mistakes are one-line errors before any work: a solver name for a Solver, bad mixtures', async () => {
+test('plain-JavaScript mistakes are one-line errors before any work: a solver name, bad mixture sizes', async () => {
   const schedule = getSchedule('flow');
   const model = mixtureModel(schedule, randomMixture({ dim: 3 }));
   const x = tf.zeros([2, 3]),

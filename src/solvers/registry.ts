@@ -35,8 +35,9 @@ export function requireSolver(arg: string, s: unknown): Solver {
     ['init', 'calls', 'stage', 'finish'].every((k) => typeof (s as Record<string, unknown>)[k] === 'function');
   if (ok) return s as Solver;
   const named = typeof s === 'string' && (SOLVER_NAMES as readonly string[]).includes(s);
+  const eg = named ? s : 'euler';
   throw new Error(
     `${arg}: got ${typeof s === 'string' ? `'${s}'` : typeof s}${named ? ' (a name)' : ''}; allowed: a Solver ` +
-      `object, e.g. SOLVERS['${named ? s : 'euler'}'] or getSolver('${named ? s : 'euler'}') (${SOLVER_NAMES.join(', ')})`,
+      `object, e.g. SOLVERS['${eg}'] or getSolver('${eg}') (${SOLVER_NAMES.join(', ')})`,
   );
 }
