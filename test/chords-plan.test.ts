@@ -114,7 +114,7 @@ test(
   },
 );
 
-test('plan: s cores spawned per round: core k hits at ceil(k / s) + T - I[k], the shot after the last spawn', async () => {
+test('plan: s cores spawned a round: core k hits at ceil(k / s) + T - I[k], shot after the last spawn', async () => {
   fc.assert(
     fc.property(arbInit, fc.integer({ min: 1, max: 9 }), (cfg, s) => {
       const rounds = planChords({ ...cfg, spawnPerRound: s }),
