@@ -199,14 +199,19 @@ interface ChordsConfig {
   family: string;
   fine: SolverName;
   history: HistoryRule;
+  /** Cores spawned at once (1: the reference's chain). */
+  spawnPerRound?: number;
 }
 const chordsConfig = (c: ChordsConfig, method: string): Omit<Runnable, 'K'> => ({
   method,
   chords: c,
-  config: `T ${c.T}, ${c.grid}, ${c.family} ${c.init.join('-')}, ${c.fine}, history ${c.history}`,
+  config:
+    `T ${c.T}, ${c.grid}, ${c.family} ${c.init.join('-')}, ${c.fine}, history ${c.history}` +
+    ((c.spawnPerRound ?? 1) > 1 ? `, ${c.spawnPerRound} spawned per round` : ''),
   grid: c.grid,
   T: c.T,
-  run: (task) => runChords(task, { init: c.init, fine: SOLVERS[c.fine], history: c.history }),
+  run: (task) =>
+    runChords(task, { init: c.init, fine: SOLVERS[c.fine], history: c.history, spawnPerRound: c.spawnPerRound }),
 });
 
 /** Builds the task of a configuration on an instance (each configuration picks its own grid). */
@@ -483,6 +488,11 @@ const configsFor = (K: number, ablations = true): Runnable[] => {
     // the chosen CHORDS configuration with the other history rules (ablation)
     ...(ablations ? (['keep', 'drop'] as HistoryRule[]) : []).map((history) => ({
       ...chordsConfig({ ...c.chords!, history }, `chords 2m ${history}`),
+      K,
+    })),
+    // ... and with its fast cores spawned sooner from coarser starts: 2 per round, or all in round 1 (ablation)
+    ...(ablations ? [...new Set([2, K - 1])].filter((s) => s > 1) : []).map((spawnPerRound) => ({
+      ...chordsConfig({ ...c.chords!, spawnPerRound }, `chords 2m spawn ${spawnPerRound === K - 1 ? 'all' : 2}`),
       K,
     })),
   ];

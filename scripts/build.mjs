@@ -5,7 +5,7 @@
 // older layout lingers. Runs TypeScript's own tsc by path: tslab's embedded
 // TypeScript 5.0 also declares a `tsc` binary and may own node_modules/.bin/tsc.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -24,4 +24,6 @@ execFileSync(
 if (!check) {
   const { buildCatalog } = await import(pathToFileURL(join(root, 'dist', 'cli', 'catalog.js')).href);
   writeFileSync(join(root, 'dist', 'cli', 'catalog.json'), `${JSON.stringify(buildCatalog(), null, 1)}\n`);
+  // the `chords` bin: npm marks it executable when it links it at install, so a later rebuild must too
+  chmodSync(join(root, 'dist', 'cli', 'bin.js'), 0o755);
 }

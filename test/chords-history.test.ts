@@ -230,4 +230,32 @@ test('chords run --history shift: in the config, last hit = the sequential sampl
   await throwsWith(() => run(['run', '--method', 'chords', '--history', 'stale']), /keep, drop, shift/);
 });
 
+test('chords run --spawn-per-round: the fast cores start sooner (hit rounds), core 0 is still sequential', async () => {
+  const { main: run } = await import('../src/cli/main.ts');
+  const args = ['run', '--method', 'chords', '--init', '0-2-4-6', '--model', 'mixture', '--dim', '4', '--steps', '12'];
+  const hitsOf = async (extra: string[]) => {
+    let text = '';
+    await run([...args, ...extra, '--json'], (s) => (text += s));
+    return JSON.parse(text) as {
+      config: { spawnPerRound: number };
+      hits: { round: number; rmseToSequential: number }[];
+    };
+  };
+  const chain = await hitsOf([]),
+    eager = await hitsOf(['--spawn-per-round', '3']);
+  assert.is(chain.config.spawnPerRound, 1);
+  assert.is(eager.config.spawnPerRound, 3);
+  // core k hits at ceil(k / s) + T - I[k]; the coarse shot right after the last spawn
+  assert.equal(
+    chain.hits.map((h) => h.round),
+    [4, 9, 10, 11, 12],
+  );
+  assert.equal(
+    eager.hits.map((h) => h.round),
+    [2, 7, 9, 11, 12],
+  );
+  assert.is(eager.hits[eager.hits.length - 1].rmseToSequential, 0);
+  await throwsWith(() => run([...args, '--spawn-per-round', '0']), /--spawn-per-round/);
+});
+
 test.run();

@@ -34,7 +34,8 @@ const arbConfig = fc
 
 test('plan: at most K evaluations per round, none repeated, and every op reads only stored items', () => {
   fc.assert(
-    fc.property(arbConfig, (cfg) => {
+    fc.property(arbConfig, fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 9 })), (c, spawnPerRound) => {
+      const cfg = { ...c, spawnPerRound };
       const rounds = planChords(cfg),
         K = cfg.init.length;
       const stored = new Set<string>(['x:0:0']),
@@ -112,6 +113,32 @@ test(
     );
   },
 );
+
+test('plan: s cores spawned a round: core k hits at ceil(k / s) + T - I[k], shot after the last spawn', async () => {
+  fc.assert(
+    fc.property(arbInit, fc.integer({ min: 1, max: 9 }), (cfg, s) => {
+      const rounds = planChords({ ...cfg, spawnPerRound: s }),
+        hr = hitRounds(rounds),
+        K = cfg.init.length;
+      cfg.init.forEach((start, k) => assert.is(hr[k], Math.ceil(k / s) + cfg.steps - start, `core ${k}`));
+      const shot = rounds.find((r) => r.hits.some((h) => h.kind === 'coarse'))!;
+      assert.is(shot.round, Math.ceil((K - 1) / s) + 1);
+      // every spawn jumps from the first point of the newest core of the round before
+      for (const r of rounds)
+        for (const op of r.ops)
+          if (op.kind === 'spawn') {
+            assert.is(op.from.i, cfg.init[op.from.core]);
+            assert.ok(op.core - op.from.core >= 1 && op.core - op.from.core <= s);
+          }
+    }),
+    { numRuns: 300 },
+  );
+  for (const bad of [0, -1, 2.5, NaN])
+    await throwsWith(
+      () => planChords({ steps: 10, init: [0, 4], spawnPerRound: bad }),
+      /spawnPerRound: got .*; allowed: an integer >= 1/,
+    );
+});
 
 test('plan: hit 0 is the coarse shot in round K; then cores from fastest to slowest, every core exactly once', () => {
   fc.assert(

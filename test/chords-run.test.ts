@@ -25,7 +25,12 @@ const values = (t: tf.Tensor) => Array.from(t.dataSync());
  * The reference code's round loop for its toy problem, written independently from REFERENCE.md in
  * float64 scalars: f(x, tau) = 0.1 x + 0.01 tau, Phi(x, i -> j) = x + f(x, i)(j - i).
  */
-function referenceToy(x0: number[], T: number, I: number[]): { core: number; round: number; x: number[] }[] {
+function referenceToy(
+  x0: number[],
+  T: number,
+  I: number[],
+  perRound = 1,
+): { core: number; round: number; x: number[] }[] {
   const f = (x: number[], tau: number) => x.map((v) => 0.1 * v + 0.01 * tau);
   const phi = (x: number[], fx: number[], i: number, j: number) => x.map((v, d) => v + fx[d] * (j - i));
   type C = {
@@ -67,14 +72,15 @@ function referenceToy(x0: number[], T: number, I: number[]): { core: number; rou
       const start = I[newest.k],
         p = newest.seen.get(start)!;
       if (cores.length < I.length)
-        cores.push({
-          k: cores.length,
-          i: I[cores.length],
-          x: phi(p.x, p.f, start, I[cores.length]),
-          b: I[cores.length],
-          done: false,
-          seen: new Map(),
-        });
+        for (const last = Math.min(I.length, cores.length + perRound); cores.length < last; )
+          cores.push({
+            k: cores.length,
+            i: I[cores.length],
+            x: phi(p.x, p.f, start, I[cores.length]),
+            b: I[cores.length],
+            done: false,
+            seen: new Map(),
+          });
       else hits.push({ core: -1, round, x: phi(p.x, p.f, start, T) });
     }
     hits.push(...roundHits.sort((a, b) => b.core - a.core));
@@ -111,16 +117,17 @@ test(
 );
 
 test(
-  'property: CHORDS on the toy matches the independent reference model for any T and init (neighbours one apart ' +
-    'included)',
+  'property: CHORDS on the toy matches the independent reference model for any T, init (neighbours one apart ' +
+    'included) and cores spawned per round',
   async () => {
     const toy = linearToyModel(2);
+    const perRound = fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 9 }));
     await fc.assert(
-      fc.asyncProperty(arbInit, fc.integer({ min: 0, max: 1e6 }), async ({ steps, init }, seed) => {
+      fc.asyncProperty(arbInit, fc.integer({ min: 0, max: 1e6 }), perRound, async ({ steps, init }, seed, s) => {
         const x0 = Array.from(Float32Array.from(normals(2, seed)));
         const x = tf.tensor2d(x0, [1, 2]);
-        const r = await chords(toy, x, linearToyGrid(steps), { init });
-        const ref = referenceToy(x0, steps, init);
+        const r = await chords(toy, x, linearToyGrid(steps), { init, spawnPerRound: s });
+        const ref = referenceToy(x0, steps, init, s);
         assert.equal(
           r.hits.map((h) => [h.kind === 'coarse' ? -1 : h.core, h.round]),
           ref.map((h) => [h.core, h.round]),
@@ -312,6 +319,17 @@ test('no tensor leaks from whole runs: complete, early stop, serial executor, an
   await noLeak(async () =>
     disposeResult(await runChords({ executor: serialExecutor(model), param: model, grid, x }, { init: [0, 6, 12] })),
   );
+  for (const spawnPerRound of [2, 4])
+    await noLeak(async () =>
+      disposeResult(
+        await chords(model, x, grid, {
+          init: [0, 1, 4, 8, 16],
+          fine: SOLVERS['dpmpp-2m'],
+          history: 'shift',
+          spawnPerRound,
+        }),
+      ),
+    );
   const nan = asDenoiser(
     (xx, t) =>
       tf.tidy(() =>
@@ -363,6 +381,23 @@ test('bad inputs are rejected before any model call', async () => {
     () => chords(counted, x, linearToyGrid(10), { init: [0], stop: { kind: 'core-index', index: -1 } }),
     /core-index/,
   );
+  await throwsWith(
+    () => (chords as (...a: unknown[]) => unknown)(counted, x, linearToyGrid(10)),
+    /chords: options got undefined; allowed: \{ init/,
+  );
+  await throwsWith(
+    () => chords(counted, x, linearToyGrid(10), { init: [0, 3], fine: 'heun' as never }),
+    /chords: fine: got 'heun' \(a name\); allowed: a Solver object/,
+  );
+  await throwsWith(
+    () => chords(counted, x, linearToyGrid(10), { init: [0, 3], stop: { kind: 'core-index', index: 3 } }),
+    /stop: core-index got 3, but 2 cores give hits 0 to 2/,
+  );
+  for (const bad of [0, 1.5, NaN])
+    await throwsWith(
+      () => chords(counted, x, linearToyGrid(10), { init: [0, 3], spawnPerRound: bad }),
+      new RegExp(`spawnPerRound: got ${bad}; allowed: an integer >= 1`),
+    );
   await throwsWith(() => parseStop('fastest'), /core-index:<i>, residual\[:<tol>\], residual-rmse:<tol>, complete/);
   await throwsWith(
     () => chords(counted, x, linearToyGrid(10), { init: [0, 3], coarse: ddimJump }),

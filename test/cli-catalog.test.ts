@@ -41,7 +41,6 @@ test('--help of every command and method: the catalogue gives the text the comma
     ['solve', ['--help']],
     ['solve', ['-h', '--model', 'dit']],
     ['sample', ['--help']],
-    ['plot', []],
     ['plot', ['--help']],
     ['run', ['--help']],
     ...Object.keys(catalog.methods).map((m): [string, string[]] => ['run', ['--method', m, '--help']]),
@@ -62,6 +61,7 @@ test('unknown options, unknown methods and misplaced method flags: the same erro
     ['run', ['--window', '3']],
     ['run', ['--method', 'srds', '--window', '3']],
     ['plot', ['--bogus', 'x.json']],
+    ['plot', []],
   ];
   for (const [cmd, argv] of cases) {
     const q = quick(cmd, argv);

@@ -162,6 +162,27 @@ const CASES: [string[], ...RegExp[]][] = [
   [['plot', unknown], /plot: no plot for 'foo' .*; known experiments: speedup, frontier/],
   [['plot', fieldless], /row 0 has no 'method'; the speedup plot needs model, method, cores/],
   [['plot', '--bogus'], /unknown option --bogus for 'chords plot'; allowed: --help/],
+  [['plot'], /plot: needs a results file; allowed: one or more experiment results/],
+  // unwritable --out paths fail before sampling (a file in /proc cannot be created, a read-only folder)
+  [['sample', '--out', '/proc/chords-grid.png'], /--out: cannot write '\/proc\/chords-grid\.png' \(\w+\)/],
+  [
+    ['sample', '--out', '/proc/chords-no/grid.png'],
+    /--out: cannot create the folder of '\/proc\/chords-no\/grid\.png'/,
+  ],
+  // an option given twice; a missing value before the next option; --values without --json
+  [['run', '--steps', '10', '--steps', '20'], /--steps: given 2 times; allowed: once/],
+  [['solve', '--n=2', '--n', '3'], /--n: given 2 times; allowed: once/],
+  [['run', '--steps', '--json'], /--steps: needs a value, e.g\. --steps=<value>/],
+  [['run', '--values'], /--values: adds the sample values to the JSON report; allowed with --json/],
+  [['solve', '--values'], /--values: .*allowed with --json/],
+  // a stop rule no run can meet: K cores give hits 0 to K
+  [['run', '--stop', 'core-index:99'], /stop: core-index got 99, but 8 cores give hits 0 to 8/],
+  [['run', '--cores', '4', '--stop', 'core-index:5'], /allowed: core-index:0 to core-index:4, or complete/],
+  [['sample', '--cores', '2', '--stop', 'core-index:3'], /2 cores give hits 0 to 2/],
+  // --spawn-per-round
+  [['run', '--spawn-per-round', '0'], /--spawn-per-round: got '0'; allowed: an integer from 1 to 64/],
+  // a weights path that is a file, not a model.json
+  [['run', '--model', 'dit', '--weights', 'README.md'], /weights: 'README\.md' is a file, not a model\.json/],
 ];
 
 test(`${CASES.length} bad command lines: one-line errors naming the argument, before any work`, async () => {

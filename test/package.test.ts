@@ -143,7 +143,7 @@ test('installed: --help, <command> --help, option and value errors answer withou
     ['solve', '--help'],
     ['run', '--method', 'srds', '--help'],
     ['sample', '-h'],
-    ['plot'],
+    ['plot', '--help'],
   ])
     assert.match(ok(chords(...argv), argv.join(' ')), /Usage: chords/);
   for (const [argv, message] of [
@@ -154,6 +154,8 @@ test('installed: --help, <command> --help, option and value errors answer withou
     [['solve', '--steps', 'ten'], /--steps: got 'ten'; allowed: an integer from 1 to 10000/],
     [['solve', '--backend', 'nope'], /backend: unknown backend 'nope'/],
     [['run', '--method', 'picard', '--scale', 'nope'], /--scale: unknown value 'nope'; allowed: noise, state/],
+    [['plot'], /plot: needs a results file/],
+    [['run', '--steps', '4', '--steps', '5'], /--steps: given 2 times; allowed: once/],
   ] as const) {
     const r = chords(...argv);
     assert.is(r.status, 2, argv.join(' '));

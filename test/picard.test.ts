@@ -477,6 +477,7 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ window: 0 }, /window: got 0; allowed: an integer >= 1/],
     [{ tolerance: -1 }, /tolerance: got -1/],
     [{ solver: SOLVERS.heun }, /solver 'heun' has no linear form.*allowed: ddim, dpmpp-2m, dpmpp-3m/],
+    [{ solver: 'ddim' as never }, /solver: got 'ddim' \(a name\); allowed: a Solver object, e\.g\. SOLVERS\['ddim'\]/],
     [{ andersonDepth: 0 }, /andersonDepth: got 0; allowed: an integer from 1 to 5/],
     [{ andersonRegularization: 0 }, /andersonRegularization: got 0/],
     [{ maxRounds: 0 }, /maxRounds: got 0/],

@@ -290,4 +290,28 @@ test('x0Jump: no slope is DDIM; with a slope it composes exactly (t -> s -> u = 
   }
 });
 
+test('plain-JavaScript mistakes are one-line errors before any work: a solver name, bad mixture sizes', async () => {
+  const schedule = getSchedule('flow');
+  const model = mixtureModel(schedule, randomMixture({ dim: 3 }));
+  const x = tf.zeros([2, 3]),
+    grid = timeGrid(schedule, { steps: 4 });
+  await noLeak(() =>
+    throwsWith(
+      () => sample('heun' as never, model, x, grid),
+      /sample: solver: got 'heun' \(a name\); allowed: a Solver object, e.g\. SOLVERS\['heun'\] or getSolver\('heun'\)/,
+    ),
+  );
+  await throwsWith(() => sample({ name: 'mine' } as never, model, x, grid), /sample: solver: got object; allowed/);
+  for (const [opts, re] of [
+    [{ dim: -1 }, /randomMixture: dim got -1; allowed: an integer from 1 to/],
+    [{ dim: 2.5 }, /randomMixture: dim got 2\.5/],
+    [{ dim: 0 }, /randomMixture: dim got 0/],
+    [{ dim: 2, components: 0 }, /randomMixture: components got 0; allowed: an integer from 1 to 4096/],
+    [{ dim: 2, spread: NaN }, /randomMixture: spread got NaN; allowed: a finite number >= 0/],
+  ] as const)
+    await throwsWith(() => randomMixture(opts as never), re);
+  x.dispose();
+  model.dispose();
+});
+
 test.run();

@@ -100,7 +100,9 @@ test('loaders given bad arguments free what they loaded: bad labels, guidance, a
   await noLeak(() => throwsWith(() => dit.predict(x, t), /dit: a batch of 4 for 3 labels; allowed: a multiple/));
   tf.dispose([x, t]);
   dit.dispose();
-  await noLeak(() => throwsWith(() => loadDiT(join(good, 'model.json', '..', 'weights.bin')), /no model\.json/));
+  await noLeak(() =>
+    throwsWith(() => loadDiT(join(good, 'model.json', '..', 'weights.bin')), /is a file, not a model\.json/),
+  );
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

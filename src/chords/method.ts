@@ -8,7 +8,7 @@ import type { Solver } from '../solvers/solver.ts';
 import { HISTORY_RULES, type HistoryRule } from './history.ts';
 import { initSequence, parseInit, validateInit } from './init.ts';
 import { runChords } from './run.ts';
-import { formatStop, parseStop, type StopRule } from './stop.ts';
+import { formatStop, parseStop, validateStop, type StopRule } from './stop.ts';
 
 export interface ChordsMethodOptions {
   init: number[];
@@ -18,6 +18,8 @@ export interface ChordsMethodOptions {
   rectify: boolean;
   /** A multistep fine solver's history after a rectification: keep (default), drop or shift (history.ts). */
   history: HistoryRule;
+  /** Cores spawned at once from the newest core's first point: 1 (default, the reference's chain) .. K - 1. */
+  spawnPerRound: number;
 }
 
 export const chordsMethod: Method<ChordsMethodOptions> = {
@@ -50,6 +52,12 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       help: 'multistep fine solver history after a rectification: keep | drop | shift (add the x0 discrepancy)',
       rule: choice(HISTORY_RULES),
     },
+    'spawn-per-round': {
+      type: 'string',
+      default: '1',
+      help: "cores spawned at once from the newest core's first point: 1 (the reference's chain) .. 64",
+      rule: int(1, 64),
+    },
     'fine-solver': FINE_FLAG,
     coarse: COARSE_FLAG,
   },
@@ -60,6 +68,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     stop: { kind: 'complete' },
     rectify: true,
     history: 'keep',
+    spawnPerRound: 1,
   }),
   fromFlags(read, T) {
     const fine = readFine(read),
@@ -76,8 +85,10 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       );
     const init = text !== undefined ? parseInit(text) : initSequence({ cores, steps: T });
     validateInit(init, T, read.given('cores') && text !== undefined ? read.int('cores', 1, 64) : undefined);
+    validateStop(stop, init.length);
     const history = read.choice('history', HISTORY_RULES);
-    return { init, fine, coarse, stop, rectify: !read.flag('no-rectify'), history };
+    const spawnPerRound = read.int('spawn-per-round', 1, 64);
+    return { init, fine, coarse, stop, rectify: !read.flag('no-rectify'), history, spawnPerRound };
   },
   width: (_T, o) => o.init.length,
   async run(task, o, hooks = {}) {
@@ -93,6 +104,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       coarse: jumpName(o.coarse),
       rectify: o.rectify,
       history: o.history,
+      spawnPerRound: o.spawnPerRound,
     },
   }),
 };

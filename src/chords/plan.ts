@@ -6,14 +6,16 @@
  * Rules, as the reference code runs them (generalised to multi-call fine solvers):
  * - round 1: core 0 evaluates index 0; every active core evaluates one stage per round;
  * - in the round the newest core k evaluates its first point, core k + 1 is spawned there by one
- *   coarse jump I[k] -> I[k+1]; when the last core does, the coarse shot I[K-1] -> T is hit 0;
+ *   coarse jump I[k] -> I[k+1]; when the last core does, the coarse shot I[K-1] -> T is hit 0 (with
+ *   `spawnPerRound` s > 1, ours: cores k + 1 .. k + s are spawned there at once, each by one coarse jump from
+ *   core k's first point);
  * - when core k >= 1 completes a step to index j and core k - 1 has evaluated (stage 0 of) the
  *   index b where core k's current segment began, the step is rectified
  *   x_j = F(x_{j-1}) - G(x^k_b, b -> j) + G(x^{k-1}_b, b -> j), and the segment now begins at j;
  *   otherwise it is a plain fine step. Core 0 is never rectified. With one call per step this is
  *   the reference's cadence: core k is rectified every I[k] - I[k-1] steps;
  * - a core reaching T hits and retires. Core k hits at round k + C_k, C_k = the model calls of its
- *   steps from I[k] to T (k + T - I[k] for one call per step);
+ *   steps from I[k] to T (k + T - I[k] for one call per step; ceil(k / s) + C_k with `spawnPerRound` s);
  * - hits within a round: the coarse shot first, then cores from the highest index (fastest) to the
  *   lowest, so the latest hit is always the most accurate one available (the reference crashes
  *   when two cores finish in one round; we report both and go on).
@@ -28,6 +30,8 @@ export interface PlanConfig {
   calls?: (i: number, start: number) => number;
   /** Rectify (default true); false runs every core uncorrected, for ablations. */
   rectify?: boolean;
+  /** Cores spawned from the newest core's first point (ours). Default 1, the reference's chain; K - 1: all at once. */
+  spawnPerRound?: number;
 }
 
 /** A stored point: core `core`'s state at fine index i. */
@@ -87,7 +91,10 @@ export function planChords(cfg: PlanConfig): PlanRound[] {
   const { steps: T, init } = cfg;
   const calls = cfg.calls ?? (() => 1),
     rectify = cfg.rectify ?? true,
+    perRound = cfg.spawnPerRound ?? 1,
     K = init.length;
+  if (!(Number.isInteger(perRound) && perRound >= 1))
+    throw new Error(`spawnPerRound: got ${perRound}; allowed: an integer >= 1`);
   const cores: Core[] = [{ start: 0, cur: 0, stage: 0, begin: 0, active: true, evaluated: new Set() }];
   const stored = new Map<string, StoreItem>();
   const store = (it: StoreItem) => stored.set(key(it), it);
@@ -132,10 +139,12 @@ export function planChords(cfg: PlanConfig): PlanRound[] {
     if (newestFirst) {
       const from = { core: newest, i: cores[newest].start };
       if (cores.length < K) {
-        const s = init[cores.length];
-        ops.push({ kind: 'spawn', core: cores.length, from });
-        cores.push({ start: s, cur: s, stage: 0, begin: s, active: true, evaluated: new Set() });
-        store({ kind: 'x', core: cores.length - 1, i: s });
+        for (const last = Math.min(K, cores.length + perRound); cores.length < last; ) {
+          const s = init[cores.length];
+          ops.push({ kind: 'spawn', core: cores.length, from });
+          cores.push({ start: s, cur: s, stage: 0, begin: s, active: true, evaluated: new Set() });
+          store({ kind: 'x', core: cores.length - 1, i: s });
+        }
       } else if (!shot) {
         ops.push({ kind: 'shoot', from });
         hits.push({ kind: 'coarse', core: newest });

@@ -28,6 +28,7 @@ import { coarseJump, fineStep, rectify } from './math.ts';
 import { planChords, type PlanOp, type PlanRound } from './plan.ts';
 import { NodeStore } from './store.ts';
 import { residualNorm, validateStop, type StopRule } from './stop.ts';
+import { requireSolver } from '../solvers/registry.ts';
 
 export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   /** Init sequence, one start index per core (see initSequence / CHORDS_PRESETS). */
@@ -42,6 +43,11 @@ export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   rectify?: boolean;
   /** What a multistep fine solver's history becomes after a rectification (history.ts). Default 'keep'. */
   history?: HistoryRule;
+  /**
+   * Cores spawned at once from the newest core's first point (plan.ts; ours): 1 (default) is the reference's
+   * chain, one new core per round; larger values start the fast cores sooner from coarser starts.
+   */
+  spawnPerRound?: number;
   /** Check every model output for NaN/Inf each round (read in the round's one readback). Default true. */
   checkFinite?: boolean;
 }
@@ -87,8 +93,10 @@ export function validateJump(jump: Jump, param: Parametrization, grid: readonly 
 
 /** Runs CHORDS (Han et al. 2025) over an executor. */
 export async function runChords(task: SamplingTask, options: ChordsOptions): Promise<ChordsResult> {
+  if (typeof options !== 'object' || options === null)
+    throw new Error('chords: options got ' + String(options) + '; allowed: { init: [0, ...], fine?, stop?, ... }');
   const { executor, param, grid } = task;
-  const fine = options.fine ?? euler,
+  const fine = requireSolver('chords: fine', options.fine ?? euler),
     coarse = options.coarse ?? eulerJump;
   const stop = options.stop ?? { kind: 'complete' },
     checkFinite = options.checkFinite ?? true;
@@ -96,7 +104,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   await validateTask(task, 'chords');
   const T = grid.length - 1;
   validateInit(options.init, T);
-  validateStop(stop);
+  validateStop(stop, options.init.length);
   const history = options.history ?? 'keep';
   validateHistoryRule(history);
   validateJump(coarse, param, grid);
@@ -106,6 +114,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     init: options.init,
     calls: (i, s) => callsAt(fine, param, grid, i, s),
     rectify: options.rectify,
+    spawnPerRound: options.spawnPerRound,
   });
   const planMs = performance.now() - t0;
 

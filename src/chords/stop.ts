@@ -11,10 +11,16 @@ export type StopRule =
   /** Run to the end: the last hit is core 0, the sequential solver. */
   | { kind: 'complete' };
 
-export function validateStop(stop: StopRule): void {
+export function validateStop(stop: StopRule, cores?: number): void {
   if (stop.kind === 'core-index') {
     if (!Number.isInteger(stop.index) || stop.index < 0)
       throw new Error(`stop: core-index got ${stop.index}; allowed: an integer >= 0`);
+    // K cores give hits 0 (the coarse shot) to K: a larger index never stops the run
+    if (cores !== undefined && stop.index > cores)
+      throw new Error(
+        `stop: core-index got ${stop.index}, but ${cores} cores give hits 0 to ${cores} (0: the coarse shot); ` +
+          `allowed: core-index:0 to core-index:${cores}, or complete`,
+      );
   } else if (stop.kind === 'residual') {
     if (!(stop.tol >= 0) || !Number.isFinite(stop.tol))
       throw new Error(`stop: residual tolerance got ${stop.tol}; allowed: a finite number >= 0`);

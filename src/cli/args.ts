@@ -1,5 +1,5 @@
 /** Command-line parsing: node:util parseArgs plus typed, range-checked values with clear errors. */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseInit, validateInit } from '../chords/init.ts';
@@ -41,51 +41,71 @@ export function checkApplies(
   }
 }
 
+/** `chords plot` without a file (the command and the catalogue's preflight give the same error). */
+export const PLOT_NO_FILE =
+  "plot: needs a results file; allowed: one or more experiment results, e.g. 'results/frontier.json'";
+
 /** Parses argv against a spec; unknown options are an error listing the allowed ones. */
 export function parseOptions(command: string, argv: string[], spec: Spec): Parsed {
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const { values } = parseArgs({
+    parsed = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
+      tokens: true,
       options: Object.fromEntries(
         Object.entries(spec).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
       ),
     });
-    const out: Parsed = {};
-    for (const [k, o] of Object.entries(spec)) out[k] = (values as Parsed)[k] ?? o.default;
-    GIVEN.set(out, new Set(Object.keys(values).filter((k) => (values as Parsed)[k] !== undefined)));
-    return out;
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0];
-    // a value starting with a dash after a space (--x0 -0.5,1): keep node's hint, with the value typed
-    const dash = msg.match(/Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/);
-    if (dash) {
-      const i = argv.findIndex(
-        (a) => a === dash[1] || (spec[dash[1].slice(2)]?.short && a === `-${spec[dash[1].slice(2)].short}`),
-      );
-      const value = i >= 0 ? argv[i + 1] : '-...';
-      throw new Error(
-        `${dash[1]}: the value '${value}' starts with a dash and reads as an option; write ${dash[1]}=${value}`,
-      );
-    }
-    const missing = msg.match(/Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/);
-    if (missing) throw new Error(`${missing[1]}: needs a value, e.g. ${missing[1]}=<value>`);
-    const positional = msg.match(/Unexpected argument '([^']*)'/);
-    if (positional)
-      throw new Error(
-        `unexpected argument '${positional[1]}' for 'chords ${command}'; ` +
-          'allowed: options only (--name value or --name=value)',
-      );
-    const m = msg.match(/Unknown option '([^']+)'/);
-    if (m)
-      throw new Error(
-        `unknown option ${m[1]} for 'chords ${command}'; allowed: ${Object.keys(spec)
-          .map((k) => `--${k}`)
-          .join(', ')}`,
-      );
-    throw new Error(`chords ${command}: ${msg}`);
+    throw parseError(command, argv, spec, e);
   }
+  // an option given twice would silently keep the last value
+  const times = new Map<string, number>();
+  for (const t of parsed.tokens ?? []) if (t.kind === 'option') times.set(t.name, (times.get(t.name) ?? 0) + 1);
+  for (const [name, n] of times)
+    if (n > 1) throw new Error(`--${name}: given ${n} times; allowed: once (the value to use)`);
+  const values = parsed.values as Parsed;
+  const out: Parsed = {};
+  for (const [k, o] of Object.entries(spec)) out[k] = values[k] ?? o.default;
+  GIVEN.set(out, new Set(Object.keys(values).filter((k) => values[k] !== undefined)));
+  return out;
+}
+
+/** node's parseArgs error as one line naming the option and what is allowed. */
+function parseError(command: string, argv: string[], spec: Spec, e: unknown): Error {
+  const msg = (e as Error).message.split('\n')[0];
+  // a value starting with a dash after a space (--x0 -0.5,1): keep node's hint, with the value typed
+  const dash = msg.match(/Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/);
+  if (dash) {
+    const i = argv.findIndex(
+      (a) => a === dash[1] || (spec[dash[1].slice(2)]?.short && a === `-${spec[dash[1].slice(2)].short}`),
+    );
+    const value = i >= 0 ? argv[i + 1] : '-...';
+    // the next word is one of the command's options: the value was left out
+    if (/^--[\w-]+/.test(value) && value.slice(2).split('=')[0] in spec)
+      return new Error(`${dash[1]}: needs a value, e.g. ${dash[1]}=<value>`);
+    return new Error(
+      `${dash[1]}: the value '${value}' starts with a dash and reads as an option; write ${dash[1]}=${value}`,
+    );
+  }
+  const missing = msg.match(/Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/);
+  if (missing) return new Error(`${missing[1]}: needs a value, e.g. ${missing[1]}=<value>`);
+  const positional = msg.match(/Unexpected argument '([^']*)'/);
+  if (positional)
+    return new Error(
+      `unexpected argument '${positional[1]}' for 'chords ${command}'; ` +
+        'allowed: options only (--name value or --name=value)',
+    );
+  const m = msg.match(/Unknown option '([^']+)'/);
+  if (m)
+    return new Error(
+      `unknown option ${m[1]} for 'chords ${command}'; allowed: ${Object.keys(spec)
+        .map((k) => `--${k}`)
+        .join(', ')}`,
+    );
+  return new Error(`chords ${command}: ${msg}`);
 }
 
 export function intArg(name: string, v: string | boolean | undefined, min: number, max: number): number {
@@ -153,7 +173,32 @@ export function outFileArg(name: string, v: string | boolean | undefined, ext: s
       `--${name}: the folder of '${v}' (${dir}) does not exist, nor does its parent; ` +
         'allowed: a file in an existing folder, or in one new folder inside an existing one',
     );
+  probeWritable(name, v, file, dir);
   return file;
+}
+
+/** Creates (and removes again) the file and its one new folder, so an unwritable path fails before any work. */
+function probeWritable(name: string, v: string, file: string, dir: string): void {
+  const newDir = !existsSync(dir),
+    newFile = !existsSync(file);
+  const fail = (what: string, e: unknown) =>
+    new Error(
+      `--${name}: cannot ${what} '${v}' (${(e as NodeJS.ErrnoException).code ?? String(e)}); ` +
+        'allowed: a file in a folder this user can write',
+    );
+  try {
+    if (newDir) mkdirSync(dir);
+  } catch (e) {
+    throw fail('create the folder of', e);
+  }
+  try {
+    closeSync(openSync(file, 'a'));
+    if (newFile) unlinkSync(file);
+  } catch (e) {
+    throw fail('write', e);
+  } finally {
+    if (newDir) rmdirSync(dir);
+  }
 }
 
 /**
@@ -188,4 +233,9 @@ export function helpText(usage: string, spec: Spec): string {
     return `${flag.padEnd(26)} ${o.help}${o.default !== undefined ? ` (default: ${o.default})` : ''}`;
   });
   return `${usage}\n\nOptions:\n${rows.join('\n')}\n`;
+}
+
+/** --values only adds to the JSON report: without --json it would be silently ignored. */
+export function checkValuesFlag(o: Parsed): void {
+  if (o.values && !o.json) throw new Error('--values: adds the sample values to the JSON report; allowed with --json');
 }

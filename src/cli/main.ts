@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../paths.ts';
-import { checkApplies, checkRule, choiceArg, givenOptions, parseOptions } from './args.ts';
+import { PLOT_NO_FILE, checkApplies, checkRule, choiceArg, givenOptions, parseOptions } from './args.ts';
 import type { Catalog } from './catalog.ts';
 import type { ValueRule } from '../names.ts';
 
@@ -65,7 +65,11 @@ export function preflight(catalog: Catalog, cmd: string, argv: string[]): string
   if (!entry) return undefined;
   const dashed = cmd === 'plot' ? argv.filter((a) => a.startsWith('-')) : argv;
   const o = parseOptions(cmd, dashed, entry.options);
-  if (cmd === 'plot') return o.help || dashed.length === argv.length ? entry.help : undefined;
+  if (cmd === 'plot') {
+    if (o.help) return entry.help;
+    if (dashed.length === argv.length) throw new Error(PLOT_NO_FILE);
+    return undefined;
+  }
   let methodRules: Record<string, ValueRule> = {};
   if (cmd === 'run') {
     const given = givenOptions(o).has('method')

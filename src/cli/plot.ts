@@ -1,6 +1,6 @@
 /** `chords plot results/<name>.json`: re-draws an experiment's plots (SVG + PNG) from its rows, without re-running. */
 import { plotResults } from '../plots/results.ts';
-import { helpText, parseOptions, type Spec } from './args.ts';
+import { PLOT_NO_FILE, helpText, parseOptions, type Spec } from './args.ts';
 
 export const PLOT_OPTIONS: Spec = { help: { type: 'boolean', short: 'h', help: 'show this help' } };
 export const PLOT_HELP = helpText(
@@ -16,6 +16,7 @@ export async function plotCommand(argv: string[], out: (s: string) => void): Pro
     argv.filter((a) => a.startsWith('-')),
     PLOT_OPTIONS,
   );
-  if (o.help || files.length === 0) return out(PLOT_HELP);
+  if (o.help) return out(PLOT_HELP);
+  if (files.length === 0) throw new Error(PLOT_NO_FILE);
   for (const f of files) for (const png of await plotResults(f)) out(`wrote ${png}`);
 }

@@ -5,7 +5,16 @@ import { score, type Problem } from '../problems/index.ts';
 import { formatFrechet } from '../metrics/quality.ts';
 import { sample } from '../solvers/index.ts';
 import { readValues } from '../tensor.ts';
-import { checkApplies, choiceArg, givenOptions, helpText, intArg, numArg, parseOptions } from './args.ts';
+import {
+  checkApplies,
+  checkValuesFlag,
+  choiceArg,
+  givenOptions,
+  helpText,
+  intArg,
+  numArg,
+  parseOptions,
+} from './args.ts';
 import type { Parsed, Spec } from './args.ts';
 import { MODEL_OPTION_OWNERS, checkCallSize, solveReference } from './applies.ts';
 import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor, type MadeExecutor } from './executor.ts';
@@ -39,7 +48,12 @@ export function runOptions({ defaults = true } = {}): Spec {
   for (const [flag, owners] of flagOwners()) {
     const f = owners[0].flags[flag];
     const who = owners.length === methodNames().length ? '' : `${owners.map((m) => m.name).join(', ')}: `;
-    flags[flag] = { type: f.type, help: `${who}${f.help}`, ...(defaults && f.default ? { default: f.default } : {}) };
+    // methods that default the flag differently: each one's default in the help, no single default
+    const per = owners.map((m) => `${m.name} ${m.flags[flag].default ?? '-'}`);
+    const differ = new Set(owners.map((m) => m.flags[flag].default)).size > 1;
+    flags[flag] = differ
+      ? { type: f.type, help: `${who}${f.help} (defaults: ${per.join(', ')})` }
+      : { type: f.type, help: `${who}${f.help}`, ...(defaults && f.default ? { default: f.default } : {}) };
   }
   const method = { type: 'string' as const, default: 'chords', help: `sampler: ${methodNames().join(' | ')}` };
   return { ...PROBLEM_OPTIONS, method, ...flags, ...COMMON };
@@ -92,6 +106,7 @@ export async function runCommand(
   if (o.help && !givenOptions(o).has('method')) return out(runHelp());
   const method = getMethodArg(methodName);
   if (o.help) return out(runHelp(method));
+  checkValuesFlag(o);
   for (const [flag, owners] of flagOwners())
     if (o[flag] !== undefined && !owners.includes(method))
       throw new Error(`--${flag} belongs to --method ${owners.map((m) => m.name).join(' or ')}, not ${method.name}`);

@@ -2,7 +2,7 @@
  * `chords sample`: DiT samples as a PNG grid, sequentially or with CHORDS, with their class accuracy and Frechet
  * distance.
  */
-import { disposeResult, initSequence, parseStop, runChords } from '../chords/index.ts';
+import { disposeResult, initSequence, parseStop, runChords, validateStop } from '../chords/index.ts';
 import { batchedExecutor } from '../executors/index.ts';
 import { writeGrid } from '../plots/grid.ts';
 import { formatFrechet } from '../metrics/quality.ts';
@@ -70,6 +70,7 @@ export async function sampleCommand(
   if (cores === undefined && argv.some((a) => a === '--stop' || a.startsWith('--stop=')))
     throw new Error('--stop applies to CHORDS sampling only; allowed with --cores');
   const stop = parseStop(String(o.stop));
+  if (cores !== undefined) validateStop(stop, cores);
   const file = outFileArg('out', o.out, '.png');
   checkApplies('sample', o, MODEL_OPTION_OWNERS);
   checkCallSize(problemSpec(o), cores ?? 1);

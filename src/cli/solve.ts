@@ -5,7 +5,7 @@ import { score } from '../problems/index.ts';
 import type { SamplerResult } from '../sampling/task.ts';
 import { formatFrechet } from '../metrics/quality.ts';
 import { choice } from '../names.ts';
-import { checkApplies, choiceArg, helpText, parseOptions, type Spec } from './args.ts';
+import { checkApplies, checkValuesFlag, choiceArg, helpText, parseOptions, type Spec } from './args.ts';
 import { MODEL_OPTION_OWNERS, checkCallSize, solveReference } from './applies.ts';
 import { EXECUTOR_OPTIONS, chooseExecutor, makeExecutor, type MadeExecutor } from './executor.ts';
 import { PROBLEM_OPTIONS, buildProblem, problemSpec } from './problem.ts';
@@ -45,6 +45,7 @@ export async function solveCommand(
 ): Promise<void> {
   const o = parseOptions('solve', argv, SOLVE_OPTIONS);
   if (o.help) return out(SOLVE_HELP);
+  checkValuesFlag(o);
   const solverName = choiceArg('solver', o.solver, SOLVER_NAMES);
   checkApplies('solve', o, MODEL_OPTION_OWNERS);
   const backend = await backendName();

@@ -168,7 +168,7 @@ export const paradigmsMethod: Method<ParadigmsMethodOptions> = {
     window: read.int('window', 1, 10000),
     tolerance: readTolerance(read),
   }),
-  width: (_T, o) => o.window,
+  width: (T, o) => Math.min(o.window, T), // a window past T evaluates T points at most
   async run(task, o, hooks = {}) {
     if (!o.fine.jump) throw new Error(`fine: paradigms needs a solver with a first-order jump; got '${o.fine.name}'`);
     const r = await runParadigms(task, {

@@ -152,7 +152,7 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
       maxRounds: read.given('max-rounds') ? read.int('max-rounds', 1, 1e9) : Infinity,
       maxAdvance: read.given('max-advance') ? read.int('max-advance', 1, 10000) : Infinity,
     }),
-    width: (_T, o) => o.window,
+    width: (T, o) => Math.min(o.window, T), // wider than T: about T nodes a round (warm-up, pool size)
     async run(task, o, hooks = {}) {
       const r = await runPicard(task, { ...o, solver: o.fine, anderson: taa || o.anderson, ...kindHooks(hooks) });
       return asMethodResult(r, { nodes: r.nodes, sampleEvals: r.sampleEvals, anderson: r.anderson });

@@ -36,7 +36,7 @@ import { x0Jump, x0Slope } from '../solvers/jump.ts';
 
 import { dpmpp2m } from '../solvers/dpm-solver-pp.ts';
 import { requireLinearForm } from '../solvers/linear-form.ts';
-import { SOLVERS } from '../solvers/registry.ts';
+import { SOLVERS, requireSolver } from '../solvers/registry.ts';
 import { pastTimes, type HistoryEntry, type Solver, type StageEval, type StepInput } from '../solvers/solver.ts';
 import { readValues, tidy } from '../tensor.ts';
 import { roundMeter } from '../sampling/meter.ts';
@@ -220,7 +220,7 @@ function validate(o: PicardOptions) {
   const maxAdvance = o.maxAdvance ?? Infinity;
   if (!(maxAdvance === Infinity || (Number.isInteger(maxAdvance) && maxAdvance >= 1)))
     throw new Error(`maxAdvance: got ${maxAdvance}; allowed: an integer >= 1 (or Infinity: the window)`);
-  const solver = requireLinearForm(o.solver ?? dpmpp2m, 'solver', PICARD_SOLVERS);
+  const solver = requireLinearForm(requireSolver('solver', o.solver ?? dpmpp2m), 'solver', PICARD_SOLVERS);
   const anderson = o.anderson ?? false;
   if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
   const secant = o.secant ?? !anderson;

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, type Jump } from '../solvers/jump.ts';
-import { SOLVER_NAMES, SOLVERS } from '../solvers/registry.ts';
+import { SOLVER_NAMES, SOLVERS, requireSolver } from '../solvers/registry.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { Trajectory } from '../solvers/trajectory.ts';
 import { readAll, tidy } from '../tensor.ts';
@@ -57,7 +57,7 @@ export function srdsRoundBound(blockCalls: readonly number[]): number {
 /** Checks SRDS options (blocks within 1..T, a single-step fine solver, a tolerance >= 0) and fills defaults. */
 export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solver; coarse: Jump; tol: number } {
   const B = o.blocks ?? Math.max(1, Math.round(Math.sqrt(T))),
-    fine = o.fine ?? euler,
+    fine = requireSolver('srds: fine', o.fine ?? euler),
     coarse = o.coarse ?? eulerJump,
     tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(B) || B < 1 || B > T)

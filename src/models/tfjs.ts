@@ -4,7 +4,7 @@
  * model.predict(x) when the model ignores time.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asDenoiser, type Denoiser } from '../diffusion/denoiser.ts';
 import { checkPrediction, type Prediction } from '../diffusion/prediction.ts';
@@ -21,6 +21,11 @@ export interface TfjsModelOptions {
 
 /** An IOHandler that reads model.json and its weight files from the local filesystem. */
 export function fileHandler(path: string): tf.io.IOHandler {
+  // a file that is not a .json (README.md, weights.bin) is named as given, not as '<file>/model.json'
+  if (!path.endsWith('.json') && existsSync(path) && !statSync(path).isDirectory())
+    throw new Error(
+      `tfjs model: '${path}' is a file, not a model.json; allowed: a folder holding model.json, or its path`,
+    );
   const file = path.endsWith('.json') ? path : join(path, 'model.json');
   if (!existsSync(file)) throw new Error(`tfjs model: no model.json at '${file}'`);
   return {

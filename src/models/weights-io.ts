@@ -30,6 +30,11 @@ const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1,
 function readManifest<M>(path: string, format: string): { file: string; m: WeightsFile<M> } {
   if (typeof path !== 'string' || path === '')
     throw new Error(`weights: got path ${JSON.stringify(path)}; allowed: a folder or model.json`);
+  // a file that is not a .json (README.md, weights.bin) is named as given, not as '<file>/model.json'
+  if (!path.endsWith('.json') && existsSync(path) && !statSync(path).isDirectory())
+    throw new Error(
+      `weights: '${path}' is a file, not a model.json; allowed: a folder holding model.json, or its path`,
+    );
   const file = path.endsWith('.json') ? path : join(path, 'model.json');
   if (!existsSync(file)) throw new Error(`weights: no model.json at '${file}'`);
   if (statSync(file).isDirectory()) throw new Error(`weights: '${file}' is a folder, not a model.json file`);

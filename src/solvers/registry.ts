@@ -23,3 +23,21 @@ export function getSolver(name: string): Solver {
   if (!s) throw new Error(`solver: unknown solver '${name}'; allowed: ${SOLVER_NAMES.join(', ')}`);
   return s;
 }
+
+/**
+ * `s` itself when it is a Solver; a solver's name or anything else is a clear error naming the argument (plain
+ * JavaScript callers pass 'euler' where the types ask for SOLVERS.euler).
+ */
+export function requireSolver(arg: string, s: unknown): Solver {
+  const ok =
+    typeof s === 'object' &&
+    s !== null &&
+    ['init', 'calls', 'stage', 'finish'].every((k) => typeof (s as Record<string, unknown>)[k] === 'function');
+  if (ok) return s as Solver;
+  const named = typeof s === 'string' && (SOLVER_NAMES as readonly string[]).includes(s);
+  const eg = named ? s : 'euler';
+  throw new Error(
+    `${arg}: got ${typeof s === 'string' ? `'${s}'` : typeof s}${named ? ' (a name)' : ''}; allowed: a Solver ` +
+      `object, e.g. SOLVERS['${eg}'] or getSolver('${eg}') (${SOLVER_NAMES.join(', ')})`,
+  );
+}

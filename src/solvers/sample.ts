@@ -5,6 +5,7 @@ import { tidy } from '../tensor.ts';
 import { badIndices, checkFiniteInput, checkShapes, finiteFlags } from '../guards.ts';
 import { readAll } from '../tensor.ts';
 import { disposeState, pastTimes, solverStep, type Solver } from './solver.ts';
+import { requireSolver } from './registry.ts';
 
 export interface StepInfo {
   /** Step index i (from grid[i] to grid[i + 1]). */
@@ -63,6 +64,7 @@ export async function sample(
   grid: readonly number[],
   { onStep, checkFinite = true }: SampleOptions = {},
 ): Promise<SampleResult> {
+  requireSolver('sample: solver', solver);
   if (!model || typeof model.predict !== 'function')
     throw new Error('sample: model must be a Denoiser with predict(x, t)');
   try {

@@ -42,6 +42,16 @@ export function randomMixture({
   seed?: number;
   spread?: number;
 }): MixtureSpec {
+  const ints: [string, number, number, number][] = [
+    ['dim', dim, 1, 1 << 20],
+    ['components', components, 1, 4096],
+  ];
+  for (const [name, v, min, max] of ints)
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new Error(`randomMixture: ${name} got ${v}; allowed: an integer from ${min} to ${max}`);
+  if (!Number.isFinite(seed)) throw new Error(`randomMixture: seed got ${seed}; allowed: a finite number`);
+  if (!(Number.isFinite(spread) && spread >= 0))
+    throw new Error(`randomMixture: spread got ${spread}; allowed: a finite number >= 0`);
   const z = normals(components * dim, seed * 7919 + 17),
     u = uniformRng(seed * 104729 + 3);
   return {
