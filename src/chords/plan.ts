@@ -30,7 +30,7 @@ export interface PlanConfig {
   calls?: (i: number, start: number) => number;
   /** Rectify (default true); false runs every core uncorrected, for ablations. */
   rectify?: boolean;
-  /** Cores spawned from the newest core's first point (ours). Default 1, the reference's chain; K - 1: all at once. */
+  /** Cores spawned at once from the newest core's first point (ours). Default 1 (the reference); >= K - 1: all. */
   spawnPerRound?: number;
 }
 
