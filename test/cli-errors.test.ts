@@ -260,4 +260,23 @@ test('help texts list exactly the options each command parses; the README comman
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a repeated switch is harmless; --out probes leave existing files, links and folders as they were', async () => {
+  const { outFileArg } = await import('../src/cli/args.ts');
+  const { lstatSync, readlinkSync, symlinkSync, existsSync, readdirSync } = await import('node:fs');
+  const spec: Spec = { help: { type: 'boolean', short: 'h', help: '' }, steps: { type: 'string', help: '' } };
+  assert.is(parseOptions('x', ['-h', '--help'], spec).help, true);
+  assert.throws(() => parseOptions('x', ['--steps', '1', '--steps=2'], spec), /--steps: given 2 times/);
+  const d = mkdtempSync(join(tmpdir(), 'chords-out-'));
+  writeFileSync(join(d, 'old.png'), 'keep me');
+  symlinkSync(join(d, 'nowhere.png'), join(d, 'link.png'));
+  for (const f of ['old.png', 'link.png', 'new.png', join('sub', 'new.png')]) outFileArg('out', join(d, f), '.png');
+  assert.is(readFileSync(join(d, 'old.png'), 'utf8'), 'keep me');
+  assert.ok(lstatSync(join(d, 'link.png')).isSymbolicLink());
+  assert.is(readlinkSync(join(d, 'link.png')), join(d, 'nowhere.png'));
+  assert.not.ok(existsSync(join(d, 'nowhere.png')), 'the link target is not created');
+  assert.equal(readdirSync(d).sort(), ['link.png', 'old.png'], 'no probe file or folder left behind');
+  rmSync(d, { recursive: true, force: true });
+});
+
 test.run();

@@ -16,6 +16,8 @@ import {
 import { gaussianModel, mixtureModel, randomMixture, type AnalyticModel } from '../src/models/index.ts';
 import { normals } from '../src/random.ts';
 import { rmse, tidy } from '../src/tensor.ts';
+import { batchedExecutor } from '../src/executors/index.ts';
+import { runSequential } from '../src/methods/index.ts';
 import { x0Of } from '../src/diffusion/prediction.ts';
 import { ddimJump, x0Jump } from '../src/solvers/jump.ts';
 import { logSlope, noLeak, throwsWith } from './helpers.ts';
@@ -302,6 +304,10 @@ test('plain-JavaScript mistakes are one-line errors before any work: a solver na
     ),
   );
   await throwsWith(() => sample({ name: 'mine' } as never, model, x, grid), /sample: solver: got object; allowed/);
+  const task = { executor: batchedExecutor(model), param: model, grid, x };
+  await noLeak(() =>
+    throwsWith(() => runSequential(task, { solver: 'euler' as never }), /sequential: solver: got 'euler' \(a name\)/),
+  );
   for (const [opts, re] of [
     [{ dim: -1 }, /randomMixture: dim got -1; allowed: an integer from 1 to/],
     [{ dim: 2.5 }, /randomMixture: dim got 2\.5/],

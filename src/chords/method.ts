@@ -18,7 +18,7 @@ export interface ChordsMethodOptions {
   rectify: boolean;
   /** A multistep fine solver's history after a rectification: keep (default), drop or shift (history.ts). */
   history: HistoryRule;
-  /** Cores spawned at once from the newest core's first point: 1 (default, the reference's chain) .. K - 1. */
+  /** Cores spawned at once from the newest core's first point: 1 (default, the reference's chain); >= K - 1: all. */
   spawnPerRound: number;
 }
 
@@ -55,7 +55,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     'spawn-per-round': {
       type: 'string',
       default: '1',
-      help: "cores spawned at once from the newest core's first point: 1 (the reference's chain) .. 64",
+      help: "cores spawned at once from the newest core's first point: 1 (the reference's chain); K - 1 or more: all",
       rule: int(1, 64),
     },
     'fine-solver': FINE_FLAG,

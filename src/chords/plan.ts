@@ -30,7 +30,7 @@ export interface PlanConfig {
   calls?: (i: number, start: number) => number;
   /** Rectify (default true); false runs every core uncorrected, for ablations. */
   rectify?: boolean;
-  /** Cores spawned from the newest core's first point (ours). Default 1, the reference's chain; K - 1: all at once. */
+  /** Cores spawned at once from the newest core's first point (ours). Default 1 (the reference); >= K - 1: all. */
   spawnPerRound?: number;
 }
 
@@ -93,8 +93,10 @@ export function planChords(cfg: PlanConfig): PlanRound[] {
     rectify = cfg.rectify ?? true,
     perRound = cfg.spawnPerRound ?? 1,
     K = init.length;
-  if (!(Number.isInteger(perRound) && perRound >= 1))
-    throw new Error(`spawnPerRound: got ${perRound}; allowed: an integer >= 1`);
+  if (!(Number.isInteger(perRound) && perRound >= 1)) {
+    const got = typeof perRound === 'string' ? `'${perRound}'` : String(perRound);
+    throw new Error(`spawnPerRound: got ${got}; allowed: an integer >= 1`);
+  }
   const cores: Core[] = [{ start: 0, cur: 0, stage: 0, begin: 0, active: true, evaluated: new Set() }];
   const stored = new Map<string, StoreItem>();
   const store = (it: StoreItem) => stored.set(key(it), it);

@@ -1,5 +1,16 @@
 /** Command-line parsing: node:util parseArgs plus typed, range-checked values with clear errors. */
-import { closeSync, existsSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseInit, validateInit } from '../chords/init.ts';
@@ -61,9 +72,10 @@ export function parseOptions(command: string, argv: string[], spec: Spec): Parse
   } catch (e) {
     throw parseError(command, argv, spec, e);
   }
-  // an option given twice would silently keep the last value
+  // an option with a value given twice would silently keep the last value (a repeated switch is harmless)
   const times = new Map<string, number>();
-  for (const t of parsed.tokens ?? []) if (t.kind === 'option') times.set(t.name, (times.get(t.name) ?? 0) + 1);
+  for (const t of parsed.tokens ?? [])
+    if (t.kind === 'option' && spec[t.name]?.type === 'string') times.set(t.name, (times.get(t.name) ?? 0) + 1);
   for (const [name, n] of times)
     if (n > 1) throw new Error(`--${name}: given ${n} times; allowed: once (the value to use)`);
   const values = parsed.values as Parsed;
@@ -84,7 +96,8 @@ function parseError(command: string, argv: string[], spec: Spec, e: unknown): Er
     );
     const value = i >= 0 ? argv[i + 1] : '-...';
     // the next word is one of the command's options: the value was left out
-    if (/^--[\w-]+/.test(value) && value.slice(2).split('=')[0] in spec)
+    const short = Object.values(spec).some((o) => o.short !== undefined && value === `-${o.short}`);
+    if (short || (/^--[\w-]+/.test(value) && Object.hasOwn(spec, value.slice(2).split('=')[0])))
       return new Error(`${dash[1]}: needs a value, e.g. ${dash[1]}=<value>`);
     return new Error(
       `${dash[1]}: the value '${value}' starts with a dash and reads as an option; write ${dash[1]}=${value}`,
@@ -177,10 +190,18 @@ export function outFileArg(name: string, v: string | boolean | undefined, ext: s
   return file;
 }
 
-/** Creates (and removes again) the file and its one new folder, so an unwritable path fails before any work. */
+/**
+ * So that an unwritable path fails before any work: a new file is created and removed again (and its one new
+ * folder), an existing one (or the folder of a dangling link) is only checked for writing, never opened.
+ */
 function probeWritable(name: string, v: string, file: string, dir: string): void {
-  const newDir = !existsSync(dir),
-    newFile = !existsSync(file);
+  const newDir = !existsSync(dir);
+  let exists = true; // the path itself, maybe a link to nothing (existsSync follows links)
+  try {
+    lstatSync(file);
+  } catch {
+    exists = false;
+  }
   const fail = (what: string, e: unknown) =>
     new Error(
       `--${name}: cannot ${what} '${v}' (${(e as NodeJS.ErrnoException).code ?? String(e)}); ` +
@@ -191,14 +212,21 @@ function probeWritable(name: string, v: string, file: string, dir: string): void
   } catch (e) {
     throw fail('create the folder of', e);
   }
+  let err: Error | undefined;
   try {
-    closeSync(openSync(file, 'a'));
-    if (newFile) unlinkSync(file);
+    if (!exists) {
+      closeSync(openSync(file, 'wx'));
+      unlinkSync(file);
+    } else accessSync(existsSync(file) ? file : dir, constants.W_OK);
   } catch (e) {
-    throw fail('write', e);
-  } finally {
-    if (newDir) rmdirSync(dir);
+    err = fail('write', e);
   }
+  try {
+    if (newDir) rmdirSync(dir);
+  } catch (e) {
+    err ??= fail('remove the probe folder of', e);
+  }
+  if (err) throw err;
 }
 
 /**

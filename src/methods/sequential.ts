@@ -1,6 +1,7 @@
 /** The sequential baseline over an executor: one solver step after another, one model call per round. */
 import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
+import { requireSolver } from '../solvers/registry.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { Trajectory } from '../solvers/trajectory.ts';
 import { FINE_FLAG, readFine } from '../sampling/flags.ts';
@@ -24,6 +25,7 @@ export async function runSequential(
   task: SamplingTask,
   { solver = euler, onRound }: SequentialOptions = {},
 ): Promise<SamplerResult<SamplerHit>> {
+  requireSolver('sequential: solver', solver);
   await validateTask(task, 'sequential');
   const { executor, param, grid } = task;
   const meter = roundMeter(executor, onRound, { method: 'sequential' });

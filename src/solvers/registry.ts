@@ -37,7 +37,8 @@ export function requireSolver(arg: string, s: unknown): Solver {
   const named = typeof s === 'string' && (SOLVER_NAMES as readonly string[]).includes(s);
   const eg = named ? s : 'euler';
   throw new Error(
-    `${arg}: got ${typeof s === 'string' ? `'${s}'` : typeof s}${named ? ' (a name)' : ''}; allowed: a Solver ` +
+    `${arg}: got ${typeof s === 'string' ? `'${s}'` : s === null ? 'null' : typeof s}${named ? ' (a name)' : ''}; ` +
+      'allowed: a Solver ' +
       `object, e.g. SOLVERS['${eg}'] or getSolver('${eg}') (${SOLVER_NAMES.join(', ')})`,
   );
 }
