@@ -132,8 +132,16 @@ test(
           r.hits.map((h) => [h.kind === 'coarse' ? -1 : h.core, h.round]),
           ref.map((h) => [h.core, h.round]),
         );
+        // float32 against float64: rounding grows with the trajectory's scale (1.1^T |x0|), which a hit that
+        // nearly cancels to a small value does not show
+        const scale = 1.1 ** steps * (1 + Math.max(...x0.map(Math.abs)));
         r.hits.forEach((h, j) =>
-          values(h.x).forEach((v, d) => assert.ok(Math.abs(v - ref[j].x[d]) <= 2e-5 * Math.abs(ref[j].x[d]) + 1e-5)),
+          values(h.x).forEach((v, d) =>
+            assert.ok(
+              Math.abs(v - ref[j].x[d]) <= 2e-5 * Math.abs(ref[j].x[d]) + 1e-5 + 1e-8 * steps * scale,
+              `hit ${j}: ${v} vs ${ref[j].x[d]}`,
+            ),
+          ),
         );
         disposeResult(r);
         x.dispose();
