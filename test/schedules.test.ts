@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { GRIDS, SCHEDULES, getSchedule, timeGrid } from '../src/diffusion/index.ts';
+import * as tf from '@tensorflow/tfjs';
+import { GRIDS, SCHEDULES, getSchedule, timeGrid, type NoiseSchedule } from '../src/diffusion/index.ts';
+import { coeffsPerSample } from '../src/diffusion/prediction.ts';
 import { throwsWith } from './helpers.ts';
 
 const tInner = fc.double({ min: 0.02, max: 0.98, noNaN: true });
@@ -99,6 +101,41 @@ test('bad grid and schedule inputs are rejected with the allowed values', async 
   );
   await throwsWith(() => timeGrid(s, { steps: 10, shift: -1 }), /shift: got -1/);
   await throwsWith(() => timeGrid(s, { steps: 10, tStart: 0.2, tEnd: 0.5 }), /tEnd/);
+});
+
+test('tensor forms: float32 ops match the float64 functions; device-only time vectors need no readback', () => {
+  const ts = [1, 0.999, 0.9, 0.5, 0.1, 0.01, 1e-3];
+  for (const name of SCHEDULES) {
+    const s = getSchedule(name);
+    assert.ok(s.tensors, `${name} has tensor forms`);
+    const before = tf.memory().numTensors;
+    const t = tf.tensor1d(ts);
+    const c = tf.tidy(() => s.tensors!(t) as unknown as tf.NamedTensorMap);
+    for (const k of ['alpha', 'sigma', 'dAlpha', 'dSigma'] as const) {
+      const got = c[k].dataSync();
+      ts.forEach((u, i) => {
+        const want = s[k](u);
+        if (!Number.isFinite(want))
+          return assert.ok(!Number.isFinite(got[i]) || Math.abs(got[i]) > 1e6, `${name} ${k}`);
+        assert.ok(
+          Math.abs(got[i] - want) <= 2e-5 * Math.abs(want) + 2e-6 * (1 + Math.abs(want)),
+          `${name} ${k}(${u}): ${got[i]} vs ${want}`,
+        );
+      });
+    }
+    // coeffsPerSample on a vector without a host copy: the tensor forms, shaped [N, 1, 1]
+    const pc = coeffsPerSample(s, t, 3);
+    assert.equal(pc.alpha.shape, [ts.length, 1, 1]);
+    tf.dispose([t, ...Object.values(c), ...Object.values(pc)]);
+    assert.is(tf.memory().numTensors, before, `${name}: no leak`);
+  }
+  const custom: NoiseSchedule = { ...getSchedule('flow'), tensors: undefined };
+  const t = tf.tensor1d([0.5]);
+  assert.throws(
+    () => coeffsPerSample(custom, t, 2),
+    /t: a time vector not made by timesVector\(\) .*allowed: timesVector/,
+  );
+  t.dispose();
 });
 
 test.run();

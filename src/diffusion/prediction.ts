@@ -50,7 +50,7 @@ export function coeffsAt(schedule: NoiseSchedule, t: number): Coeffs<number> {
 /** Host copies of the time vectors made by timesVector, so coefficients never read a time back from a GPU. */
 const hostTimes = new WeakMap<tf.Tensor, Float32Array>();
 
-/** A float32 time vector [N] whose values are also kept on the host (see timeValues). */
+/** A float32 time vector [N] whose values are also kept on the host (see coeffsPerSample). */
 export function timesVector(ts: ArrayLike<number>): tf.Tensor1D {
   const v = Float32Array.from(ts);
   const t = tf.tensor1d(v, 'float32');
@@ -58,30 +58,28 @@ export function timesVector(ts: ArrayLike<number>): tf.Tensor1D {
   return t;
 }
 
-/** Backends whose tensors live in host memory: reading one there is a copy, it blocks no device. */
-const HOST_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
-
 /**
- * The values of a time vector: the host copy of one made by timesVector (every library path makes its time
- * vectors so). A vector made elsewhere (a user's tf.fill) is read from host memory on the CPU backends; on a
- * GPU backend it is a clear error instead of a blocking readback.
+ * Per-sample coefficients [N, 1, ...] (rank of x) from a time vector t: [N]. A vector made by timesVector (every
+ * library path makes its time vectors so) has a host copy: float64 math there. Any other (a user's tf.fill) is
+ * never read back: the schedule's float32 tensor ops run on the device, or, for a schedule without them, it is
+ * a clear error.
  */
-export function timeValues(t: tf.Tensor1D): ArrayLike<number> {
-  const host = hostTimes.get(t);
-  if (host) return host;
-  const backend = tf.getBackend();
-  if (!HOST_BACKENDS.has(backend))
-    throw new Error(
-      `t: a time vector not made by timesVector() on the ${backend} backend; allowed: timesVector(times) ` +
-        '(it keeps a host copy, so the schedule coefficients need no readback from the device)',
-    );
-  return t.dataSync(); // host memory on these backends: a copy, no device wait
-}
-
-/** Per-sample coefficients [N, 1, ...] (rank of x) from a time vector t: [N], computed in float64. */
 export function coeffsPerSample(schedule: NoiseSchedule, t: tf.Tensor1D, rank: number): Coeffs<tf.Tensor> {
-  const ts = Array.from(timeValues(t));
-  const shape = [ts.length, ...Array(Math.max(0, rank - 1)).fill(1)];
+  const host = hostTimes.get(t);
+  const shape = [t.shape[0], ...Array(Math.max(0, rank - 1)).fill(1)];
+  if (!host) {
+    if (!schedule.tensors)
+      throw new Error(
+        `t: a time vector not made by timesVector() for a schedule ('${schedule.name}') without tensor forms; ` +
+          'allowed: timesVector(times) (it keeps a host copy), or a schedule with tensors(t)',
+      );
+    const c = tf.tidy(() => {
+      const v = schedule.tensors!(t);
+      return [v.alpha, v.sigma, v.dAlpha, v.dSigma].map((x) => tf.reshape(x, shape));
+    });
+    return { alpha: c[0], sigma: c[1], dAlpha: c[2], dSigma: c[3] };
+  }
+  const ts = Array.from(host);
   const make = (f: (u: number) => number) => tf.tensor(ts.map(f), shape, 'float32');
   return {
     alpha: make(schedule.alpha),

@@ -1,5 +1,6 @@
 /** Noise schedules x_t = alpha(t) x_0 + sigma(t) eps on t in [0, 1] (t = 1 noise, t = 0 data). */
 
+import * as tf from '@tensorflow/tfjs';
 import { SCHEDULES, type ScheduleName } from '../names.ts';
 
 export { SCHEDULES, type ScheduleName };
@@ -19,7 +20,29 @@ export interface NoiseSchedule {
   lambda(t: number): number;
   /** Inverse of lambda on [0, 1]. */
   tOfLambda(lambda: number): number;
+  /**
+   * alpha, sigma and their derivatives as float32 tensor ops on a time vector [N] (each [N]), for time vectors
+   * whose values are only on the device: the coefficients then need no readback. Call in tidy.
+   */
+  tensors?(t: tf.Tensor1D): ScheduleTensors;
 }
+
+/** A schedule's coefficients at a time vector, each [N]. */
+export interface ScheduleTensors {
+  alpha: tf.Tensor;
+  sigma: tf.Tensor;
+  dAlpha: tf.Tensor;
+  dSigma: tf.Tensor;
+}
+
+const full = (t: tf.Tensor1D, v: number): tf.Tensor1D => tf.fill(t.shape, v, 'float32');
+/** -expm1(x) = 1 - e^x without float32 cancellation near 0 (its series there: -x (1 + x/2 + x^2/6)); tidy. */
+const negExpm1 = (x: tf.Tensor): tf.Tensor =>
+  tf.where(
+    tf.less(tf.abs(x), 0.01),
+    tf.mul(tf.neg(x), tf.add(1, tf.mul(x, tf.add(0.5, tf.div(x, 6))))),
+    tf.sub(1, tf.exp(x)),
+  );
 
 const softplus = (z: number): number => (z > 30 ? z : Math.log1p(Math.exp(z)));
 
@@ -34,6 +57,7 @@ export function flowSchedule(): NoiseSchedule {
     sigmaDSigma: (t) => t,
     lambda: (t) => Math.log(1 - t) - Math.log(t),
     tOfLambda: (l) => 1 / (1 + Math.exp(l)),
+    tensors: (t) => ({ alpha: tf.sub(1, t), sigma: tf.clone(t), dAlpha: full(t, -1), dSigma: full(t, 1) }),
   };
 }
 
@@ -65,6 +89,14 @@ export function vpLinearSchedule({ beta0 = 0.1, beta1 = 20 }: VpLinearOptions = 
         b = 0.5 * beta0;
       return (2 * c) / (b + Math.sqrt(b * b + 4 * a * c));
     },
+    tensors: (t) => {
+      const logA = tf.sub(tf.mul(tf.square(t), -0.25 * (beta1 - beta0)), tf.mul(t, 0.5 * beta0)); // [N]
+      const dLogA = tf.sub(tf.mul(t, -0.5 * (beta1 - beta0)), 0.5 * beta0); // [N]
+      const alpha = tf.exp(logA); // [N]
+      const sigma = tf.sqrt(negExpm1(tf.mul(logA, 2))); // [N]
+      const dSigma = tf.div(tf.neg(tf.mul(tf.square(alpha), dLogA)), sigma); // [N]
+      return { alpha, sigma, dAlpha: tf.mul(alpha, dLogA), dSigma };
+    },
   };
 }
 
@@ -94,6 +126,15 @@ export function vpCosineSchedule({ s = 0.008 }: VpCosineOptions = {}): NoiseSche
       const a = 1 / Math.sqrt(1 + Math.exp(-2 * l));
       return Math.min(1, Math.max(0, Math.acos(Math.min(1, a * c0)) / k - s));
     },
+    tensors: (t) => {
+      const u = tf.mul(tf.add(t, s), k); // k (t + s): [N]
+      const alpha = tf.minimum(tf.div(tf.cos(u), c0), 1); // [N]
+      // 1 - alpha^2 = sin(k t) sin(k (t + 2 s)) / c0^2, free of float32 cancellation near t = 0
+      const gap = tf.mul(tf.sin(tf.mul(t, k)), tf.sin(tf.mul(tf.add(t, 2 * s), k))); // [N]
+      const sigma = tf.div(tf.sqrt(tf.relu(gap)), c0); // [N]
+      const dAlpha = tf.div(tf.mul(tf.sin(u), -k), c0); // [N]
+      return { alpha, sigma, dAlpha, dSigma: tf.div(tf.neg(tf.mul(alpha, dAlpha)), sigma) }; // Inf where sigma = 0
+    },
   };
 }
 
@@ -112,6 +153,7 @@ export function veSchedule({ sigmaMax = 80 }: VeOptions = {}): NoiseSchedule {
     sigmaDSigma: (t) => sigmaMax * sigmaMax * t,
     lambda: (t) => -Math.log(sigmaMax * t),
     tOfLambda: (l) => Math.exp(-l) / sigmaMax,
+    tensors: (t) => ({ alpha: full(t, 1), sigma: tf.mul(t, sigmaMax), dAlpha: full(t, 0), dSigma: full(t, sigmaMax) }),
   };
 }
 
