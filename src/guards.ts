@@ -42,6 +42,16 @@ export async function nonFinite(ts: readonly tf.Tensor[]): Promise<number[]> {
   return badIndices(await readAll([finiteFlags(ts)]));
 }
 
+/** Throws when x is not a batch of the model's samples ([n, ...sampleShape]), for a model that declares its shape. */
+export function checkSampleShape(method: string, sampleShape: readonly number[] | undefined, x: tf.Tensor): void {
+  if (!sampleShape) return;
+  if (x.rank === sampleShape.length + 1 && sampleShape.every((d, i) => x.shape[i + 1] === d)) return;
+  throw new Error(
+    `${method}: x has shape [${x.shape.join(', ')}]; allowed: [n, ${sampleShape.join(', ')}] ` +
+      `(n samples of the model's shape [${sampleShape.join(', ')}])`,
+  );
+}
+
 /** Throws when the initial state holds a NaN or an Inf (before any work). */
 export async function checkFiniteInput(method: string, x: tf.Tensor): Promise<void> {
   if (x.dtype !== 'float32') return;

@@ -55,6 +55,13 @@ test(
     const got = tf.tidy(() => mine.predict(x, t).dataSync());
     assert.equal(Array.from(got), Array.from(want));
     const grid = timeGrid(getSchedule('flow'), { steps: 12 });
+    // the x input's shape [null, 4] gives the sample shape: another width is refused before any model call
+    assert.equal(mine.sampleShape, [4]);
+    const wide = tf.zeros([3, 5]);
+    await noLeak(() =>
+      throwsWith(() => sample(euler, mine, wide, grid), /sample: x has shape \[3, 5\]; allowed: \[n, 4\]/),
+    );
+    wide.dispose();
     const seq = await sample(euler, mine, x, grid);
     await noLeak(async () => {
       const r = await chords(mine, x, grid, { init: [0, 3, 6] });

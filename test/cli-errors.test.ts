@@ -100,6 +100,10 @@ const CASES: [string[], ...RegExp[]][] = [
   [['run', '--executor', 'processes', '--devices', '0', '--workers', '2'], /--devices: got 1 id\(s\) for 2 processes/],
   [['run', '--executor', 'processes', '--devices', '0,x1'], /--devices: got '0,x1': 'x1' is not a GPU id/],
   [
+    ['run', '--executor', 'processes', '--devices', '0,1'],
+    /--devices: GPU ids reach only the tensorflow backend \(tfjs-node-gpu reads CUDA_VISIBLE_DEVICES\), not wasm;/,
+  ],
+  [
     ['run', '--executor', 'workers', '--workers', '9'],
     /--workers: 9 pool members for the parallel width 8 .*; allowed: at most 8/,
   ],

@@ -22,6 +22,8 @@ import {
   tokens,
 } from '../src/models/dit/index.ts';
 import { normals } from '../src/random.ts';
+import { getSchedule, timeGrid } from '../src/diffusion/index.ts';
+import { euler, sample } from '../src/solvers/index.ts';
 import { channelMatMul, gelu, layerNorm, linear, linear3d, silu, taping } from '../src/models/nn.ts';
 import { modulate, patchify, timeFeatures, unpatchify } from '../src/models/dit/layers.ts';
 import { noLeak, throwsWith } from './helpers.ts';
@@ -423,7 +425,15 @@ test('no tensor leaks from the forward pass, the guided denoiser or a training s
   await tr.step(data.images, data.labels, 0, 1);
   await noLeak(() => tr.step(data.images, data.labels, 1, 2));
   tr.dispose();
-  tf.dispose([x, t, y, ...Object.values(p)]);
+  // the denoiser declares its sample shape: images of another size are refused before any model call
+  const d = ditDenoiser(p, cfg, { labels: [1] }),
+    small = tf.zeros([2, 8, 8, 1]);
+  assert.equal(d.sampleShape, [cfg.imageSize, cfg.imageSize, cfg.channels]);
+  const grid = timeGrid(getSchedule('flow'), { steps: 4 });
+  await noLeak(() =>
+    throwsWith(() => sample(euler, d, small, grid), /sample: x has shape \[2, 8, 8, 1\]; allowed: \[n, 16, 16, 1\]/),
+  );
+  tf.dispose([x, t, y, small, ...Object.values(p)]);
 });
 
 test('procedural digits: same seed, same images; values in [-1, 1]; labels as asked; bad input rejected', async () => {

@@ -1,7 +1,8 @@
 /**
  * API faults, per public sampler (sample(), chords() and every method in the registry, so a newly registered
  * method is covered too) on each in-process executor: a model that throws mid-run, a NaN start, a model
- * returning NaN, a bad grid, a model output of the wrong batch or width. Each is a clear error naming the method
+ * returning NaN, a bad grid, a model output of the wrong batch or width, an x that is not a batch of the model's
+ * samples. Each is a clear error naming the method
  * (and the round and step where a model output is at fault), and tf.memory().numTensors is unchanged afterwards.
  */
 import { test } from 'uvu';
@@ -94,6 +95,15 @@ for (const [name, run, direct] of SAMPLERS)
       await attempt(faulty('width'), x, grid, prefix, batchedShape ? /shape \[\d+,6\]/ : /has shape \[2,6\]/);
       if (!batchedShape) await attempt(faulty('width'), x, grid, site, /allowed: the input's shape \[2,3\]/);
       await attempt(base, nan, grid, prefix, /x \(the initial state\) is not finite/);
+      // x that is not a batch of the model's samples ([n, 3]): refused before any model call
+      let calls = 0;
+      const counted: Denoiser = { ...base, predict: (xs, t) => (calls++, base.predict(xs, t)) };
+      for (const bad of [tf.zeros([2, 4]), tf.zeros([6]), tf.zeros([2, 3, 1])]) {
+        const shape = esc(`[${bad.shape.join(', ')}]`).replace(/[[\]]/g, '\\$&');
+        await attempt(counted, bad, grid, prefix, new RegExp(`x has shape ${shape}; allowed: \\[n, 3\\]`));
+        bad.dispose();
+      }
+      assert.is(calls, 0, 'no model call for an x of the wrong shape');
       await attempt(base, x, [1.5, 1, 0.5, 0], prefix, /grid: time 0 is 1\.5; allowed: times in \[0, 1\]/);
       await attempt(base, x, [1, 0.5, 0.7, 0], prefix, /grid: must be strictly monotone/);
       tf.dispose([x, nan]);

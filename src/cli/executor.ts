@@ -87,7 +87,7 @@ export interface ExecutorChoice {
 /**
  * Checks the executor options against the parallel width before any work: --workers and --devices
  * only with a pool, at most as many members as parallel calls per round (more would sit idle),
- * --devices one distinct valid id per child process.
+ * --devices one distinct valid id per child process, and only on the tensorflow backend (the one that reads them).
  */
 export function chooseExecutor(o: Parsed, backend: string, modelName: string, width: number): ExecutorChoice {
   const name =
@@ -131,6 +131,13 @@ export function chooseExecutor(o: Parsed, backend: string, modelName: string, wi
     throw new Error(
       `--${o.workers !== undefined ? 'workers' : 'devices'}: ${size} pool members for ${widthNote}; ` +
         `allowed: at most ${width} (more members than parallel calls would sit idle)`,
+    );
+  // CUDA_VISIBLE_DEVICES is read by tfjs-node-gpu only; on any other backend the ids would be silently ignored
+  if (devices && backend !== 'tensorflow')
+    throw new Error(
+      `--devices: GPU ids reach only the tensorflow backend (tfjs-node-gpu reads CUDA_VISIBLE_DEVICES), ` +
+        `not ${backend}` +
+        (backend === 'webgpu' ? '; for webgpu use --adapters' : '; allowed: --backend tensorflow, or drop --devices'),
     );
   return { name, size, devices, timeoutMs, warmupCalls };
 }

@@ -23,15 +23,22 @@ export interface Denoiser extends Parametrization {
 export interface AsDenoiserOptions {
   prediction: Prediction;
   schedule?: NoiseSchedule;
+  /** The shape of one sample, if the model takes only that shape (samplers then check x before any work). */
+  sampleShape?: readonly number[];
 }
 
 /** Adapts any model function `(x, t) -> prediction` into a Denoiser. */
 export function asDenoiser(
   fn: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor,
-  { prediction, schedule }: AsDenoiserOptions,
+  { prediction, schedule, sampleShape }: AsDenoiserOptions,
 ): Denoiser {
   checkPrediction(prediction);
-  return { prediction, schedule, predict: fn };
+  if (
+    sampleShape !== undefined &&
+    !(Array.isArray(sampleShape) && sampleShape.every((d) => Number.isInteger(d) && d > 0))
+  )
+    throw new Error(`sampleShape: got ${JSON.stringify(sampleShape)}; allowed: an array of positive integers`);
+  return { prediction, schedule, predict: fn, ...(sampleShape ? { sampleShape: [...sampleShape] } : {}) };
 }
 
 /** The x0 estimate D(x; t) of any Denoiser, per sample. */

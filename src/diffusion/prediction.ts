@@ -27,6 +27,11 @@ export interface Parametrization {
    * row r labels[r mod labels.length]): a request must then hold the whole batch, in order. Default false.
    */
   readonly rowConditioned?: boolean;
+  /**
+   * The shape of one sample (x without its batch axis) when the model takes only that shape: [dim] for the
+   * analytic mixtures, [size, size, channels] for the DiT. The samplers refuse any other x before any work.
+   */
+  readonly sampleShape?: readonly number[];
 }
 
 export function checkPrediction(name: string): Prediction {

@@ -52,6 +52,13 @@ export function fileHandler(path: string): tf.io.IOHandler {
 
 export type TfjsDenoiser = Denoiser & { dispose(): void };
 
+/** The x input's shape without the batch axis when the model fixes every axis (else undefined: no check). */
+function knownSampleShape(model: tf.LayersModel | tf.GraphModel): number[] | undefined {
+  const shape = (model.inputs[0] as { shape?: (number | null)[] } | undefined)?.shape;
+  const rest = shape?.slice(1);
+  return rest && rest.length > 0 && rest.every((d) => typeof d === 'number' && d > 0) ? (rest as number[]) : undefined;
+}
+
 /** Loads a layers model (or a graph model) from a path and adapts it to the Denoiser interface. */
 export async function loadTfjsModel(
   path: string,
@@ -74,7 +81,7 @@ export async function loadTfjsModel(
         const out = time === 'none' ? model.predict(x) : model.predict([x, tt]);
         return Array.isArray(out) ? out[0] : (out as tf.Tensor);
       }),
-    { prediction, schedule: s },
+    { prediction, schedule: s, sampleShape: knownSampleShape(model) },
   );
   return { ...d, dispose: () => model.dispose() };
 }

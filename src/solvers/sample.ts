@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import { tidy } from '../tensor.ts';
-import { badIndices, checkFiniteInput, checkShapes, finiteFlags } from '../guards.ts';
+import { badIndices, checkFiniteInput, checkSampleShape, checkShapes, finiteFlags } from '../guards.ts';
 import { readAll } from '../tensor.ts';
 import { disposeState, pastTimes, solverStep, type Solver } from './solver.ts';
 import { requireSolver } from './registry.ts';
@@ -74,6 +74,7 @@ export async function sample(
   }
   if (!(x instanceof tf.Tensor) || x.rank < 1)
     throw new Error('sample: x must be a tensor of rank >= 1 with the batch first');
+  checkSampleShape('sample', model.sampleShape, x);
   if (checkFinite) await checkFiniteInput('sample', x);
   let step = 0;
   const flags: { step: number; ok: tf.Tensor }[] = []; // one finite flag per model call, read after the last step

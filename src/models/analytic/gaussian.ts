@@ -22,6 +22,7 @@ export function gaussianModel({ schedule, mean, scale }: GaussianOptions): Analy
   return {
     name: 'gaussian',
     dim,
+    sampleShape: [dim],
     prediction: 'x0',
     schedule,
     /** E[x0 | x_t] = mu + a s^2 / (a^2 s^2 + sigma^2) (x - a mu). */

@@ -114,6 +114,7 @@ export function mixtureModel(schedule: NoiseSchedule, spec: MixtureSpec): Analyt
   return {
     name: 'mixture',
     dim: D,
+    sampleShape: [D],
     prediction: 'x0',
     schedule,
     /** E[x0 | x] = sum_k r_k(x) [mu_k + a s_k^2 / v_k (x - a mu_k)], v_k = a^2 s_k^2 + sigma^2; row-wise ops only. */

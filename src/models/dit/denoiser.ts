@@ -39,6 +39,7 @@ export function ditDenoiser(
     prediction: 'velocity',
     schedule: flowSchedule(),
     rowConditioned: labels.length > 1, // row r gets labels[r mod labels.length]
+    sampleShape: [config.imageSize, config.imageSize, config.channels],
     config,
     params,
     predict: (x, t) =>
