@@ -100,7 +100,7 @@ const CASES: [string[], ...RegExp[]][] = [
   [['run', '--executor', 'processes', '--devices', '0', '--workers', '2'], /--devices: got 1 id\(s\) for 2 processes/],
   [['run', '--executor', 'processes', '--devices', '0,x1'], /--devices: got '0,x1': 'x1' is not a GPU id/],
   [
-    ['run', '--executor', 'processes', '--devices', '0,1'],
+    ['run', '--executor', 'processes', '--devices', '0,1', '--backend', 'wasm'],
     /--devices: GPU ids reach only the tensorflow backend \(tfjs-node-gpu reads CUDA_VISIBLE_DEVICES\), not wasm;/,
   ],
   [

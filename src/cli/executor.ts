@@ -127,17 +127,17 @@ export function chooseExecutor(o: Parsed, backend: string, modelName: string, wi
       `--devices: got ${devices.length} id(s) for ${size} processes (--workers ${o.workers}); ` +
         'allowed: one id per child',
     );
-  if (size > width)
-    throw new Error(
-      `--${o.workers !== undefined ? 'workers' : 'devices'}: ${size} pool members for ${widthNote}; ` +
-        `allowed: at most ${width} (more members than parallel calls would sit idle)`,
-    );
   // CUDA_VISIBLE_DEVICES is read by tfjs-node-gpu only; on any other backend the ids would be silently ignored
   if (devices && backend !== 'tensorflow')
     throw new Error(
       `--devices: GPU ids reach only the tensorflow backend (tfjs-node-gpu reads CUDA_VISIBLE_DEVICES), ` +
         `not ${backend}` +
         (backend === 'webgpu' ? '; for webgpu use --adapters' : '; allowed: --backend tensorflow, or drop --devices'),
+    );
+  if (size > width)
+    throw new Error(
+      `--${o.workers !== undefined ? 'workers' : 'devices'}: ${size} pool members for ${widthNote}; ` +
+        `allowed: at most ${width} (more members than parallel calls would sit idle)`,
     );
   return { name, size, devices, timeoutMs, warmupCalls };
 }
