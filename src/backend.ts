@@ -2,6 +2,7 @@
  * Picks and initialises the tfjs backend: `tensorflow` (tfjs-node-gpu / tfjs-node) if installed, else `wasm`,
  * else `cpu`; `webgpu` (Dawn's Node bindings, on Vulkan) only when asked for.
  */
+import { checkKeys } from './options.ts';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -204,6 +205,11 @@ async function registerWebGPU(o: WebGPUOptions): Promise<AdapterInfo> {
  * a forced backend that cannot load is an error, never a silent fallback. `webgpu` is never tried by `auto`.
  */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  if (typeof options !== 'object' || options === null)
+    throw new Error(
+      `initBackend: got ${JSON.stringify(options)}; allowed: an options object such as { backend: 'cpu' }`,
+    );
+  checkKeys('initBackend', options, { backend: true, nativePackages: true, webgpu: true });
   const choice = parseBackend(options.backend ?? process.env.CHORDS_BACKEND ?? 'auto');
   const packages = options.nativePackages ?? NATIVE_PACKAGES;
   const skipped: Record<string, string> = {};
