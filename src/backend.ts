@@ -105,6 +105,8 @@ export function currentBackend(): BackendInfo | undefined {
 
 /** One line naming the backend and, on webgpu, its adapter: `webgpu (mesa, software: llvmpipe ...)`. */
 export function describeBackend(info: BackendInfo): string {
+  if (typeof info !== 'object' || info === null)
+    throw new Error(`describeBackend: got ${info}; allowed: what initBackend() resolved to (await it first)`);
   const a = info.adapter;
   return a ? `${info.name} (${[a.vendor, a.architecture].filter(Boolean).join(', ')}: ${a.description})` : info.name;
 }

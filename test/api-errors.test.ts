@@ -1,8 +1,8 @@
 /**
  * Plain-JavaScript misuse of the library API (from a new user's trial): misspelled option keys, a jump's name
  * where a jump function belongs, non-boolean switches, callbacks that are not functions, disposed or empty x,
- * grid options of another kind of grid, tensors where arrays belong. Each is one clear error naming the argument,
- * raised before any model call, and nothing leaks.
+ * grid options of another kind of grid, tensors where arrays belong, missing options objects. Each is one clear
+ * error naming the argument, raised before any model call, and nothing leaks.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,17 +11,23 @@ import {
   asDenoiser,
   batchedExecutor,
   chords,
+  describeBackend,
+  disposeResult,
   euler,
   getSchedule,
   initBackend,
+  initSequence,
+  loadShippedDiT,
   mixtureModel,
   randomMixture,
+  registerMethod,
   runParadigms,
   runParataa,
   runPicard,
   runSequential,
   runSrds,
   sample,
+  searchInitSequence,
   timeGrid,
   workersExecutor,
   type Denoiser,
@@ -146,6 +152,27 @@ test('rmse and relativeRmse take arrays; a tensor is named instead of giving NaN
   assert.throws(() => relativeRmse([1, 2], [1, 2, 3]), /^relativeRmse: lengths differ \(2 vs 3\)/);
   assert.is(rmse(new Float32Array([1, 2]), [1, 4]), Math.sqrt(2));
   t.dispose();
+});
+
+test('searchInitSequence, initSequence, the DiT loader, disposeResult, registerMethod, describeBackend', async () => {
+  const search = (o: object) =>
+    searchInitSequence(never({ cores: 4, steps: 20, maxRound: 15, evaluate: () => 1, ...o }));
+  await throwsWith(() => search({ samples: 0 }), /^samples: got 0 with nothing in include or families/);
+  await throwsWith(() => search({ cores: 2.5 }), /^cores: got 2\.5; allowed: an integer >= 1/);
+  await throwsWith(() => search({ maxRound: NaN }), /^maxRound: got NaN; allowed: an integer >= 1/);
+  await throwsWith(() => search({ evaluate: () => NaN }), /^evaluate: returned NaN for init 0-/);
+  await throwsWith(() => search({ evaluate: 3 }), /^evaluate: must be a function/);
+  await throwsWith(() => search({ sample: 3 }), /^searchInitSequence: unknown option 'sample'; allowed: cores/);
+  assert.equal((await search({ samples: 2 })).tried.length, 2);
+  assert.throws(() => initSequence(never(undefined)), /^initSequence: options got undefined; allowed: \{ cores/);
+  assert.throws(() => loadShippedDiT(never(undefined)), /^dit: options got undefined; allowed: \{ labels/);
+  assert.throws(() => disposeResult(never(null)), /^disposeResult: got null; allowed: a sampler's result/);
+  assert.throws(() => registerMethod(never(null)), /^registerMethod: got null; allowed: a Method object/);
+  assert.throws(
+    () => registerMethod(never({ name: 'foo', defaults: () => ({}) })),
+    /^method: 'foo' has no fromFlags, width, run, describe/,
+  );
+  assert.throws(() => describeBackend(never(undefined)), /^describeBackend: got undefined; allowed: what initBackend/);
 });
 
 test.run();

@@ -61,6 +61,7 @@ export interface SamplerHooks<H = SamplerHit> {
 
 /** Frees every hit tensor of a result (the sample is the last hit). */
 export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
+  if (!r || !Array.isArray(r.hits)) throw new Error(`disposeResult: got ${r}; allowed: a sampler's result (with hits)`);
   for (const h of r.hits) h.x.dispose();
 }
 
