@@ -36,7 +36,8 @@ import { relativeRmse, rmse } from '../src/tensor.ts';
 import { noLeak, throwsWith } from './helpers.ts';
 
 const schedule = getSchedule('flow');
-const base = mixtureModel(schedule, randomMixture({ dim: 3, components: 2, seed: 1 }));
+const mix = randomMixture({ dim: 3, components: 2, seed: 1 });
+const base = mixtureModel(schedule, mix);
 const grid = timeGrid(schedule, { steps: 6 });
 let calls = 0;
 const model: Denoiser = { ...base, predict: (x, t) => (calls++, base.predict(x, t)) };
@@ -69,6 +70,15 @@ test('misspelled or misplaced option keys are errors listing the allowed ones', 
   await throwsWith(
     () => workersExecutor(never({ spec: { kind: 'mixture' }, workers: 2, timeout: 5 })),
     /^workersExecutor: unknown option 'timeout'; allowed: spec, workers, backend, timeoutMs/,
+  );
+  await throwsWith(
+    () =>
+      workersExecutor({
+        spec: { kind: 'mixture', schedule: 'flow', mixture: mix },
+        workers: 1,
+        warmup: { shape: [2, 5] },
+      }),
+    /^workers: warmup shape got \[2, 5\]; allowed: \[n, 3\] \(the model's sample shape/,
   );
   // the options objects themselves
   await refused(() => runParadigms(task(x), never(undefined)), /^paradigms: options got undefined; allowed: \{ window/);

@@ -7,7 +7,7 @@
  * longer than timeoutMs (default 2 minutes) fails naming the members that did not answer.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../models/spec.ts';
+import { specSampleShape, type ModelSpec } from '../models/spec.ts';
 import type { EvalRequest, Evaluated, Executor, ExecutorTimings } from './executor.ts';
 import { ExecutorError } from './executor.ts';
 import { allFinite, fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
@@ -75,7 +75,14 @@ interface Member {
 export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
   if (!Number.isInteger(o.size) || o.size < 1 || o.size > 256)
     throw new Error(`${o.kind}: size got ${o.size}; allowed: an integer from 1 to 256`);
-  const warmup = o.warmup ? { shape: o.warmup.shape.slice(), calls: warmupCalls(o.warmup) } : undefined;
+  const warmup = o.warmup ? { calls: warmupCalls(o.warmup), shape: o.warmup.shape.slice() } : undefined;
+  // a warm-up batch of another sample shape would fail inside every member with a tfjs message
+  const want = specSampleShape(o.spec);
+  if (warmup && want && (warmup.shape.length !== want.length + 1 || want.some((d, i) => warmup.shape[i + 1] !== d)))
+    throw new Error(
+      `${o.kind}: warmup shape got [${warmup.shape.join(', ')}]; allowed: [n, ${want.join(', ')}] (the model's ` +
+        'sample shape, as the sampling rounds send it)',
+    );
   const timeoutMs = o.timeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS,
     startupTimeoutMs = o.startupTimeoutMs ?? Math.max(timeoutMs, 300_000),
     label = o.kind === 'workers' ? 'worker' : 'process';
