@@ -2,6 +2,7 @@
  * Picks and initialises the tfjs backend: `tensorflow` (tfjs-node-gpu / tfjs-node) if installed, else `wasm`,
  * else `cpu`; `webgpu` (Dawn's Node bindings, on Vulkan) only when asked for.
  */
+import { checkKeys } from './options.ts';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -104,6 +105,8 @@ export function currentBackend(): BackendInfo | undefined {
 
 /** One line naming the backend and, on webgpu, its adapter: `webgpu (mesa, software: llvmpipe ...)`. */
 export function describeBackend(info: BackendInfo): string {
+  if (typeof info !== 'object' || info === null)
+    throw new Error(`describeBackend: got ${info}; allowed: what initBackend() resolved to (await it first)`);
   const a = info.adapter;
   return a ? `${info.name} (${[a.vendor, a.architecture].filter(Boolean).join(', ')}: ${a.description})` : info.name;
 }
@@ -204,6 +207,11 @@ async function registerWebGPU(o: WebGPUOptions): Promise<AdapterInfo> {
  * a forced backend that cannot load is an error, never a silent fallback. `webgpu` is never tried by `auto`.
  */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  if (typeof options !== 'object' || options === null)
+    throw new Error(
+      `initBackend: got ${JSON.stringify(options)}; allowed: an options object such as { backend: 'cpu' }`,
+    );
+  checkKeys('initBackend', options, { backend: true, nativePackages: true, webgpu: true });
   const choice = parseBackend(options.backend ?? process.env.CHORDS_BACKEND ?? 'auto');
   const packages = options.nativePackages ?? NATIVE_PACKAGES;
   const skipped: Record<string, string> = {};

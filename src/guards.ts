@@ -42,6 +42,15 @@ export async function nonFinite(ts: readonly tf.Tensor[]): Promise<number[]> {
   return badIndices(await readAll([finiteFlags(ts)]));
 }
 
+/** Throws when x was disposed, holds no sample (batch 0) or is not a real number tensor (before any work). */
+export function checkLiveBatch(method: string, x: tf.Tensor): void {
+  if (x.isDisposed) throw new Error(`${method}: x (the initial state) was disposed; allowed: a live tensor`);
+  if (x.shape[0] === 0 || x.size === 0)
+    throw new Error(`${method}: x has shape [${x.shape.join(', ')}], no sample; allowed: a batch of n >= 1 samples`);
+  if (x.dtype !== 'float32' && x.dtype !== 'int32')
+    throw new Error(`${method}: x has dtype ${x.dtype}; allowed: float32 (or int32), e.g. tf.cast(x, 'float32')`);
+}
+
 /** Throws when x is not a batch of the model's samples ([n, ...sampleShape]), for a model that declares its shape. */
 export function checkSampleShape(method: string, sampleShape: readonly number[] | undefined, x: tf.Tensor): void {
   if (!sampleShape) return;

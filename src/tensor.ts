@@ -4,8 +4,20 @@ import * as tf from '@tensorflow/tfjs';
 /** tf.tidy for functions returning plain objects that hold tensors (tfjs's own typing rejects interfaces). */
 export const tidy = <T>(fn: () => T): T => tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
 
+/** Throws unless v is an array or typed array of numbers (a tensor has no length: read it first). */
+function requireValues(where: string, name: string, v: unknown): asserts v is ArrayLike<number> {
+  const ok = Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+  if (!ok)
+    throw new Error(
+      `${where}: ${name} must be an array or typed array of numbers` +
+        (v instanceof tf.Tensor ? ' (a tensor: pass await t.data())' : ''),
+    );
+}
+
 /** Root-mean-square difference of two equally long arrays. */
 export function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  requireValues('rmse', 'a', a);
+  requireValues('rmse', 'b', b);
   if (a.length !== b.length) throw new Error(`rmse: lengths differ (${a.length} vs ${b.length})`);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
@@ -14,6 +26,9 @@ export function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Relative RMS error ||a - b|| / ||b||. */
 export function relativeRmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  requireValues('relativeRmse', 'a', a);
+  requireValues('relativeRmse', 'b', b);
+  if (a.length !== b.length) throw new Error(`relativeRmse: lengths differ (${a.length} vs ${b.length})`);
   let nb = 0;
   for (let i = 0; i < b.length; i++) nb += b[i] * b[i];
   return rmse(a, b) / Math.sqrt(nb / Math.max(1, b.length));

@@ -61,6 +61,33 @@ test('more requests than members: each member evaluates its share as one batch, 
   model.dispose();
 });
 
+test('two samplers sharing one pool at once: their rounds queue up, and each gets its own samples', async () => {
+  const ex = await workersExecutor({ spec, workers: 2, timeoutMs: 20_000 }),
+    model = await buildModel(spec);
+  const xa = tf.tensor2d(Float32Array.from(normals(16, 5)), [2, 8]),
+    xb = tf.tensor2d(Float32Array.from(normals(16, 6)), [2, 8]);
+  const alone = async (x: tf.Tensor) => {
+    const r = await runChords({ executor: batchedExecutor(model), param: model, grid, x }, { init: [0, 2, 4] });
+    const v = Array.from(r.sample.dataSync());
+    disposeResult(r);
+    return v;
+  };
+  const [ra, rb] = await Promise.all([
+    runChords({ executor: ex, param: model, grid, x: xa }, { init: [0, 2, 4] }),
+    runSequential({ executor: ex, param: model, grid, x: xb }),
+  ]);
+  const wantA = await alone(xa);
+  const seqB = await runSequential({ executor: batchedExecutor(model), param: model, grid, x: xb });
+  const close = (got: tf.Tensor, want: ArrayLike<number>) =>
+    Array.from(got.dataSync()).forEach((v, j) => assert.ok(Math.abs(v - want[j]) <= 1e-6 * (1 + Math.abs(want[j]))));
+  close(ra.sample, wantA);
+  close(rb.sample, seqB.sample.dataSync());
+  [ra, rb, seqB].forEach(disposeResult);
+  await ex.close();
+  tf.dispose([xa, xb]);
+  model.dispose();
+});
+
 for (const fault of ['throw', 'crash', 'exit'] as const) {
   test(
     `workers: a model that ${fault}s fails the run promptly, naming core and round; every worker ends; close() ` +

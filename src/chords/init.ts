@@ -57,7 +57,10 @@ export interface InitOptions {
  * (0-8-16-32, 0-3-6-12-24-36, 0-2-4-8-16-24-32-40); 2 cores at T = 50 give 0-25. Where d would
  * fall below 1 it spreads the starts evenly instead.
  */
-export function initSequence({ cores, steps, lastStart, usePresets = true }: InitOptions): number[] {
+export function initSequence(options: InitOptions): number[] {
+  if (typeof options !== 'object' || options === null)
+    throw new Error(`initSequence: options got ${options}; allowed: { cores, steps, lastStart?, usePresets? }`);
+  const { cores, steps, lastStart, usePresets = true } = options;
   if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${cores}; allowed: an integer >= 1`);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps: got ${steps}; allowed: an integer >= 1`);
   if (cores > steps)

@@ -3,6 +3,7 @@
  * outputs, applies the plan's updates, emits hits as soon as they exist, checks the stop rule and
  * releases what the plan says. Returns plain data; the hit tensors belong to the caller.
  */
+import { checkKeys, optionalBoolean, optionalCallback } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
@@ -17,7 +18,7 @@ import {
   type SamplerResult,
   type SamplingTask,
 } from '../sampling/task.ts';
-import { eulerJump, type Jump } from '../solvers/jump.ts';
+import { eulerJump, requireJump, type Jump } from '../solvers/jump.ts';
 import { euler } from '../solvers/euler.ts';
 import { callsAt, disposeState, emptyState, type Solver, type SolverState, type StepInput } from '../solvers/solver.ts';
 import { stagePoint } from '../solvers/trajectory.ts';
@@ -51,6 +52,19 @@ export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   /** Check every model output for NaN/Inf each round (read in the round's one readback). Default true. */
   checkFinite?: boolean;
 }
+
+const CHORDS_KEYS: Record<keyof ChordsOptions, true> = {
+  init: true,
+  fine: true,
+  coarse: true,
+  stop: true,
+  rectify: true,
+  history: true,
+  spawnPerRound: true,
+  checkFinite: true,
+  onHit: true,
+  onRound: true,
+};
 
 export interface ChordsHit extends SamplerHit {
   /** 0 is the coarse shot, then 1, 2, ... in the order hits appear. */
@@ -95,11 +109,14 @@ export function validateJump(jump: Jump, param: Parametrization, grid: readonly 
 export async function runChords(task: SamplingTask, options: ChordsOptions): Promise<ChordsResult> {
   if (typeof options !== 'object' || options === null)
     throw new Error('chords: options got ' + String(options) + '; allowed: { init: [0, ...], fine?, stop?, ... }');
+  checkKeys('chords', options, CHORDS_KEYS);
   const { executor, param, grid } = task;
   const fine = requireSolver('chords: fine', options.fine ?? euler),
-    coarse = options.coarse ?? eulerJump;
+    coarse = requireJump('chords: coarse', options.coarse ?? eulerJump);
   const stop = options.stop ?? { kind: 'complete' },
-    checkFinite = options.checkFinite ?? true;
+    checkFinite = optionalBoolean('chords: checkFinite', options.checkFinite) ?? true;
+  optionalBoolean('chords: rectify', options.rectify);
+  optionalCallback('chords: onHit', options.onHit);
   const norm = stop.kind === 'residual' ? stop.norm : undefined;
   await validateTask(task, 'chords');
   const T = grid.length - 1;

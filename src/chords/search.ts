@@ -3,6 +3,7 @@
  * `maxRound`, scored by a caller-supplied evaluation (e.g. the error of that hit on a held-out
  * problem); the lowest score wins. Model-agnostic: the plan gives hit rounds without any tensor.
  */
+import { checkKeys } from '../options.ts';
 import { uniformRng } from '../random.ts';
 import { initFamilies, validateInit } from './init.ts';
 
@@ -46,17 +47,33 @@ export function randomInit(cores: number, steps: number, maxRound: number, u: ()
   return init;
 }
 
-export async function searchInitSequence({
-  cores,
-  steps,
-  maxRound,
-  evaluate,
-  samples = 40,
-  include = [],
-  families = false,
-  seed = 0,
-}: InitSearchOptions): Promise<InitSearchResult> {
+const SEARCH_KEYS: Record<keyof InitSearchOptions, true> = {
+  cores: true,
+  steps: true,
+  maxRound: true,
+  evaluate: true,
+  samples: true,
+  include: true,
+  families: true,
+  seed: true,
+};
+
+export async function searchInitSequence(o: InitSearchOptions): Promise<InitSearchResult> {
+  if (typeof o !== 'object' || o === null)
+    throw new Error(`searchInitSequence: options got ${o}; allowed: { cores, steps, maxRound, evaluate, ... }`);
+  checkKeys('searchInitSequence', o, SEARCH_KEYS);
+  const { cores, steps, maxRound, evaluate, samples = 40, include = [], families = false, seed = 0 } = o;
+  const int = (name: string, v: number, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new Error(`${name}: got ${v}; allowed: an integer >= ${min}`);
+  };
+  int('cores', cores, 1);
   if (cores < 2) throw new Error(`cores: got ${cores}; allowed: at least 2 (one core has nothing to search)`);
+  int('steps', steps, 1);
+  int('maxRound', maxRound, 1);
+  int('samples', samples, 0);
+  int('seed', seed, 0);
+  if (typeof evaluate !== 'function') throw new Error('evaluate: must be a function init -> score (lower is better)');
+  if (!Array.isArray(include)) throw new Error('include: must be an array of init sequences');
   const u = uniformRng(seed),
     tried: { init: number[]; score: number }[] = [];
   const seen = new Set<string>();
@@ -73,8 +90,13 @@ export async function searchInitSequence({
     validateInit(init, steps, cores);
     if (seen.has(init.join('-'))) continue;
     seen.add(init.join('-'));
-    tried.push({ init, score: await evaluate(init) });
+    const score = await evaluate(init);
+    if (typeof score !== 'number' || Number.isNaN(score))
+      throw new Error(`evaluate: returned ${score} for init ${init.join('-')}; allowed: a number (lower is better)`);
+    tried.push({ init, score });
   }
+  if (tried.length === 0)
+    throw new Error('samples: got 0 with nothing in include or families; allowed: at least one candidate to try');
   const best = tried.reduce((a, b) => (b.score < a.score ? b : a));
   return { best: best.init, score: best.score, tried };
 }

@@ -99,6 +99,14 @@ function parseError(command: string, argv: string[], spec: Spec, e: unknown): Er
     const short = Object.values(spec).some((o) => o.short !== undefined && value === `-${o.short}`);
     if (short || (/^--[\w-]+/.test(value) && Object.hasOwn(spec, value.slice(2).split('=')[0])))
       return new Error(`${dash[1]}: needs a value, e.g. ${dash[1]}=<value>`);
+    // a value the option's rule refuses anyway (--seed -1): its rule's error, not advice that leads to it
+    const rule = spec[dash[1].slice(2)]?.rule;
+    if (rule && i >= 0)
+      try {
+        checkRule(dash[1].slice(2), value, rule);
+      } catch (err) {
+        return err as Error;
+      }
     return new Error(
       `${dash[1]}: the value '${value}' starts with a dash and reads as an option; write ${dash[1]}=${value}`,
     );

@@ -1,4 +1,5 @@
 /** The one model interface: a network's raw prediction at (x, per-sample t), plus how to read it. */
+import { checkKeys } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import {
   checkPrediction,
@@ -28,11 +29,18 @@ export interface AsDenoiserOptions {
 }
 
 /** Adapts any model function `(x, t) -> prediction` into a Denoiser. */
-export function asDenoiser(
-  fn: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor,
-  { prediction, schedule, sampleShape }: AsDenoiserOptions,
-): Denoiser {
+export function asDenoiser(fn: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor, options: AsDenoiserOptions): Denoiser {
+  if (typeof fn !== 'function') throw new Error('asDenoiser: fn must be a function (x, t) -> prediction');
+  if (typeof options !== 'object' || options === null)
+    throw new Error(`asDenoiser: options got ${options}; allowed: { prediction, schedule?, sampleShape? }`);
+  checkKeys('asDenoiser', options, { prediction: true, schedule: true, sampleShape: true });
+  const { prediction, schedule, sampleShape } = options;
   checkPrediction(prediction);
+  if (schedule !== undefined && typeof (schedule as { alpha?: unknown }).alpha !== 'function')
+    throw new Error(
+      `asDenoiser: schedule got ${typeof schedule === 'string' ? `'${schedule}'` : String(schedule)}; ` +
+        `allowed: a NoiseSchedule object${typeof schedule === 'string' ? ` (getSchedule('${schedule}'))` : ''}`,
+    );
   if (
     sampleShape !== undefined &&
     !(Array.isArray(sampleShape) && sampleShape.every((d) => Number.isInteger(d) && d > 0))

@@ -1,4 +1,5 @@
 /** Time grids t_0 > t_1 > ... > t_T on [0, 1]: uniform with shift, Karras (rho = 7), uniform in log-SNR. */
+import { checkKeys } from '../options.ts';
 import type { NoiseSchedule } from './schedule.ts';
 
 import { GRIDS, type GridName } from '../names.ts';
@@ -28,6 +29,17 @@ function check(name: string, v: number, ok: boolean, allowed: string): void {
 
 /** Validates grid options before any work; errors name the argument and the allowed range. */
 export function validateGrid(o: GridOptions): void {
+  if (!o || typeof o !== 'object') throw new Error(`grid options: got ${o}; allowed: an object such as { steps: 50 }`);
+  checkKeys('grid', o, {
+    steps: true,
+    kind: true,
+    shift: true,
+    rho: true,
+    tStart: true,
+    tEnd: true,
+    nsrMax: true,
+    nsrMin: true,
+  });
   check(
     'steps',
     o.steps,
@@ -45,6 +57,22 @@ export function validateGrid(o: GridOptions): void {
   check('rho', rho, Number.isFinite(rho) && rho > 0, 'a finite number > 0');
   check('tStart', t0, t0 > 0 && t0 <= 1, 'a number in (0, 1]');
   check('tEnd', t1, t1 >= 0 && t1 < t0, `a number in [0, tStart = ${t0})`);
+  // options of another kind of grid would be silently ignored
+  if (shift !== 1 && kind !== 'uniform')
+    throw new Error(`shift: got ${shift} for a ${kind} grid; allowed: a shift on uniform grids only (1 elsewhere)`);
+  if (rho !== 7 && kind !== 'karras')
+    throw new Error(`rho: got ${rho} for a ${kind} grid; allowed: rho on karras grids only (7 elsewhere)`);
+  const nsrMax = o.nsrMax ?? 80,
+    nsrMin = o.nsrMin ?? 0.002;
+  if (kind === 'uniform' && (o.nsrMax !== undefined || o.nsrMin !== undefined))
+    throw new Error('nsrMax, nsrMin: apply to karras and logsnr grids only; allowed: leave them out for uniform');
+  check('nsrMax', nsrMax, Number.isFinite(nsrMax) && nsrMax > 0, 'a finite number > 0');
+  check(
+    'nsrMin',
+    nsrMin,
+    Number.isFinite(nsrMin) && nsrMin > 0 && nsrMin < nsrMax,
+    `a number in (0, nsrMax = ${nsrMax})`,
+  );
 }
 
 /** Uniform in t from tStart to tEnd, then the SD3/Flux time shift (Esser et al. 2024). */
@@ -92,6 +120,11 @@ function spaced(schedule: NoiseSchedule, o: Required<GridOptions>): number[] {
 /** The time grid t_0 = tStart > ... > t_T = tEnd for a schedule. */
 export function timeGrid(schedule: NoiseSchedule, options: GridOptions): number[] {
   validateGrid(options);
+  if ((options.kind ?? 'uniform') !== 'uniform' && typeof schedule?.lambda !== 'function')
+    throw new Error(
+      `timeGrid: schedule got ${typeof schedule === 'string' ? `'${schedule}'` : String(schedule)}; allowed: a ` +
+        `NoiseSchedule (getSchedule('flow')), which ${options.kind} spacing needs`,
+    );
   const o: Required<GridOptions> = {
     kind: 'uniform',
     shift: 1,

@@ -7,8 +7,8 @@
  * longer than timeoutMs (default 2 minutes) fails naming the members that did not answer.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../models/spec.ts';
-import type { EvalRequest, Executor, ExecutorTimings } from './executor.ts';
+import { specSampleShape, type ModelSpec } from '../models/spec.ts';
+import type { EvalRequest, Evaluated, Executor, ExecutorTimings } from './executor.ts';
 import { ExecutorError } from './executor.ts';
 import { allFinite, fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
 import { warmupCalls, type WarmupOptions } from './warmup.ts';
@@ -75,7 +75,14 @@ interface Member {
 export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
   if (!Number.isInteger(o.size) || o.size < 1 || o.size > 256)
     throw new Error(`${o.kind}: size got ${o.size}; allowed: an integer from 1 to 256`);
-  const warmup = o.warmup ? { shape: o.warmup.shape.slice(), calls: warmupCalls(o.warmup) } : undefined;
+  const warmup = o.warmup ? { calls: warmupCalls(o.warmup), shape: o.warmup.shape.slice() } : undefined;
+  // a warm-up batch of another sample shape would fail inside every member with a tfjs message
+  const want = specSampleShape(o.spec);
+  if (warmup && want && (warmup.shape.length !== want.length + 1 || want.some((d, i) => warmup.shape[i + 1] !== d)))
+    throw new Error(
+      `${o.kind}: warmup shape got [${warmup.shape.join(', ')}]; allowed: [n, ${want.join(', ')}] (the model's ` +
+        'sample shape, as the sampling rounds send it)',
+    );
   const timeoutMs = o.timeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS,
     startupTimeoutMs = o.startupTimeoutMs ?? Math.max(timeoutMs, 300_000),
     label = o.kind === 'workers' ? 'worker' : 'process';
@@ -176,94 +183,102 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
   const warmups = await guard(Promise.all(members.map((m) => new Promise<number>((r) => (m.ready = r)))), 'start-up');
   const startupMs = performance.now() - t0;
 
+  /** One round on the members (the members hold one round's state each: rounds must not overlap). */
+  async function evaluateRound(requests: readonly EvalRequest[]): Promise<Evaluated> {
+    if (broken) throw closedBy();
+    if (closing) throw new Error(`${o.kind}: the executor is closed`);
+    const w0 = performance.now(),
+      k = requests.length,
+      groups: number[][] = [];
+    if (k === 0) return { outputs: [], timings: { computeMs: 0, wallMs: performance.now() - w0 }, finite: [] };
+    for (let i = 0; i < Math.min(k, o.size); i++) {
+      const lo = Math.floor((i * k) / Math.min(k, o.size)),
+        hi = Math.floor(((i + 1) * k) / Math.min(k, o.size));
+      groups.push(Array.from({ length: hi - lo }, (_, j) => lo + j));
+    }
+    const wires = await toWire(requests.map((r) => r.x)); // every input of the round in one readback
+    const w1 = performance.now(),
+      sent: number[] = [],
+      posted: number[] = [],
+      arrived: number[] = [];
+    const results = await guard(
+      Promise.all(
+        groups.map(
+          (g, i) =>
+            new Promise<FromRemote & { type: 'result' }>((resolve) => {
+              const xs = g.map((j) => wires[j]),
+                id = nextId++;
+              members[i].waiting = {
+                id,
+                resolve: (msg) => {
+                  arrived[i] = performance.now();
+                  resolve(msg);
+                },
+              };
+              members[i].group = g;
+              sent[i] = performance.now();
+              members[i].t.post(
+                { type: 'eval', id, xs, ts: g.map((j) => requests[j].t) },
+                xs.map((x) => x.data.buffer as ArrayBuffer),
+              );
+              posted[i] = performance.now();
+            }),
+        ),
+      ),
+      'a round',
+    );
+    members.forEach((m) => (m.group = undefined));
+    const w2 = performance.now();
+    const outs: tf.Tensor[] = new Array(k),
+      finite: boolean[] = new Array(k);
+    try {
+      results.forEach((r, i) =>
+        groups[i].forEach((j, q) => {
+          finite[j] = allFinite(r.outs[q].data); // on the host already: no kernels, no readback
+          outs[j] = fromWire(r.outs[q]);
+        }),
+      );
+    } catch (e) {
+      tf.dispose(outs.filter(Boolean));
+      throw e;
+    }
+    const end = performance.now(),
+      slow = results.reduce((a, r, i) => (r.computeMs > results[a].computeMs ? i : a), 0),
+      last = arrived.reduce((a, t, i) => (t > arrived[a] ? i : a), 0);
+    const timings: ExecutorTimings = {
+      computeMs: results[slow].computeMs,
+      wallMs: end - w0,
+      ...(o.kind === 'processes' ? { computeCpuMs: Math.max(...results.map((r) => r.cpuMs)) } : {}),
+      ...(o.profile
+        ? {
+            stagesMs: {
+              readInputs: w1 - w0,
+              post: posted[posted.length - 1] - w1,
+              memberInput: results[slow].stagesMs.input,
+              memberModel: results[slow].stagesMs.model,
+              memberRead: results[slow].stagesMs.read,
+              transit: arrived[last] - sent[last] - results[last].computeMs,
+              skew: arrived[last] - Math.min(...arrived),
+              resolve: w2 - arrived[last],
+              outputs: end - w2,
+            },
+          }
+        : {}),
+    };
+    return { outputs: outs, timings, finite };
+  }
+  // rounds of concurrent callers (two samplers sharing one pool) queue up, one round at a time, in call order
+  let queue: Promise<unknown> = Promise.resolve();
   const executor: PoolExecutor = {
     name: o.kind,
     size: o.size,
     startupMs,
     warmupMs: Math.max(...warmups),
     pids: members.map((m) => m.t.pid ?? -1),
-    async evaluate(requests: readonly EvalRequest[]) {
-      if (broken) throw closedBy();
-      if (closing) throw new Error(`${o.kind}: the executor is closed`);
-      const w0 = performance.now(),
-        k = requests.length,
-        groups: number[][] = [];
-      if (k === 0) return { outputs: [], timings: { computeMs: 0, wallMs: performance.now() - w0 }, finite: [] };
-      for (let i = 0; i < Math.min(k, o.size); i++) {
-        const lo = Math.floor((i * k) / Math.min(k, o.size)),
-          hi = Math.floor(((i + 1) * k) / Math.min(k, o.size));
-        groups.push(Array.from({ length: hi - lo }, (_, j) => lo + j));
-      }
-      const wires = await toWire(requests.map((r) => r.x)); // every input of the round in one readback
-      const w1 = performance.now(),
-        sent: number[] = [],
-        posted: number[] = [],
-        arrived: number[] = [];
-      const results = await guard(
-        Promise.all(
-          groups.map(
-            (g, i) =>
-              new Promise<FromRemote & { type: 'result' }>((resolve) => {
-                const xs = g.map((j) => wires[j]),
-                  id = nextId++;
-                members[i].waiting = {
-                  id,
-                  resolve: (msg) => {
-                    arrived[i] = performance.now();
-                    resolve(msg);
-                  },
-                };
-                members[i].group = g;
-                sent[i] = performance.now();
-                members[i].t.post(
-                  { type: 'eval', id, xs, ts: g.map((j) => requests[j].t) },
-                  xs.map((x) => x.data.buffer as ArrayBuffer),
-                );
-                posted[i] = performance.now();
-              }),
-          ),
-        ),
-        'a round',
-      );
-      members.forEach((m) => (m.group = undefined));
-      const w2 = performance.now();
-      const outs: tf.Tensor[] = new Array(k),
-        finite: boolean[] = new Array(k);
-      try {
-        results.forEach((r, i) =>
-          groups[i].forEach((j, q) => {
-            finite[j] = allFinite(r.outs[q].data); // on the host already: no kernels, no readback
-            outs[j] = fromWire(r.outs[q]);
-          }),
-        );
-      } catch (e) {
-        tf.dispose(outs.filter(Boolean));
-        throw e;
-      }
-      const end = performance.now(),
-        slow = results.reduce((a, r, i) => (r.computeMs > results[a].computeMs ? i : a), 0),
-        last = arrived.reduce((a, t, i) => (t > arrived[a] ? i : a), 0);
-      const timings: ExecutorTimings = {
-        computeMs: results[slow].computeMs,
-        wallMs: end - w0,
-        ...(o.kind === 'processes' ? { computeCpuMs: Math.max(...results.map((r) => r.cpuMs)) } : {}),
-        ...(o.profile
-          ? {
-              stagesMs: {
-                readInputs: w1 - w0,
-                post: posted[posted.length - 1] - w1,
-                memberInput: results[slow].stagesMs.input,
-                memberModel: results[slow].stagesMs.model,
-                memberRead: results[slow].stagesMs.read,
-                transit: arrived[last] - sent[last] - results[last].computeMs,
-                skew: arrived[last] - Math.min(...arrived),
-                resolve: w2 - arrived[last],
-                outputs: end - w2,
-              },
-            }
-          : {}),
-      };
-      return { outputs: outs, timings, finite };
+    evaluate(requests: readonly EvalRequest[]) {
+      const round = queue.then(() => evaluateRound(requests));
+      queue = round.catch(() => undefined);
+      return round;
     },
     close() {
       closing ??= (async () => {

@@ -2,6 +2,7 @@
  * The `processes` executor: one child process per core with its own environment, e.g.
  * CUDA_VISIBLE_DEVICES = devices[i] for tfjs-node-gpu, one GPU per core as in the paper.
  */
+import { checkKeys } from '../options.ts';
 import { fork } from 'node:child_process';
 import { entryPoint } from '../paths.ts';
 import type { ModelSpec } from '../models/spec.ts';
@@ -60,17 +61,25 @@ export function processTransport(env: Record<string, string>): Transport {
 }
 
 /** Starts one child process per core (resolves once every child has built its model). */
-export function processesExecutor({
-  spec,
-  processes,
-  backend,
-  devices,
-  env,
-  timeoutMs,
-  warmup,
-  startupTimeoutMs,
-  profile,
-}: ProcessesOptions): Promise<PoolExecutor> {
+const PROCESSES_KEYS: Record<keyof ProcessesOptions, true> = {
+  spec: true,
+  processes: true,
+  backend: true,
+  devices: true,
+  env: true,
+  timeoutMs: true,
+  warmup: true,
+  startupTimeoutMs: true,
+  profile: true,
+};
+
+export function processesExecutor(o: ProcessesOptions): Promise<PoolExecutor> {
+  try {
+    checkKeys('processesExecutor', o, PROCESSES_KEYS);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const { spec, processes, backend, devices, env, timeoutMs, warmup, startupTimeoutMs, profile } = o;
   const bad = devices?.findIndex((d) => !/^(\d+|GPU-[\w-]+|MIG-[\w/-]+)$/.test(String(d).trim()));
   if (bad !== undefined && bad >= 0)
     return Promise.reject(

@@ -1,4 +1,5 @@
 /** The `workers` executor: one worker_threads worker per core, each with its own tfjs backend and model. */
+import { checkKeys } from '../options.ts';
 import { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../models/spec.ts';
 import { entryPoint } from '../paths.ts';
@@ -34,8 +35,19 @@ export function workerTransport(): Transport {
 }
 
 /** Starts a persistent pool of worker threads (resolves once every worker has built its model). */
-export const workersExecutor = (o: WorkersOptions): Promise<PoolExecutor> =>
-  createPool({
+const WORKERS_KEYS: Record<keyof WorkersOptions, true> = {
+  spec: true,
+  workers: true,
+  backend: true,
+  timeoutMs: true,
+  warmup: true,
+  startupTimeoutMs: true,
+  profile: true,
+};
+
+export async function workersExecutor(o: WorkersOptions): Promise<PoolExecutor> {
+  checkKeys('workersExecutor', o, WORKERS_KEYS);
+  return createPool({
     kind: 'workers',
     spec: o.spec,
     size: o.workers,
@@ -46,3 +58,4 @@ export const workersExecutor = (o: WorkersOptions): Promise<PoolExecutor> =>
     profile: o.profile,
     spawn: workerTransport,
   });
+}

@@ -10,8 +10,9 @@
  * the window's new last point. Stop once begin >= T; the sample is x_T. Differences from the authors'
  * code: see the README (ParaDiGMS section).
  */
+import { checkKeys, optionalCallback } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
-import { eulerJump, type Jump } from '../solvers/jump.ts';
+import { eulerJump, requireJump, type Jump } from '../solvers/jump.ts';
 import { tidy } from '../tensor.ts';
 import { emitHit, roundMeter } from '../sampling/meter.ts';
 import {
@@ -65,13 +66,17 @@ export function paradigmsSlide(s: SlideInput): { ind: number; begin: number; end
 }
 
 export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Promise<ParadigmsResult> {
+  if (typeof o !== 'object' || o === null)
+    throw new Error(`paradigms: options got ${o}; allowed: { window: K, tolerance?, step? }`);
+  checkKeys('paradigms', o, { window: true, tolerance: true, step: true, onHit: true, onRound: true });
   await validateTask(task, 'paradigms');
   const { executor, param, grid } = task,
     T = grid.length - 1,
-    step = o.step ?? eulerJump,
+    step = requireJump('paradigms: step', o.step ?? eulerJump),
     tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(o.window) || o.window < 1) throw new Error(`window: got ${o.window}; allowed: an integer >= 1`);
   validateTolerance(tol);
+  optionalCallback('paradigms: onHit', o.onHit);
   const meter = roundMeter(executor, o.onRound, { method: 'paradigms' }),
     hits: SamplerHit[] = [];
   // every point starts at x_0 (ParaDiGMS)

@@ -8,5 +8,8 @@ export type ParataaOptions = Omit<PicardOptions, 'anderson'>;
  * runPicard with anderson: true and, unless asked for, without the secant sweep (ParaTAA as described); the same
  * tolerance-0 fixed point (sample() bit for bit).
  */
-export const runParataa = (task: SamplingTask, options: ParataaOptions = {}): Promise<PicardResult> =>
-  runPicard(task, { secant: false, ...options, anderson: true });
+export async function runParataa(task: SamplingTask, options: ParataaOptions = {}): Promise<PicardResult> {
+  if (options && 'anderson' in options)
+    throw new Error('parataa: anderson is always on here; allowed: leave it out (runPicard runs without it)');
+  return runPicard(task, { secant: false, ...options, anderson: true });
+}

@@ -154,7 +154,8 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
     }),
     width: (T, o) => Math.min(o.window, T), // wider than T: about T nodes a round (warm-up, pool size)
     async run(task, o, hooks = {}) {
-      const r = await runPicard(task, { ...o, solver: o.fine, anderson: taa || o.anderson, ...kindHooks(hooks) });
+      const { fine, ...rest } = o;
+      const r = await runPicard(task, { ...rest, solver: fine, anderson: taa || o.anderson, ...kindHooks(hooks) });
       return asMethodResult(r, { nodes: r.nodes, sampleEvals: r.sampleEvals, anderson: r.anderson });
     },
     describe: (o) => ({

@@ -20,6 +20,7 @@
  * of dD/dx (secant.ts): D_k + a_k (x_k^new - x_k^eval), a quasi-Newton sweep whose correction is exactly 0 at
  * a fixed point.
  */
+import { checkKeys, optionalCallback } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import {
   PICARD_PREDICTORS,
@@ -209,7 +210,26 @@ function buildNodes(solver: Solver, p: Parametrization, grid: readonly number[])
   return { nodes, first };
 }
 
+const PICARD_KEYS: Record<keyof PicardOptions, true> = {
+  window: true,
+  tolerance: true,
+  scale: true,
+  predictor: true,
+  solver: true,
+  windows: true,
+  secant: true,
+  acceptance: true,
+  anderson: true,
+  andersonDepth: true,
+  andersonRegularization: true,
+  maxRounds: true,
+  maxAdvance: true,
+  onHit: true,
+  onRound: true,
+};
+
 function validate(o: PicardOptions) {
+  checkKeys(o.anderson ? 'parataa' : 'picard', o, PICARD_KEYS);
   const window = o.window ?? 8,
     tolerance = o.tolerance ?? 1e-3,
     maxRounds = o.maxRounds ?? Infinity;
@@ -256,7 +276,7 @@ function validate(o: PicardOptions) {
     scale,
     predictor,
     windows,
-    onHit: o.onHit,
+    onHit: optionalCallback<(hit: SamplerHit) => void>('onHit', o.onHit),
   };
 }
 

@@ -1,4 +1,5 @@
 /** The sequential baseline over an executor: one solver step after another, one model call per round. */
+import { checkKeys } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
 import { requireSolver } from '../solvers/registry.ts';
@@ -23,8 +24,10 @@ export interface SequentialOptions {
 /** Equals sample() bit for bit; T rounds for one-call solvers. The only hit is the final sample. */
 export async function runSequential(
   task: SamplingTask,
-  { solver = euler, onRound }: SequentialOptions = {},
+  options: SequentialOptions = {},
 ): Promise<SamplerResult<SamplerHit>> {
+  checkKeys('sequential', options, { solver: true, onRound: true });
+  const { solver = euler, onRound } = options ?? {};
   requireSolver('sequential: solver', solver);
   await validateTask(task, 'sequential');
   const { executor, param, grid } = task;

@@ -63,8 +63,9 @@ export function srdsMethodOf(name: string, pipelined: boolean): Method<SrdsMetho
     },
     width: (_T, o) => o.blocks,
     async run(task, o, hooks = {}) {
-      const run = o.pipelined ? runSrdsPipelined : runSrds;
-      const r = await run(task, { ...o, ...kindHooks(hooks, srdsKind) });
+      const { pipelined, ...rest } = o;
+      const run = pipelined ? runSrdsPipelined : runSrds;
+      const r = await run(task, { ...rest, ...kindHooks(hooks, srdsKind) });
       return asMethodResult(r, { iterations: r.iterations, blocks: r.blocks }, srdsKind);
     },
     describe: (o) => ({

@@ -9,9 +9,10 @@
  * Rounds: the coarse sweep takes B, iteration k takes (fine calls of the longest block - 1) + the
  * corrections still needed (at most B - k); srdsRoundBound gives the worst case.
  */
+import { checkKeys, optionalCallback } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
-import { eulerJump, type Jump } from '../solvers/jump.ts';
+import { eulerJump, requireJump, type Jump } from '../solvers/jump.ts';
 import { SOLVER_NAMES, SOLVERS, requireSolver } from '../solvers/registry.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { Trajectory } from '../solvers/trajectory.ts';
@@ -56,9 +57,10 @@ export function srdsRoundBound(blockCalls: readonly number[]): number {
 
 /** Checks SRDS options (blocks within 1..T, a single-step fine solver, a tolerance >= 0) and fills defaults. */
 export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solver; coarse: Jump; tol: number } {
+  checkKeys('srds', o, { blocks: true, fine: true, coarse: true, tolerance: true, onHit: true, onRound: true });
   const B = o.blocks ?? Math.max(1, Math.round(Math.sqrt(T))),
     fine = requireSolver('srds: fine', o.fine ?? euler),
-    coarse = o.coarse ?? eulerJump,
+    coarse = requireJump('srds: coarse', o.coarse ?? eulerJump),
     tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(B) || B < 1 || B > T)
     throw new Error(`blocks: got ${B}; allowed: an integer from 1 to T = ${T}`);
@@ -69,6 +71,7 @@ export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solv
     );
   }
   validateTolerance(tol);
+  optionalCallback('srds: onHit', o.onHit);
   return { B, fine, coarse, tol };
 }
 

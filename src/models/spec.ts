@@ -8,6 +8,7 @@ import { getSchedule } from '../diffusion/schedule.ts';
 import { gaussianModel } from './analytic/gaussian.ts';
 import { linearToyModel } from './analytic/linear.ts';
 import { mixtureModel, type MixtureSpec } from './analytic/mixture.ts';
+import { getDiTConfig } from './dit/config.ts';
 import { loadDiTDenoiser, shippedDiTPath } from './dit/denoiser.ts';
 import { loadTfjsModel, type TfjsModelOptions } from './tfjs.ts';
 
@@ -31,6 +32,29 @@ export type ModelSpec =
   | { kind: 'faulty'; inner: ModelSpec; after: number; fault: 'throw' | 'exit' | 'crash' | 'hang' | 'nan' };
 
 export type BuiltModel = Denoiser & { dispose(): void };
+
+/**
+ * The sample shape a spec's model will declare, when the spec alone tells it (no model is built): [dim] for the
+ * analytic models with one, the shipped DiT's [16, 16, 1]; undefined for a weights folder or a user's model.
+ */
+export function specSampleShape(spec: ModelSpec): number[] | undefined {
+  switch (spec?.kind) {
+    case 'gaussian':
+      return Array.isArray(spec.mean) ? [spec.mean.length] : undefined;
+    case 'mixture':
+      return Array.isArray(spec.mixture?.means?.[0]) ? [spec.mixture.means[0].length] : undefined;
+    case 'dit': {
+      if (spec.path !== undefined) return undefined;
+      const c = getDiTConfig('DiT-S/2');
+      return [c.imageSize, c.imageSize, c.channels];
+    }
+    case 'load':
+    case 'faulty':
+      return specSampleShape(spec.inner);
+    default:
+      return undefined;
+  }
+}
 
 export const MODEL_KINDS = ['gaussian', 'mixture', 'linear', 'dit', 'tfjs', 'load', 'faulty'] as const;
 

@@ -9,6 +9,7 @@
  * others (sequential, Picard, ParaTAA, SRDS) let evaluate() read the flags: a second small read where the round
  * reads values of its own.
  */
+import { optionalCallback } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { EvalRequest, Evaluated, Executor, ExecutorError } from '../executors/executor.ts';
 import { badIndices, finiteFlags } from '../guards.ts';
@@ -87,6 +88,7 @@ export function roundMeter(
   onRound?: (r: RoundReport) => void,
   { method = 'sampler', checkFinite = true }: MeterOptions = {},
 ): RoundMeter {
+  optionalCallback(`${method}: onRound`, onRound);
   const start = performance.now(),
     timings: RoundReport[] = [];
   let modelCalls = 0,

@@ -23,8 +23,23 @@ const BUILT_IN: AnyMethod[] = [
 const METHODS = new Map<string, AnyMethod>(BUILT_IN.map((m) => [m.name, m]));
 
 /** Adds a method (a name already taken is an error, so a plug-in never silently replaces one). */
+/** What a method must provide (sampling/method.ts): functions, by name. */
+const METHOD_FUNCTIONS = ['defaults', 'fromFlags', 'width', 'run', 'describe'] as const;
+
 export function registerMethod(method: AnyMethod): void {
-  if (!/^[a-z][a-z0-9-]*$/.test(method.name))
+  if (typeof method !== 'object' || method === null)
+    throw new Error(
+      `registerMethod: got ${method}; allowed: a Method object (name, summary, flags, ${METHOD_FUNCTIONS.join(', ')})`,
+    );
+  const missing = METHOD_FUNCTIONS.filter(
+    (k) => typeof (method as unknown as Record<string, unknown>)[k] !== 'function',
+  );
+  if (missing.length)
+    throw new Error(
+      `method: '${String(method.name)}' has no ${missing.join(', ')}; ` +
+        `allowed: a Method with all of ${METHOD_FUNCTIONS.join(', ')}`,
+    );
+  if (typeof method.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(method.name))
     throw new Error(`method: name '${method.name}'; allowed: lower-case letters, digits and '-'`);
   if (METHODS.has(method.name)) throw new Error(`method: '${method.name}' is already registered`);
   METHODS.set(method.name, method);

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Parametrization } from '../diffusion/prediction.ts';
 import type { Executor } from '../executors/executor.ts';
-import { checkFiniteInput, checkSampleShape } from '../guards.ts';
+import { checkFiniteInput, checkLiveBatch, checkSampleShape } from '../guards.ts';
 import { validateTimeGrid } from '../solvers/sample.ts';
 
 /** What to sample: an executor for the model, how to read its outputs, the grid and the start. */
@@ -61,6 +61,7 @@ export interface SamplerHooks<H = SamplerHit> {
 
 /** Frees every hit tensor of a result (the sample is the last hit). */
 export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
+  if (!r || !Array.isArray(r.hits)) throw new Error(`disposeResult: got ${r}; allowed: a sampler's result (with hits)`);
   for (const h of r.hits) h.x.dispose();
 }
 
@@ -78,6 +79,7 @@ export async function validateTask(task: SamplingTask, method = 'sampler'): Prom
     throw new Error(`${method}: x must be a tensor of rank >= 1 with the batch first`);
   if (!task.executor || typeof task.executor.evaluate !== 'function')
     throw new Error(`${method}: executor must have evaluate(requests) and close()`);
+  checkLiveBatch(method, task.x);
   checkSampleShape(method, task.param?.sampleShape, task.x);
   await checkFiniteInput(method, task.x);
 }

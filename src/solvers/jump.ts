@@ -82,6 +82,16 @@ export function getJump(name: string): Jump {
   return j;
 }
 
+/** `j` itself when it is a jump function; a jump's name or anything else is a clear error naming the argument. */
+export function requireJump(name: string, j: unknown): Jump {
+  if (typeof j === 'function') return j as Jump;
+  const got = typeof j === 'string' ? `'${j}'` : String(j);
+  throw new Error(
+    `${name}: got ${got}; allowed: a jump function, such as JUMPS.${Object.keys(JUMPS).join(' or JUMPS.')}` +
+      (typeof j === 'string' ? ` (getJump('${j}'))` : ''),
+  );
+}
+
 /** The registered name of a jump ('custom' for one that is not registered). */
 export const jumpName = (jump: Jump): string =>
   (Object.keys(JUMPS) as JumpName[]).find((k) => JUMPS[k] === jump) ?? 'custom';

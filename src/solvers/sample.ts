@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import { tidy } from '../tensor.ts';
-import { badIndices, checkFiniteInput, checkSampleShape, checkShapes, finiteFlags } from '../guards.ts';
+import { badIndices, checkFiniteInput, checkLiveBatch, checkSampleShape, checkShapes, finiteFlags } from '../guards.ts';
+import { checkKeys, optionalBoolean, optionalCallback } from '../options.ts';
 import { readAll } from '../tensor.ts';
 import { disposeState, pastTimes, solverStep, type Solver } from './solver.ts';
 import { requireSolver } from './registry.ts';
@@ -62,9 +63,11 @@ export async function sample(
   model: Denoiser,
   x: tf.Tensor,
   grid: readonly number[],
-  { onStep, checkFinite = true }: SampleOptions = {},
+  options: SampleOptions = {},
 ): Promise<SampleResult> {
   requireSolver('sample: solver', solver);
+  checkKeys('sample', options, { onStep: true, checkFinite: true });
+  const { onStep, checkFinite = true } = options ?? {};
   if (!model || typeof model.predict !== 'function')
     throw new Error('sample: model must be a Denoiser with predict(x, t)');
   try {
@@ -74,6 +77,9 @@ export async function sample(
   }
   if (!(x instanceof tf.Tensor) || x.rank < 1)
     throw new Error('sample: x must be a tensor of rank >= 1 with the batch first');
+  checkLiveBatch('sample', x);
+  optionalBoolean('sample: checkFinite', checkFinite);
+  optionalCallback('sample: onStep', onStep);
   checkSampleShape('sample', model.sampleShape, x);
   if (checkFinite) await checkFiniteInput('sample', x);
   let step = 0;

@@ -23,11 +23,15 @@ export interface DiTDenoiser extends Denoiser {
   dispose(): void;
 }
 
-export function ditDenoiser(
-  params: DiTParams,
-  config: DiTConfig,
-  { labels, guidance = 1 }: DiTDenoiserOptions,
-): DiTDenoiser {
+/** The DiT's options must be an object (a plain-JavaScript call without them would fail on destructuring). */
+function requireDiTOptions(o: unknown): asserts o is DiTDenoiserOptions {
+  if (typeof o !== 'object' || o === null)
+    throw new Error(`dit: options got ${o}; allowed: { labels: [class, ...], guidance? }`);
+}
+
+export function ditDenoiser(params: DiTParams, config: DiTConfig, options: DiTDenoiserOptions): DiTDenoiser {
+  requireDiTOptions(options);
+  const { labels, guidance = 1 } = options;
   if (!labels || labels.length === 0) throw new Error('labels: need at least one class label');
   for (let i = 0; i < labels.length; i++)
     if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] > config.classes)
@@ -75,6 +79,7 @@ export function shippedDiTPath(preset = 'DiT-S/2'): string {
 
 /** A saved DiT (folder or model.json) as a Denoiser; bad options free the loaded weights. */
 export function loadDiTDenoiser(path: string, options: DiTDenoiserOptions): DiTDenoiser {
+  requireDiTOptions(options);
   const { config, params } = loadDiT(path);
   try {
     return ditDenoiser(params, config, options);

@@ -1,0 +1,24 @@
+/** Checks of plain option values shared by the samplers: one message form, raised before any work. */
+
+/** `v` when it is a boolean or undefined; anything else ('no', 0) is an error naming the option. */
+export function optionalBoolean(name: string, v: unknown): boolean | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
+  throw new Error(`${name}: got ${typeof v === 'string' ? `'${v}'` : String(v)}; allowed: true or false`);
+}
+
+/** `v` when it is a function or undefined (a callback such as onHit); anything else is an error naming it. */
+export function optionalCallback<F extends (...args: never[]) => unknown>(name: string, v: unknown): F | undefined {
+  if (v === undefined || typeof v === 'function') return v as F | undefined;
+  throw new Error(`${name}: got ${typeof v === 'string' ? `'${v}'` : String(v)}; allowed: a function`);
+}
+
+/**
+ * Throws on a key the options object does not have (a misspelled `windw` would silently run with the default).
+ * `keys` lists every option, as a record so the compiler checks it against the options type.
+ */
+export function checkKeys<O extends object>(where: string, o: O | undefined, keys: Record<keyof O, true>): void {
+  if (o === undefined || o === null || typeof o !== 'object') return;
+  for (const k of Object.keys(o))
+    if (!Object.hasOwn(keys, k))
+      throw new Error(`${where}: unknown option '${k}'; allowed: ${Object.keys(keys).join(', ')}`);
+}
