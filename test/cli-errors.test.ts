@@ -46,6 +46,7 @@ const CASES: [string[], ...RegExp[]][] = [
   // a dash value the option's rule refuses anyway gets the rule's error, not advice that leads to it
   [['solve', '--steps', '-5'], /--steps: got '-5'; allowed: an integer from 1 to 10000/],
   [['solve', '--seed', '-1'], /--seed: got '-1'; allowed: an integer from 0/],
+  [['solve', '--grid', 'karras', '--shift', '3'], /--shift applies to --grid uniform, not karras .*; got 3/],
   [['solve', '--steps'], /--steps: needs a value, e.g. --steps=<value>/],
   [['solve', '--steps', 'many'], /--steps: got 'many'; allowed: an integer/],
   [['solve', '--shift', '0'], /--shift: got '0'; allowed: a number > 0/],

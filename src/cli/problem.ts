@@ -68,6 +68,14 @@ export function buildProblem(o: Parsed): Promise<Problem> {
 }
 
 /** The problem options as a ProblemSpec (every value checked, nothing built). */
+/** --shift: > 0, and only with --grid uniform (karras and logsnr spacing would ignore it). */
+function shiftArg(v: string | boolean | undefined, grid: GridName): number {
+  const shift = numArg('shift', v, 0, 1000, { above: true });
+  if (shift !== 1 && grid !== 'uniform')
+    throw new Error(`--shift applies to --grid uniform, not ${grid} (its spacing ignores a shift); got ${shift}`);
+  return shift;
+}
+
 export function problemSpec(o: Parsed): ProblemSpec {
   const model = choiceArg('model', o.model, MODELS);
   const steps = intArg('steps', o.steps, 1, 10000),
@@ -80,7 +88,7 @@ export function problemSpec(o: Parsed): ProblemSpec {
     const guidance = numArg('guidance', o.guidance, 0, 100);
     const schedule = choiceArg('schedule', o.schedule, ['flow'] as const);
     const grid = choiceArg<GridName>('grid', o.grid, GRIDS),
-      shift = numArg('shift', o.shift, 0, 1000, { above: true });
+      shift = shiftArg(o.shift, grid);
     const weights = typeof o.weights === 'string' ? o.weights : undefined;
     return { ...base, labels, guidance, schedule, grid, shift, ...(weights ? { weights } : {}) };
   }
@@ -90,7 +98,7 @@ export function problemSpec(o: Parsed): ProblemSpec {
   if (model === 'linear') return { ...base, dim };
   const schedule = choiceArg('schedule', o.schedule, SCHEDULES),
     grid = choiceArg<GridName>('grid', o.grid, GRIDS);
-  const shift = numArg('shift', o.shift, 0, 1000, { above: true });
+  const shift = shiftArg(o.shift, grid);
   const components = intArg('components', o.components, 1, 64),
     mixtureSeed = intArg('mixture-seed', o['mixture-seed'], 0, 2 ** 31);
   return { ...base, dim, schedule, grid, shift, components, mixtureSeed };
