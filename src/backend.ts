@@ -206,12 +206,14 @@ async function registerWebGPU(o: WebGPUOptions): Promise<AdapterInfo> {
  * Initialises tfjs. `auto` tries tensorflow, then wasm, then cpu and reports why each was skipped;
  * a forced backend that cannot load is an error, never a silent fallback. `webgpu` is never tried by `auto`.
  */
+const BACKEND_KEYS: Record<keyof BackendOptions, true> = { backend: true, nativePackages: true, webgpu: true };
+
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   if (typeof options !== 'object' || options === null)
     throw new Error(
       `initBackend: got ${JSON.stringify(options)}; allowed: an options object such as { backend: 'cpu' }`,
     );
-  checkKeys('initBackend', options, { backend: true, nativePackages: true, webgpu: true });
+  checkKeys('initBackend', options, BACKEND_KEYS);
   const choice = parseBackend(options.backend ?? process.env.CHORDS_BACKEND ?? 'auto');
   const packages = options.nativePackages ?? NATIVE_PACKAGES;
   const skipped: Record<string, string> = {};

@@ -18,7 +18,16 @@ export function optionalCallback<F extends (...args: never[]) => unknown>(name: 
  */
 export function checkKeys<O extends object>(where: string, o: O | undefined, keys: Record<keyof O, true>): void {
   if (o === undefined || o === null || typeof o !== 'object') return;
-  for (const k of Object.keys(o))
-    if (!Object.hasOwn(keys, k))
+  // a key set to undefined is the same as a missing one (a spread of optional values)
+  for (const [k, v] of Object.entries(o))
+    if (v !== undefined && !Object.hasOwn(keys, k))
       throw new Error(`${where}: unknown option '${k}'; allowed: ${Object.keys(keys).join(', ')}`);
+}
+
+/** Throws unless the options argument is an object (null or a string would fail later on destructuring). */
+export function requireOptions(where: string, o: unknown): asserts o is object {
+  if (typeof o !== 'object' || o === null)
+    throw new Error(
+      `${where}: options got ${typeof o === 'string' ? `'${o}'` : String(o)}; allowed: an options object`,
+    );
 }

@@ -26,6 +26,7 @@ import {
   runPicard,
   runSequential,
   runSrds,
+  runSrdsPipelined,
   sample,
   searchInitSequence,
   timeGrid,
@@ -80,7 +81,14 @@ test('misspelled or misplaced option keys are errors listing the allowed ones', 
       }),
     /^workers: warmup shape got \[2, 5\]; allowed: \[n, 3\] \(the model's sample shape/,
   );
+  // an undefined value is the same as a missing key
+  await noLeak(async () => disposeResult(await runParataa(task(x), never({ anderson: undefined, maxRounds: 1 }))));
+  await refused(() => runParataa(task(x), never({ windw: 2 })), /^parataa: unknown option 'windw'; allowed: window,/);
+  await refused(() => runParataa(task(x), never({ windw: 2 })), /allowed: (?!.* anderson,)/);
+  await refused(() => runSrdsPipelined(task(x), never({ coarse: 'ddim' })), /^srds-pipelined: coarse: got 'ddim'/);
   // the options objects themselves
+  await refused(() => runPicard(task(x), never(null)), /^picard: options got null; allowed: an options object/);
+  await refused(() => runSrds(task(x), never(null)), /^srds: options got null; allowed: an options object/);
   await refused(() => runParadigms(task(x), never(undefined)), /^paradigms: options got undefined; allowed: \{ window/);
   assert.throws(() => timeGrid(schedule, never(null)), /^grid options: got null; allowed: an object/);
   x.dispose();
@@ -167,7 +175,10 @@ test('rmse and relativeRmse take arrays; a tensor is named instead of giving NaN
 test('searchInitSequence, initSequence, the DiT loader, disposeResult, registerMethod, describeBackend', async () => {
   const search = (o: object) =>
     searchInitSequence(never({ cores: 4, steps: 20, maxRound: 15, evaluate: () => 1, ...o }));
-  await throwsWith(() => search({ samples: 0 }), /^samples: got 0 with nothing in include or families/);
+  await throwsWith(
+    () => search({ samples: 0 }),
+    /^samples: got 0, and no sequence in include or a family fits maxRound 15/,
+  );
   await throwsWith(() => search({ cores: 2.5 }), /^cores: got 2\.5; allowed: an integer >= 1/);
   await throwsWith(() => search({ maxRound: NaN }), /^maxRound: got NaN; allowed: an integer >= 1/);
   await throwsWith(() => search({ evaluate: () => NaN }), /^evaluate: returned NaN for init 0-/);

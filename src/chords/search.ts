@@ -96,7 +96,10 @@ export async function searchInitSequence(o: InitSearchOptions): Promise<InitSear
     tried.push({ init, score });
   }
   if (tried.length === 0)
-    throw new Error('samples: got 0 with nothing in include or families; allowed: at least one candidate to try');
+    throw new Error(
+      `samples: got ${samples}, and no sequence in include or a family fits maxRound ${maxRound}; ` +
+        'allowed: at least one candidate to try',
+    );
   const best = tried.reduce((a, b) => (b.score < a.score ? b : a));
   return { best: best.init, score: best.score, tried };
 }

@@ -100,8 +100,9 @@ function parseError(command: string, argv: string[], spec: Spec, e: unknown): Er
     if (short || (/^--[\w-]+/.test(value) && Object.hasOwn(spec, value.slice(2).split('=')[0])))
       return new Error(`${dash[1]}: needs a value, e.g. ${dash[1]}=<value>`);
     // a value the option's rule refuses anyway (--seed -1): its rule's error, not advice that leads to it
+    // (not a file rule: its check creates and removes the file, a side effect on an error path)
     const rule = spec[dash[1].slice(2)]?.rule;
-    if (rule && i >= 0)
+    if (rule && rule.kind !== 'file' && i >= 0)
       try {
         checkRule(dash[1].slice(2), value, rule);
       } catch (err) {

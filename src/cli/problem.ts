@@ -67,7 +67,6 @@ export function buildProblem(o: Parsed): Promise<Problem> {
   return buildFromSpec(problemSpec(o));
 }
 
-/** The problem options as a ProblemSpec (every value checked, nothing built). */
 /** --shift: > 0, and only with --grid uniform (karras and logsnr spacing would ignore it). */
 function shiftArg(v: string | boolean | undefined, grid: GridName): number {
   const shift = numArg('shift', v, 0, 1000, { above: true });
@@ -76,6 +75,7 @@ function shiftArg(v: string | boolean | undefined, grid: GridName): number {
   return shift;
 }
 
+/** The problem options as a ProblemSpec (every value checked, nothing built). */
 export function problemSpec(o: Parsed): ProblemSpec {
   const model = choiceArg('model', o.model, MODELS);
   const steps = intArg('steps', o.steps, 1, 10000),

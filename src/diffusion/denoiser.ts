@@ -28,12 +28,14 @@ export interface AsDenoiserOptions {
   sampleShape?: readonly number[];
 }
 
+const AS_DENOISER_KEYS: Record<keyof AsDenoiserOptions, true> = { prediction: true, schedule: true, sampleShape: true };
+
 /** Adapts any model function `(x, t) -> prediction` into a Denoiser. */
 export function asDenoiser(fn: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor, options: AsDenoiserOptions): Denoiser {
   if (typeof fn !== 'function') throw new Error('asDenoiser: fn must be a function (x, t) -> prediction');
   if (typeof options !== 'object' || options === null)
     throw new Error(`asDenoiser: options got ${options}; allowed: { prediction, schedule?, sampleShape? }`);
-  checkKeys('asDenoiser', options, { prediction: true, schedule: true, sampleShape: true });
+  checkKeys('asDenoiser', options, AS_DENOISER_KEYS);
   const { prediction, schedule, sampleShape } = options;
   checkPrediction(prediction);
   if (schedule !== undefined && typeof (schedule as { alpha?: unknown }).alpha !== 'function')

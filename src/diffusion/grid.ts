@@ -27,19 +27,21 @@ function check(name: string, v: number, ok: boolean, allowed: string): void {
   if (!ok) throw new Error(`${name}: got ${v}; allowed: ${allowed}`);
 }
 
+const GRID_KEYS: Record<keyof GridOptions, true> = {
+  steps: true,
+  kind: true,
+  shift: true,
+  rho: true,
+  tStart: true,
+  tEnd: true,
+  nsrMax: true,
+  nsrMin: true,
+};
+
 /** Validates grid options before any work; errors name the argument and the allowed range. */
 export function validateGrid(o: GridOptions): void {
   if (!o || typeof o !== 'object') throw new Error(`grid options: got ${o}; allowed: an object such as { steps: 50 }`);
-  checkKeys('grid', o, {
-    steps: true,
-    kind: true,
-    shift: true,
-    rho: true,
-    tStart: true,
-    tEnd: true,
-    nsrMax: true,
-    nsrMin: true,
-  });
+  checkKeys('grid', o, GRID_KEYS);
   check(
     'steps',
     o.steps,

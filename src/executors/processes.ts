@@ -60,7 +60,6 @@ export function processTransport(env: Record<string, string>): Transport {
   };
 }
 
-/** Starts one child process per core (resolves once every child has built its model). */
 const PROCESSES_KEYS: Record<keyof ProcessesOptions, true> = {
   spec: true,
   processes: true,
@@ -73,6 +72,7 @@ const PROCESSES_KEYS: Record<keyof ProcessesOptions, true> = {
   profile: true,
 };
 
+/** Starts one child process per core (resolves once every child has built its model). */
 export function processesExecutor(o: ProcessesOptions): Promise<PoolExecutor> {
   try {
     checkKeys('processesExecutor', o, PROCESSES_KEYS);

@@ -34,7 +34,6 @@ export function workerTransport(): Transport {
   };
 }
 
-/** Starts a persistent pool of worker threads (resolves once every worker has built its model). */
 const WORKERS_KEYS: Record<keyof WorkersOptions, true> = {
   spec: true,
   workers: true,
@@ -45,6 +44,7 @@ const WORKERS_KEYS: Record<keyof WorkersOptions, true> = {
   profile: true,
 };
 
+/** Starts a persistent pool of worker threads (resolves once every worker has built its model). */
 export async function workersExecutor(o: WorkersOptions): Promise<PoolExecutor> {
   checkKeys('workersExecutor', o, WORKERS_KEYS);
   return createPool({

@@ -65,10 +65,18 @@ export function paradigmsSlide(s: SlideInput): { ind: number; begin: number; end
   return { ind, begin, end: Math.min(begin + s.window, s.T) };
 }
 
+const PARADIGMS_KEYS: Record<keyof ParadigmsOptions, true> = {
+  window: true,
+  tolerance: true,
+  step: true,
+  onHit: true,
+  onRound: true,
+};
+
 export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Promise<ParadigmsResult> {
   if (typeof o !== 'object' || o === null)
     throw new Error(`paradigms: options got ${o}; allowed: { window: K, tolerance?, step? }`);
-  checkKeys('paradigms', o, { window: true, tolerance: true, step: true, onHit: true, onRound: true });
+  checkKeys('paradigms', o, PARADIGMS_KEYS);
   await validateTask(task, 'paradigms');
   const { executor, param, grid } = task,
     T = grid.length - 1,

@@ -20,7 +20,7 @@
  * of dD/dx (secant.ts): D_k + a_k (x_k^new - x_k^eval), a quasi-Newton sweep whose correction is exactly 0 at
  * a fixed point.
  */
-import { checkKeys, optionalCallback } from '../options.ts';
+import { checkKeys, optionalCallback, requireOptions } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import {
   PICARD_PREDICTORS,
@@ -210,7 +210,7 @@ function buildNodes(solver: Solver, p: Parametrization, grid: readonly number[])
   return { nodes, first };
 }
 
-const PICARD_KEYS: Record<keyof PicardOptions, true> = {
+export const PICARD_KEYS: Record<keyof PicardOptions, true> = {
   window: true,
   tolerance: true,
   scale: true,
@@ -229,7 +229,6 @@ const PICARD_KEYS: Record<keyof PicardOptions, true> = {
 };
 
 function validate(o: PicardOptions) {
-  checkKeys(o.anderson ? 'parataa' : 'picard', o, PICARD_KEYS);
   const window = o.window ?? 8,
     tolerance = o.tolerance ?? 1e-3,
     maxRounds = o.maxRounds ?? Infinity;
@@ -276,7 +275,7 @@ function validate(o: PicardOptions) {
     scale,
     predictor,
     windows,
-    onHit: optionalCallback<(hit: SamplerHit) => void>('onHit', o.onHit),
+    onHit: optionalCallback<(hit: SamplerHit) => void>(`${o.anderson ? 'parataa' : 'picard'}: onHit`, o.onHit),
   };
 }
 
@@ -293,7 +292,9 @@ function resolveWindows<O extends { windows: PicardWindowMode }>(name: string, o
 
 /** Picard over the whole base solver (ParaTAA with anderson: true); tolerance 0 returns sample()'s result. */
 export async function runPicard(task: SamplingTask, options: PicardOptions = {}): Promise<PicardResult> {
+  requireOptions('picard', options);
   const name = options.anderson ? 'parataa' : 'picard';
+  checkKeys(name, options, PICARD_KEYS);
   await validateTask(task, name);
   const o = resolveWindows(name, validate(options), task.param.rowConditioned === true);
   const { executor, param: p, grid } = task;

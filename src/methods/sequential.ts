@@ -21,12 +21,14 @@ export interface SequentialOptions {
   onRound?: (r: RoundReport) => void;
 }
 
+const SEQUENTIAL_KEYS: Record<keyof SequentialOptions, true> = { solver: true, onRound: true };
+
 /** Equals sample() bit for bit; T rounds for one-call solvers. The only hit is the final sample. */
 export async function runSequential(
   task: SamplingTask,
   options: SequentialOptions = {},
 ): Promise<SamplerResult<SamplerHit>> {
-  checkKeys('sequential', options, { solver: true, onRound: true });
+  checkKeys('sequential', options, SEQUENTIAL_KEYS);
   const { solver = euler, onRound } = options ?? {};
   requireSolver('sequential: solver', solver);
   await validateTask(task, 'sequential');

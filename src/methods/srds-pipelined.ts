@@ -11,7 +11,7 @@ import { Trajectory } from '../solvers/trajectory.ts';
 import { readAll, tidy } from '../tensor.ts';
 import { emitHit, roundMeter } from '../sampling/meter.ts';
 import { validateTask, type SamplerHit, type SamplingTask } from '../sampling/task.ts';
-import { blockBoundaries, validateSrds, type SrdsOptions, type SrdsResult } from './srds.ts';
+import { blockBoundaries, checkSrdsOptions, validateSrds, type SrdsOptions, type SrdsResult } from './srds.ts';
 import { meanSquaredChange, noiseScale } from './tolerance.ts';
 
 /** Iteration k's fine solve of block b. */
@@ -22,10 +22,11 @@ interface Fine {
 }
 
 export async function runSrdsPipelined(task: SamplingTask, o: SrdsOptions = {}): Promise<SrdsResult> {
+  checkSrdsOptions('srds-pipelined', o);
   await validateTask(task, 'srds-pipelined');
   const { executor, param, grid } = task,
     T = grid.length - 1;
-  const { B, fine: fineSolver, coarse: jump, tol } = validateSrds(T, o);
+  const { B, fine: fineSolver, coarse: jump, tol } = validateSrds(T, o, 'srds-pipelined');
   const n = blockBoundaries(T, B);
   const meter = roundMeter(executor, o.onRound, { method: 'srds-pipelined' }),
     hits: SamplerHit[] = [];

@@ -9,7 +9,7 @@
  * Rounds: the coarse sweep takes B, iteration k takes (fine calls of the longest block - 1) + the
  * corrections still needed (at most B - k); srdsRoundBound gives the worst case.
  */
-import { checkKeys, optionalCallback } from '../options.ts';
+import { checkKeys, optionalCallback, requireOptions } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, requireJump, type Jump } from '../solvers/jump.ts';
@@ -56,11 +56,29 @@ export function srdsRoundBound(blockCalls: readonly number[]): number {
 }
 
 /** Checks SRDS options (blocks within 1..T, a single-step fine solver, a tolerance >= 0) and fills defaults. */
-export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solver; coarse: Jump; tol: number } {
-  checkKeys('srds', o, { blocks: true, fine: true, coarse: true, tolerance: true, onHit: true, onRound: true });
+const SRDS_KEYS: Record<keyof SrdsOptions, true> = {
+  blocks: true,
+  fine: true,
+  coarse: true,
+  tolerance: true,
+  onHit: true,
+  onRound: true,
+};
+
+/** The options object and its keys (before any work; validateSrds checks the values once T is known). */
+export function checkSrdsOptions(name: string, o: SrdsOptions): void {
+  requireOptions(name, o);
+  checkKeys(name, o, SRDS_KEYS);
+}
+
+export function validateSrds(
+  T: number,
+  o: SrdsOptions,
+  name = 'srds',
+): { B: number; fine: Solver; coarse: Jump; tol: number } {
   const B = o.blocks ?? Math.max(1, Math.round(Math.sqrt(T))),
-    fine = requireSolver('srds: fine', o.fine ?? euler),
-    coarse = requireJump('srds: coarse', o.coarse ?? eulerJump),
+    fine = requireSolver(`${name}: fine`, o.fine ?? euler),
+    coarse = requireJump(`${name}: coarse`, o.coarse ?? eulerJump),
     tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(B) || B < 1 || B > T)
     throw new Error(`blocks: got ${B}; allowed: an integer from 1 to T = ${T}`);
@@ -71,11 +89,12 @@ export function validateSrds(T: number, o: SrdsOptions): { B: number; fine: Solv
     );
   }
   validateTolerance(tol);
-  optionalCallback('srds: onHit', o.onHit);
+  optionalCallback(`${name}: onHit`, o.onHit);
   return { B, fine, coarse, tol };
 }
 
 export async function runSrds(task: SamplingTask, o: SrdsOptions = {}): Promise<SrdsResult> {
+  checkSrdsOptions('srds', o);
   await validateTask(task, 'srds');
   const { executor, param, grid } = task,
     T = grid.length - 1;

@@ -22,10 +22,10 @@ const BUILT_IN: AnyMethod[] = [
 
 const METHODS = new Map<string, AnyMethod>(BUILT_IN.map((m) => [m.name, m]));
 
-/** Adds a method (a name already taken is an error, so a plug-in never silently replaces one). */
 /** What a method must provide (sampling/method.ts): functions, by name. */
 const METHOD_FUNCTIONS = ['defaults', 'fromFlags', 'width', 'run', 'describe'] as const;
 
+/** Adds a method (a name already taken is an error, so a plug-in never silently replaces one). */
 export function registerMethod(method: AnyMethod): void {
   if (typeof method !== 'object' || method === null)
     throw new Error(

@@ -53,6 +53,8 @@ export function validateTimeGrid(grid: readonly number[], schedule?: unknown): v
   }
 }
 
+const SAMPLE_KEYS: Record<keyof SampleOptions, true> = { onStep: true, checkFinite: true };
+
 /**
  * Solves the sampling ODE along `grid` from x (not consumed) with any solver; returns a new tensor.
  * Every model output is checked for its shape (the input's) and, by default, for NaN/Inf, naming the
@@ -66,7 +68,7 @@ export async function sample(
   options: SampleOptions = {},
 ): Promise<SampleResult> {
   requireSolver('sample: solver', solver);
-  checkKeys('sample', options, { onStep: true, checkFinite: true });
+  checkKeys('sample', options, SAMPLE_KEYS);
   const { onStep, checkFinite = true } = options ?? {};
   if (!model || typeof model.predict !== 'function')
     throw new Error('sample: model must be a Denoiser with predict(x, t)');
