@@ -24,10 +24,11 @@ export function checkKeys<O extends object>(where: string, o: O | undefined, key
       throw new Error(`${where}: unknown option '${k}'; allowed: ${Object.keys(keys).join(', ')}`);
 }
 
-/** Throws unless the options argument is an object (null or a string would fail later on destructuring). */
-export function requireOptions(where: string, o: unknown): asserts o is object {
+/**
+ * Throws unless the options argument is an object (null or a string would fail later on destructuring); `shape`
+ * says what is expected, e.g. '{ window: K, tolerance?, step? }'.
+ */
+export function requireOptions(where: string, o: unknown, shape = 'an options object'): asserts o is object {
   if (typeof o !== 'object' || o === null)
-    throw new Error(
-      `${where}: options got ${typeof o === 'string' ? `'${o}'` : String(o)}; allowed: an options object`,
-    );
+    throw new Error(`${where}: options got ${typeof o === 'string' ? `'${o}'` : String(o)}; allowed: ${shape}`);
 }

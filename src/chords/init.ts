@@ -1,4 +1,5 @@
 /** CHORDS init sequences I (core k starts at fine index I[k]): validation, parsing, presets, a generator. */
+import { requireOptions } from '../options.ts';
 
 /** The paper's presets for T = 50 (REFERENCE.md; the 8-core one is the code's default). */
 export const CHORDS_PRESETS: Readonly<Record<number, readonly number[]>> = {
@@ -58,8 +59,7 @@ export interface InitOptions {
  * fall below 1 it spreads the starts evenly instead.
  */
 export function initSequence(options: InitOptions): number[] {
-  if (typeof options !== 'object' || options === null)
-    throw new Error(`initSequence: options got ${options}; allowed: { cores, steps, lastStart?, usePresets? }`);
+  requireOptions('initSequence', options, '{ cores, steps, lastStart?, usePresets? }');
   const { cores, steps, lastStart, usePresets = true } = options;
   if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${cores}; allowed: an integer >= 1`);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps: got ${steps}; allowed: an integer >= 1`);

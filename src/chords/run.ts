@@ -3,7 +3,7 @@
  * outputs, applies the plan's updates, emits hits as soon as they exist, checks the stop rule and
  * releases what the plan says. Returns plain data; the hit tensors belong to the caller.
  */
-import { checkKeys, optionalBoolean, optionalCallback } from '../options.ts';
+import { checkKeys, optionalBoolean, optionalCallback, requireOptions } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
@@ -107,8 +107,7 @@ export function validateJump(jump: Jump, param: Parametrization, grid: readonly 
 
 /** Runs CHORDS (Han et al. 2025) over an executor. */
 export async function runChords(task: SamplingTask, options: ChordsOptions): Promise<ChordsResult> {
-  if (typeof options !== 'object' || options === null)
-    throw new Error('chords: options got ' + String(options) + '; allowed: { init: [0, ...], fine?, stop?, ... }');
+  requireOptions('chords', options, '{ init: [0, ...], fine?, stop?, ... }');
   checkKeys('chords', options, CHORDS_KEYS);
   const { executor, param, grid } = task;
   const fine = requireSolver('chords: fine', options.fine ?? euler),

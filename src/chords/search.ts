@@ -3,7 +3,7 @@
  * `maxRound`, scored by a caller-supplied evaluation (e.g. the error of that hit on a held-out
  * problem); the lowest score wins. Model-agnostic: the plan gives hit rounds without any tensor.
  */
-import { checkKeys } from '../options.ts';
+import { checkKeys, requireOptions } from '../options.ts';
 import { uniformRng } from '../random.ts';
 import { initFamilies, validateInit } from './init.ts';
 
@@ -59,8 +59,7 @@ const SEARCH_KEYS: Record<keyof InitSearchOptions, true> = {
 };
 
 export async function searchInitSequence(o: InitSearchOptions): Promise<InitSearchResult> {
-  if (typeof o !== 'object' || o === null)
-    throw new Error(`searchInitSequence: options got ${o}; allowed: { cores, steps, maxRound, evaluate, ... }`);
+  requireOptions('searchInitSequence', o, '{ cores, steps, maxRound, evaluate, ... }');
   checkKeys('searchInitSequence', o, SEARCH_KEYS);
   const { cores, steps, maxRound, evaluate, samples = 40, include = [], families = false, seed = 0 } = o;
   const int = (name: string, v: number, min: number) => {

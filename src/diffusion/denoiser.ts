@@ -1,5 +1,5 @@
 /** The one model interface: a network's raw prediction at (x, per-sample t), plus how to read it. */
-import { checkKeys } from '../options.ts';
+import { checkKeys, requireOptions } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import {
   checkPrediction,
@@ -33,8 +33,7 @@ const AS_DENOISER_KEYS: Record<keyof AsDenoiserOptions, true> = { prediction: tr
 /** Adapts any model function `(x, t) -> prediction` into a Denoiser. */
 export function asDenoiser(fn: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor, options: AsDenoiserOptions): Denoiser {
   if (typeof fn !== 'function') throw new Error('asDenoiser: fn must be a function (x, t) -> prediction');
-  if (typeof options !== 'object' || options === null)
-    throw new Error(`asDenoiser: options got ${options}; allowed: { prediction, schedule?, sampleShape? }`);
+  requireOptions('asDenoiser', options, '{ prediction, schedule?, sampleShape? }');
   checkKeys('asDenoiser', options, AS_DENOISER_KEYS);
   const { prediction, schedule, sampleShape } = options;
   checkPrediction(prediction);

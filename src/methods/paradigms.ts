@@ -10,7 +10,7 @@
  * the window's new last point. Stop once begin >= T; the sample is x_T. Differences from the authors'
  * code: see the README (ParaDiGMS section).
  */
-import { checkKeys, optionalCallback } from '../options.ts';
+import { checkKeys, optionalCallback, requireOptions } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import { eulerJump, requireJump, type Jump } from '../solvers/jump.ts';
 import { tidy } from '../tensor.ts';
@@ -74,8 +74,7 @@ const PARADIGMS_KEYS: Record<keyof ParadigmsOptions, true> = {
 };
 
 export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Promise<ParadigmsResult> {
-  if (typeof o !== 'object' || o === null)
-    throw new Error(`paradigms: options got ${o}; allowed: { window: K, tolerance?, step? }`);
+  requireOptions('paradigms', o, '{ window: K, tolerance?, step? }');
   checkKeys('paradigms', o, PARADIGMS_KEYS);
   await validateTask(task, 'paradigms');
   const { executor, param, grid } = task,

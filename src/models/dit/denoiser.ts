@@ -1,4 +1,5 @@
 /** The DiT as a Denoiser: flow-matching velocity with classifier-free guidance (Ho & Salimans 2022). */
+import { requireOptions } from '../../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import { packagePath } from '../../paths.ts';
 import type { Denoiser } from '../../diffusion/denoiser.ts';
@@ -25,8 +26,7 @@ export interface DiTDenoiser extends Denoiser {
 
 /** The DiT's options must be an object (a plain-JavaScript call without them would fail on destructuring). */
 function requireDiTOptions(o: unknown): asserts o is DiTDenoiserOptions {
-  if (typeof o !== 'object' || o === null)
-    throw new Error(`dit: options got ${o}; allowed: { labels: [class, ...], guidance? }`);
+  requireOptions('dit', o, '{ labels: [class, ...], guidance? }');
 }
 
 export function ditDenoiser(params: DiTParams, config: DiTConfig, options: DiTDenoiserOptions): DiTDenoiser {
