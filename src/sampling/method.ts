@@ -54,7 +54,10 @@ export interface Method<O extends BaseOptions = BaseOptions> {
   readonly summary: string;
   /** Its command-line flags (without the leading --). */
   readonly flags: Readonly<Record<string, FlagSpec>>;
-  /** Typed defaults for T steps at parallel width `width` (CHORDS cores, ParaDiGMS window, SRDS blocks). */
+  /**
+   * Typed defaults for T steps at parallel width `width` (CHORDS cores, ParaDiGMS window, SRDS blocks): every
+   * option, since the registry fills partial options from them and refuses keys they do not have.
+   */
   defaults(T: number, width?: number): O;
   /** Typed options from command-line flags, validated (every value checked before any work). */
   fromFlags(read: FlagReader, T: number): O;
