@@ -89,3 +89,12 @@ export function checkShapes(
       );
   }
 }
+
+/** tfjs's messages when an op meets a disposed tensor (a model's weights after its dispose()). */
+const DISPOSED_TENSOR = /Tensor is disposed|reading 'backend'/;
+
+/** A model call's error message, with what tfjs's message for a disposed tensor means for a model. */
+export const explainModelError = (message: string): string =>
+  DISPOSED_TENSOR.test(message)
+    ? `${message} (a tensor the model uses was disposed: was the model disposed before this run?)`
+    : message;

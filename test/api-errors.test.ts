@@ -13,8 +13,11 @@ import {
   chords,
   describeBackend,
   disposeResult,
+  buildModel,
   euler,
+  getMethod,
   getSchedule,
+  methodNames,
   initBackend,
   initSequence,
   loadShippedDiT,
@@ -194,6 +197,49 @@ test('searchInitSequence, initSequence, the DiT loader, disposeResult, registerM
     /^method: 'foo' has no fromFlags, width, run, describe/,
   );
   assert.throws(() => describeBackend(never(undefined)), /^describeBackend: got undefined; allowed: what initBackend/);
+});
+
+test('a registered method runs with partial options (the rest its defaults); unknown keys are named', async () => {
+  const x = tf.tensor2d([0.3, -1.2, 0.8, 1.1, 0.1, -0.4], [2, 3]);
+  for (const name of methodNames()) {
+    const m = getMethod(name);
+    const T = grid.length - 1;
+    // {} and the full defaults give the same sample, bit for bit, and nothing leaks
+    const [viaEmpty, viaDefaults] = await noLeak(async () => {
+      const a = await m.run(task(x), {});
+      const b = await m.run(task(x), m.defaults(T));
+      const out = [Array.from(a.sample.dataSync()), Array.from(b.sample.dataSync())];
+      disposeResult(a);
+      disposeResult(b);
+      return out;
+    });
+    assert.equal(viaEmpty, viaDefaults, name);
+    assert.is(m.width(T, {}), m.width(T, m.defaults(T)), `${name} width`);
+    await refused(() => m.run(task(x), never({ tolerence: 1 })), new RegExp(`^${name}: unknown option 'tolerence'`));
+    await refused(() => m.run(task(x), never('fast')), new RegExp(`^${name}: options got 'fast'`));
+  }
+  x.dispose();
+});
+
+test('a disposed model is named as such; a bad model spec names its field', async () => {
+  const dead = mixtureModel(schedule, mix);
+  dead.dispose();
+  const x = tf.ones([2, 3]);
+  await noLeak(() =>
+    throwsWith(
+      () => sample(euler, dead, x, grid),
+      /a tensor the model uses was disposed: was the model disposed before this run\?/,
+    ),
+  );
+  x.dispose();
+  const spec = (s: object) => buildModel(never({ schedule: 'flow', ...s }));
+  await throwsWith(() => spec({ kind: 'gaussian', dim: 4 }), /^mean: got undefined; allowed: a non-empty array/);
+  await throwsWith(() => spec({ kind: 'mixture' }), /^mixture: got undefined; allowed: \{ means: number\[\]\[\]/);
+  await throwsWith(
+    () => spec({ kind: 'mixture', mixture: { means: [[0, 1], [1]], scales: [1, 1], weights: [1, 1] } }),
+    /^means: every mean must be an array of 2 finite numbers/,
+  );
+  await throwsWith(() => spec({ kind: 'mixture', mixture: { means: [[0, 1]] } }), /^scales: need 1 finite numbers/);
 });
 
 test.run();

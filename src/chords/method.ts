@@ -61,7 +61,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     'fine-solver': FINE_FLAG,
     coarse: COARSE_FLAG,
   },
-  defaults: (T, width = 8) => ({
+  defaults: (T, width = Math.min(8, T)) => ({
     init: initSequence({ cores: width, steps: T }),
     fine: euler,
     coarse: eulerJump,

@@ -12,7 +12,7 @@
 import { optionalCallback } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { EvalRequest, Evaluated, Executor, ExecutorError } from '../executors/executor.ts';
-import { badIndices, finiteFlags } from '../guards.ts';
+import { badIndices, explainModelError, finiteFlags } from '../guards.ts';
 import { readAll } from '../tensor.ts';
 import type { RoundReport, SamplerHit, SamplerResult } from './task.ts';
 
@@ -27,7 +27,9 @@ export async function evaluateRound(
     return await executor.evaluate(points);
   } catch (e) {
     const j = (e as ExecutorError).requestIndex;
-    throw new Error(`${prefix}${j === undefined ? '' : `, ${where(j)}`}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`${prefix}${j === undefined ? '' : `, ${where(j)}`}: ${explainModelError((e as Error).message)}`, {
+      cause: e,
+    });
   }
 }
 

@@ -6,6 +6,7 @@
 import type { SamplerHit, SamplerHooks, SamplerResult, SamplingTask } from './task.ts';
 import type { Solver } from '../solvers/solver.ts';
 import type { ValueRule } from '../names.ts';
+import { checkKeys, requireOptions } from '../options.ts';
 
 /** A command-line flag of a method (the same shape as the CLI's option specs). */
 export interface FlagSpec {
@@ -53,12 +54,16 @@ export interface Method<O extends BaseOptions = BaseOptions> {
   readonly summary: string;
   /** Its command-line flags (without the leading --). */
   readonly flags: Readonly<Record<string, FlagSpec>>;
-  /** Typed defaults for T steps at parallel width `width` (CHORDS cores, ParaDiGMS window, SRDS blocks). */
+  /**
+   * Typed defaults for T steps at parallel width `width` (CHORDS cores, ParaDiGMS window, SRDS blocks): every
+   * option, since the registry fills partial options from them and refuses keys they do not have.
+   */
   defaults(T: number, width?: number): O;
   /** Typed options from command-line flags, validated (every value checked before any work). */
   fromFlags(read: FlagReader, T: number): O;
   /** Parallel width for T steps: the most model calls in one round (cores, window, blocks). */
   width(T: number, options: O): number;
+  /** Through the registry (getMethod), options may be partial: what is left out comes from defaults(T). */
   run(task: SamplingTask, options: O, hooks?: RunHooks): Promise<MethodResult>;
   /** A one-line label and the options as plain data (for reports and results/*.json). */
   describe(options: O): { label: string; config: Record<string, string | number | boolean> };
@@ -85,4 +90,28 @@ export function asMethodResult(
   kind: KindOf = iterationKind,
 ): MethodResult {
   return { ...r, hits: r.hits.map((h) => ({ ...h, kind: kind(h.index) })), extra };
+}
+
+/**
+ * The method as the registry hands it out: run() and width() take partial options, the rest from defaults(T) for
+ * the task's T (an unknown key is an error naming the method's options), so `getMethod('picard').run(task, {})`
+ * runs the defaults. A task without a grid is left to run()'s own task check.
+ */
+export function withDefaultOptions<O extends BaseOptions>(m: Method<O>): Method<O> {
+  const complete = (T: number | undefined, o: Partial<O> | undefined): O => {
+    requireOptions(m.name, o ?? {});
+    if (T === undefined) return o as O;
+    const d = m.defaults(T);
+    checkKeys(m.name, o, Object.fromEntries(Object.keys(d).map((k) => [k, true])) as Record<keyof O, true>);
+    return { ...d, ...o };
+  };
+  const stepsOf = (task: SamplingTask) => {
+    const g = (task as Partial<SamplingTask> | undefined)?.grid;
+    return Array.isArray(g) && g.length >= 2 ? g.length - 1 : undefined;
+  };
+  return {
+    ...m,
+    width: (T, o) => m.width(T, complete(T, o)),
+    run: (task, o, hooks) => m.run(task, complete(stepsOf(task), o), hooks),
+  };
 }

@@ -8,7 +8,7 @@ import { paradigmsMethod } from '../methods/paradigms.ts';
 import { parataaMethod, picardMethod } from '../methods/picard-method.ts';
 import { srdsMethod, srdsPipelinedMethod } from '../methods/srds-method.ts';
 import { sequentialMethod } from '../methods/sequential.ts';
-import type { AnyMethod } from './method.ts';
+import { withDefaultOptions, type AnyMethod } from './method.ts';
 
 const BUILT_IN: AnyMethod[] = [
   chordsMethod,
@@ -20,7 +20,7 @@ const BUILT_IN: AnyMethod[] = [
   parataaMethod,
 ];
 
-const METHODS = new Map<string, AnyMethod>(BUILT_IN.map((m) => [m.name, m]));
+const METHODS = new Map<string, AnyMethod>(BUILT_IN.map((m) => [m.name, withDefaultOptions(m)]));
 
 /** What a method must provide (sampling/method.ts): functions, by name. */
 const METHOD_FUNCTIONS = ['defaults', 'fromFlags', 'width', 'run', 'describe'] as const;
@@ -42,7 +42,7 @@ export function registerMethod(method: AnyMethod): void {
   if (typeof method.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(method.name))
     throw new Error(`method: name '${method.name}'; allowed: lower-case letters, digits and '-'`);
   if (METHODS.has(method.name)) throw new Error(`method: '${method.name}' is already registered`);
-  METHODS.set(method.name, method);
+  METHODS.set(method.name, withDefaultOptions(method));
 }
 
 /** Removes a method added by registerMethod (tests); built-in methods stay. */

@@ -2,7 +2,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import { tidy } from '../tensor.ts';
-import { badIndices, checkFiniteInput, checkLiveBatch, checkSampleShape, checkShapes, finiteFlags } from '../guards.ts';
+import {
+  badIndices,
+  checkFiniteInput,
+  checkLiveBatch,
+  checkSampleShape,
+  checkShapes,
+  explainModelError,
+  finiteFlags,
+} from '../guards.ts';
 import { checkKeys, optionalBoolean, optionalCallback } from '../options.ts';
 import { readAll } from '../tensor.ts';
 import { disposeState, pastTimes, solverStep, type Solver } from './solver.ts';
@@ -94,7 +102,9 @@ export async function sample(
       try {
         o = model.predict(xs, t);
       } catch (e) {
-        throw new Error(`sample: step ${step} (t = ${grid[step]}): ${(e as Error).message}`, { cause: e });
+        throw new Error(`sample: step ${step} (t = ${grid[step]}): ${explainModelError((e as Error).message)}`, {
+          cause: e,
+        });
       }
       checkShapes('sample', [{ x: xs }], [o], () => ({ method: 'sample', step, t: grid[step] }));
       if (checkFinite) flags.push({ step, ok: tf.keep(finiteFlags([o])) });

@@ -13,8 +13,10 @@ export interface GaussianOptions {
 }
 
 export function gaussianModel({ schedule, mean, scale }: GaussianOptions): AnalyticModel {
-  if (!(mean.length >= 1) || !mean.every(Number.isFinite))
-    throw new Error('mean: must be a non-empty array of finite numbers');
+  if (!Array.isArray(mean) || !(mean.length >= 1) || !mean.every(Number.isFinite))
+    throw new Error(
+      `mean: got ${Array.isArray(mean) ? `[${mean}]` : String(mean)}; allowed: a non-empty array of finite numbers`,
+    );
   if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`scale: got ${scale}; allowed: a finite number > 0`);
   const dim = mean.length,
     s2 = scale * scale;
