@@ -24,6 +24,7 @@ import {
   mixtureModel,
   randomMixture,
   registerMethod,
+  runChords,
   runParadigms,
   runParataa,
   runPicard,
@@ -240,6 +241,43 @@ test('a disposed model is named as such; a bad model spec names its field', asyn
     /^means: every mean must be an array of 2 finite numbers/,
   );
   await throwsWith(() => spec({ kind: 'mixture', mixture: { means: [[0, 1]] } }), /^scales: need 1 finite numbers/);
+});
+
+test('wrong types are named as such: a string grid, init or stop, a null task, a string number', async () => {
+  const x = tf.ones([2, 3]);
+  await refused(() => sample(euler, model, x, never('uniform')), /^sample: grid: got 'uniform'; allowed: an array/);
+  await refused(
+    () => sample(euler, model, x, never(Float64Array.from(grid))),
+    /^sample: grid: got a Float64Array; .*Array\.from\(\)/,
+  );
+  await refused(() => chords(model, x, grid, never({ init: '0-2-4' })), /^init: got '0-2-4'; .*parseInit\('0-2-4'\)/);
+  await refused(
+    () => chords(model, x, grid, never({ init: [0, 3], stop: 'complete' })),
+    /^stop: got 'complete'; allowed: \{ kind: 'complete' \}.*parseStop\('complete'\)/,
+  );
+  const runners: [string, (t: unknown) => Promise<unknown>][] = [
+    ['chords', (t) => runChords(never(t), { init: [0, 2] })],
+    ['picard', (t) => runPicard(never(t))],
+    ['parataa', (t) => runParataa(never(t))],
+    ['paradigms', (t) => runParadigms(never(t), { window: 2 })],
+    ['srds', (t) => runSrds(never(t), { blocks: 2 })],
+    ['srds-pipelined', (t) => runSrdsPipelined(never(t), { blocks: 2 })],
+    ['sequential', (t) => runSequential(never(t))],
+  ];
+  for (const [name, run] of runners)
+    await refused(() => run(null), new RegExp(`^${name}: task got null; allowed: \\{ executor, param, grid, x \\}`));
+  await refused(() => runPicard(task(x), never({ window: '8' })), /^window: got '8'; allowed: an integer >= 1/);
+  assert.throws(() => loadShippedDiT(never({ labels: '3' })), /^labels: got '3'; allowed: an array of class labels/);
+  assert.throws(
+    () => loadShippedDiT(never({ lables: [3] })),
+    /^dit: unknown option 'lables'; allowed: labels, guidance/,
+  );
+  // the model is called at every time but the last: a grid rising from t = 0 (sigma = 0) is refused, not NaN later
+  await refused(
+    () => sample(euler, model, x, [...grid].reverse()),
+    /^sample: grid: time 0 is 0, where sigma = 0 \(no noise\); allowed: only the last time noise-free/,
+  );
+  x.dispose();
 });
 
 test.run();

@@ -98,10 +98,18 @@ export function parseFlags<T extends Record<string, Value>>(
   const given: Record<string, Value> = {};
   const typed: Record<string, string> = {};
   let isQuick = false;
-  for (const arg of args) {
+  if (args.includes('--help') || args.includes('-h')) {
+    const help = helpText(name, defaults, quick, rules);
+    if (argv) throw new Error(help);
+    process.stdout.write(`${help}\n`);
+    process.exit(0);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
     const m = arg.match(/^--([a-zA-Z][\w-]*)(?:=(.*))?$/);
-    if (!m) throw new Error(`cannot read '${arg}'; use --key=value (allowed: ${allowed})`);
-    const [, spelled, raw] = m;
+    if (!m) throw new Error(`cannot read '${arg}'; use --key=value or --key value (allowed: ${allowed})`);
+    const [, spelled] = m;
+    let raw = m[2];
     const key = spelled.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase()); // --save-every = --saveEvery
     if (key === 'quick') {
       if (raw !== undefined && raw !== 'true' && raw !== 'false')
@@ -112,12 +120,15 @@ export function parseFlags<T extends Record<string, Value>>(
     if (!(key in defaults)) throw new Error(`unknown key '${key}' (--${spelled}); allowed: ${allowed}`);
     typed[key] = `--${spelled}`;
     const d = defaults[key];
+    // --key value, as the chords command reads it (a value may start with one dash: --shift -1 is refused by its rule)
+    if (typeof d !== 'boolean' && raw === undefined && i + 1 < args.length && !args[i + 1].startsWith('--'))
+      raw = args[++i];
     if (typeof d === 'boolean') {
       if (raw !== undefined && raw !== 'true' && raw !== 'false')
         throw new Error(`--${spelled} takes true or false, got '${raw}'`);
       given[key] = raw !== 'false';
     } else if (raw === undefined)
-      throw new Error(`--${spelled} needs a value; write --${spelled}=<value>, one argument`);
+      throw new Error(`--${spelled} needs a value; write --${spelled}=<value> or --${spelled} <value>`);
     else if (typeof d === 'number') {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) throw new Error(`--${spelled} needs a number, got '${raw}'`);
@@ -134,6 +145,23 @@ export function parseFlags<T extends Record<string, Value>>(
       if (wrong) throw new Error(`${typed[key] ?? `--${kebab(key)}`}: got '${v}'; allowed: ${wrong}`);
     }
   return { ...merged, quick: isQuick } as T & { quick: boolean };
+}
+
+/** `--help`: every flag with its default, its quick value where it has one, and what it allows. */
+function helpText<T extends Record<string, Value>>(
+  name: string,
+  defaults: T,
+  quick: Partial<T>,
+  rules: Rules<T> | undefined,
+): string {
+  const lines = Object.entries(defaults).map(([key, d]) => {
+    const q = key in quick ? `, --quick: ${String(quick[key as keyof T])}` : '';
+    // a rule says what it allows when given a value no rule accepts
+    const allows = typeof d === 'boolean' ? 'true or false' : rules?.[key as keyof T]?.(NaN);
+    const flag = `--${kebab(key)}${typeof d === 'boolean' ? '' : '=<value>'}`;
+    return `  ${flag}  default ${String(d) === '' ? "''" : String(d)}${q}${allows ? `; ${allows}` : ''}`;
+  });
+  return [`usage: ${name} [--quick] [--key=value | --key value]...`, ...lines].join('\n');
 }
 
 /** The name results are written under: quick runs get their own files, never over the full results. */

@@ -11,7 +11,7 @@ import {
   explainModelError,
   finiteFlags,
 } from '../guards.ts';
-import { checkKeys, optionalBoolean, optionalCallback } from '../options.ts';
+import { checkKeys, optionalBoolean, optionalCallback, shown } from '../options.ts';
 import { readAll } from '../tensor.ts';
 import { disposeState, pastTimes, solverStep, type Solver } from './solver.ts';
 import { requireSolver } from './registry.ts';
@@ -49,8 +49,15 @@ export interface SampleResult {
  * has none, steps over its integer grid 0..T).
  */
 export function validateTimeGrid(grid: readonly number[], schedule?: unknown): void {
-  if (!Array.isArray(grid) || grid.length < 2)
-    throw new Error(`grid: needs at least 2 times (1 step); got ${grid?.length ?? 0}`);
+  if (!Array.isArray(grid)) {
+    const got = typeof grid === 'object' && grid !== null ? `a ${(grid as object).constructor?.name}` : shown(grid);
+    throw new Error(
+      `grid: got ${got}; ` +
+        'allowed: an array of times, e.g. timeGrid(schedule, { steps: 50 })' +
+        (ArrayBuffer.isView(grid) ? ' (Array.from() makes one from a typed array)' : ''),
+    );
+  }
+  if (grid.length < 2) throw new Error(`grid: needs at least 2 times (1 step); got ${grid.length}`);
   const dir = Math.sign(grid[1] - grid[0]);
   for (let i = 0; i < grid.length; i++) {
     if (!Number.isFinite(grid[i])) throw new Error(`grid: time ${i} is ${grid[i]}; allowed: finite numbers`);
@@ -58,6 +65,13 @@ export function validateTimeGrid(grid: readonly number[], schedule?: unknown): v
       throw new Error(`grid: must be strictly monotone; times ${i - 1} and ${i} are ${grid[i - 1]}, ${grid[i]}`);
     if (schedule && !(grid[i] >= 0 && grid[i] <= 1))
       throw new Error(`grid: time ${i} is ${grid[i]}; allowed: times in [0, 1], the noise schedule's range`);
+    // the model is called at every time but the last, and its outputs are converted through 1 / sigma
+    const sigma = (schedule as { sigma?: (t: number) => number } | undefined)?.sigma;
+    if (i < grid.length - 1 && sigma && !(sigma(grid[i]) > 0))
+      throw new Error(
+        `grid: time ${i} is ${grid[i]}, where sigma = 0 (no noise); allowed: only the last time noise-free ` +
+          '(a rising grid, an inversion, must start above 0)',
+      );
   }
 }
 

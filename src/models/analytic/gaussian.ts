@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { coeffsPerSample } from '../../diffusion/prediction.ts';
 import type { NoiseSchedule } from '../../diffusion/schedule.ts';
 import type { AnalyticModel } from './types.ts';
+import { shown } from '../../options.ts';
 
 export interface GaussianOptions {
   schedule: NoiseSchedule;
@@ -17,7 +18,8 @@ export function gaussianModel({ schedule, mean, scale }: GaussianOptions): Analy
     throw new Error(
       `mean: got ${Array.isArray(mean) ? `[${mean}]` : String(mean)}; allowed: a non-empty array of finite numbers`,
     );
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`scale: got ${scale}; allowed: a finite number > 0`);
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new Error(`scale: got ${shown(scale)}; allowed: a finite number > 0`);
   const dim = mean.length,
     s2 = scale * scale;
   const mu = tf.keep(tf.tensor2d([...mean], [1, dim]));

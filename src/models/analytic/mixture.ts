@@ -8,6 +8,7 @@ import type { NoiseSchedule } from '../../diffusion/schedule.ts';
 import { normals, uniformRng } from '../../random.ts';
 import { dopri5 } from './reference-ode.ts';
 import type { AnalyticModel } from './types.ts';
+import { shown } from '../../options.ts';
 
 export interface MixtureSpec {
   /** K component means, each of length D. */
@@ -54,10 +55,10 @@ export function randomMixture({
   ];
   for (const [name, v, min, max] of ints)
     if (!Number.isInteger(v) || v < min || v > max)
-      throw new Error(`randomMixture: ${name} got ${v}; allowed: an integer from ${min} to ${max}`);
-  if (!Number.isFinite(seed)) throw new Error(`randomMixture: seed got ${seed}; allowed: a finite number`);
+      throw new Error(`randomMixture: ${name} got ${shown(v)}; allowed: an integer from ${min} to ${max}`);
+  if (!Number.isFinite(seed)) throw new Error(`randomMixture: seed got ${shown(seed)}; allowed: a finite number`);
   if (!(Number.isFinite(spread) && spread >= 0))
-    throw new Error(`randomMixture: spread got ${spread}; allowed: a finite number >= 0`);
+    throw new Error(`randomMixture: spread got ${shown(spread)}; allowed: a finite number >= 0`);
   const z = normals(components * dim, seed * 7919 + 17),
     u = uniformRng(seed * 104729 + 3);
   return {
