@@ -3,6 +3,10 @@
 /** A value as an error message shows it: strings quoted (so '8' does not read as the number 8), others as String(). */
 export const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));
 
+/** An array of numbers or a typed array (a list of numbers a caller may pass either way). */
+export const isNumberList = (v: unknown): v is ArrayLike<number> =>
+  Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
 /** `v` when it is a boolean or undefined; anything else ('no', 0) is an error naming the option. */
 export function optionalBoolean(name: string, v: unknown): boolean | undefined {
   if (v === undefined || typeof v === 'boolean') return v;

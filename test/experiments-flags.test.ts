@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { count, int, intList, listOf, oneOf, parseFlags } from '../experiments/lib/flags.ts';
+import { count, int, intList, listOf, num, oneOf, parseFlags, text } from '../experiments/lib/flags.ts';
 import { finish } from '../experiments/lib/output.ts';
 import { throwsWith } from './helpers.ts';
 
@@ -115,6 +115,23 @@ test('rules: counts, ranges, names, lists checked on the merged values; a flag w
     solver: 'heun',
     quick: false,
   });
+  // a negative number or a one-dash value is read as the value (its rule checks it); a switch takes true or false
+  const more = { ...defaults, shift: 1, out: 'x', quiet: false };
+  const moreRules = { ...rules, shift: num(-10, 10), out: text() };
+  assert.equal(
+    parseFlags('x', more, {}, { rules: moreRules, argv: ['--shift', '-1', '--out', '-h', '--quiet', 'false'] }),
+    {
+      ...more,
+      shift: -1,
+      out: '-h',
+      quick: false,
+    },
+  );
+  assert.is(parseFlags('x', more, {}, { rules: moreRules, argv: ['--quiet', '--n', '3'] }).quiet, true);
+  await throwsWith(
+    () => parseFlags('x', more, {}, { rules: moreRules, argv: ['--out', '--n=3'] }),
+    /--out needs a value/,
+  );
   await throwsWith(
     () => parseFlags('x', defaults, { seeds: 1 }, { rules, argv: ['--help'] }),
     /^usage: x \[--quick\]/,

@@ -22,9 +22,9 @@ export function validateInit(init: readonly number[], steps: number, cores?: num
     throw new Error(
       `init: has ${init.length} entries but ${cores} cores were asked for; allowed: one start index per core`,
     );
-  if (init[0] !== 0) throw new Error(`init: must start at 0 (core 0 is the sequential solver); got ${init[0]}`);
+  if (init[0] !== 0) throw new Error(`init: must start at 0 (core 0 is the sequential solver); got ${shown(init[0])}`);
   for (let k = 0; k < init.length; k++) {
-    if (!Number.isInteger(init[k])) throw new Error(`init: entry ${k} is ${init[k]}; allowed: integers`);
+    if (!Number.isInteger(init[k])) throw new Error(`init: entry ${k} is ${shown(init[k])}; allowed: integers`);
     if (k > 0 && !(init[k] > init[k - 1]))
       throw new Error(`init: must be strictly increasing; entries ${k - 1} and ${k} are ${init[k - 1]}, ${init[k]}`);
     if (init[k] >= steps)

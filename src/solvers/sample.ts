@@ -50,7 +50,10 @@ export interface SampleResult {
  */
 export function validateTimeGrid(grid: readonly number[], schedule?: unknown): void {
   if (!Array.isArray(grid)) {
-    const got = typeof grid === 'object' && grid !== null ? `a ${(grid as object).constructor?.name}` : shown(grid);
+    const got =
+      typeof grid === 'object' && grid !== null
+        ? `a ${(grid as object).constructor?.name ?? 'plain object'}`
+        : shown(grid);
     throw new Error(
       `grid: got ${got}; ` +
         'allowed: an array of times, e.g. timeGrid(schedule, { steps: 50 })' +
@@ -60,18 +63,11 @@ export function validateTimeGrid(grid: readonly number[], schedule?: unknown): v
   if (grid.length < 2) throw new Error(`grid: needs at least 2 times (1 step); got ${grid.length}`);
   const dir = Math.sign(grid[1] - grid[0]);
   for (let i = 0; i < grid.length; i++) {
-    if (!Number.isFinite(grid[i])) throw new Error(`grid: time ${i} is ${grid[i]}; allowed: finite numbers`);
+    if (!Number.isFinite(grid[i])) throw new Error(`grid: time ${i} is ${shown(grid[i])}; allowed: finite numbers`);
     if (i > 0 && (dir === 0 || Math.sign(grid[i] - grid[i - 1]) !== dir))
       throw new Error(`grid: must be strictly monotone; times ${i - 1} and ${i} are ${grid[i - 1]}, ${grid[i]}`);
     if (schedule && !(grid[i] >= 0 && grid[i] <= 1))
       throw new Error(`grid: time ${i} is ${grid[i]}; allowed: times in [0, 1], the noise schedule's range`);
-    // the model is called at every time but the last, and its outputs are converted through 1 / sigma
-    const sigma = (schedule as { sigma?: (t: number) => number } | undefined)?.sigma;
-    if (i < grid.length - 1 && sigma && !(sigma(grid[i]) > 0))
-      throw new Error(
-        `grid: time ${i} is ${grid[i]}, where sigma = 0 (no noise); allowed: only the last time noise-free ` +
-          '(a rising grid, an inversion, must start above 0)',
-      );
   }
 }
 
@@ -146,7 +142,12 @@ export async function sample(
     const bad = badIndices(await readAll(flags.splice(0).map((f) => f.ok))); // readAll frees the flags
     if (bad.length) {
       const at = steps[bad[0]];
-      throw new Error(`sample: step ${at} (t = ${grid[at]}): model output is not finite (NaN or Inf)`);
+      // a rising grid (an inversion) from sigma = 0: most models' conversions divide by sigma there
+      const fromClean = grid[1] > grid[0] && model.schedule?.sigma(grid[0]) === 0;
+      throw new Error(
+        `sample: step ${at} (t = ${grid[at]}): model output is not finite (NaN or Inf)` +
+          (fromClean ? `; the grid rises from t = ${grid[0]}, where sigma = 0: start it above 0` : ''),
+      );
     }
   } catch (e) {
     if (cur !== x) cur.dispose();
