@@ -75,7 +75,7 @@ const pool = await workersExecutor({
 const digits = tf.randomNormal([2, 16, 16, 1]);
 const r2 = await runChords(
   { executor: pool, param: dit, grid: timeGrid(dit.schedule!, { steps: 50 }), x: digits },
-  { init: [0, 25] },
+  { init: [0, 25], stop: { kind: 'core-index', index: 1 } }, // core 1's hit, round 1 + 50 - 25 = 26
 );
 console.log(
   `DiT on 2 workers: ${r2.rounds} rounds, ${r2.wallMs.toFixed(0)} ms (model ${r2.modelMs.toFixed(0)}, transfer ` +

@@ -37,7 +37,7 @@ const f = parseFlags(
       n: int(2, 1000), // the Frechet distance needs two samples or more
       steps: int(8, 10000), // CHORDS runs up to 8 cores, one start index each
       guidance: num(0, 100),
-      seed: int(0, 2 ** 31),
+      seed: int(0, 2 ** 31 - 1),
       executor: oneOf(['workers', 'batched']),
     },
   },

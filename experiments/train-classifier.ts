@@ -16,7 +16,7 @@ const f = parseFlags(
       steps: count(1_000_000),
       batch: count(65536),
       lr: num(0, 1, { above: true }),
-      dataSeed: count(2 ** 31),
+      dataSeed: count(2 ** 31 - 1),
       out: text(),
     },
   },

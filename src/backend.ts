@@ -2,7 +2,7 @@
  * Picks and initialises the tfjs backend: `tensorflow` (tfjs-node-gpu / tfjs-node) if installed, else `wasm`,
  * else `cpu`; `webgpu` (Dawn's Node bindings, on Vulkan) only when asked for.
  */
-import { checkKeys } from './options.ts';
+import { checkKeys, shown } from './options.ts';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -106,7 +106,7 @@ export function currentBackend(): BackendInfo | undefined {
 /** One line naming the backend and, on webgpu, its adapter: `webgpu (mesa, software: llvmpipe ...)`. */
 export function describeBackend(info: BackendInfo): string {
   if (typeof info !== 'object' || info === null)
-    throw new Error(`describeBackend: got ${info}; allowed: what initBackend() resolved to (await it first)`);
+    throw new Error(`describeBackend: got ${shown(info)}; allowed: what initBackend() resolved to (await it first)`);
   const a = info.adapter;
   return a ? `${info.name} (${[a.vendor, a.architecture].filter(Boolean).join(', ')}: ${a.description})` : info.name;
 }

@@ -1,15 +1,22 @@
 /** Checks of plain option values shared by the samplers: one message form, raised before any work. */
 
+/** A value as an error message shows it: strings quoted (so '8' does not read as the number 8), others as String(). */
+export const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));
+
+/** An array of numbers or a typed array (a list of numbers a caller may pass either way). */
+export const isNumberList = (v: unknown): v is ArrayLike<number> =>
+  Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
 /** `v` when it is a boolean or undefined; anything else ('no', 0) is an error naming the option. */
 export function optionalBoolean(name: string, v: unknown): boolean | undefined {
   if (v === undefined || typeof v === 'boolean') return v;
-  throw new Error(`${name}: got ${typeof v === 'string' ? `'${v}'` : String(v)}; allowed: true or false`);
+  throw new Error(`${name}: got ${shown(v)}; allowed: true or false`);
 }
 
 /** `v` when it is a function or undefined (a callback such as onHit); anything else is an error naming it. */
 export function optionalCallback<F extends (...args: never[]) => unknown>(name: string, v: unknown): F | undefined {
   if (v === undefined || typeof v === 'function') return v as F | undefined;
-  throw new Error(`${name}: got ${typeof v === 'string' ? `'${v}'` : String(v)}; allowed: a function`);
+  throw new Error(`${name}: got ${shown(v)}; allowed: a function`);
 }
 
 /**
@@ -29,6 +36,5 @@ export function checkKeys<O extends object>(where: string, o: O | undefined, key
  * says what is expected, e.g. '{ window: K, tolerance?, step? }'.
  */
 export function requireOptions(where: string, o: unknown, shape = 'an options object'): asserts o is object {
-  if (typeof o !== 'object' || o === null)
-    throw new Error(`${where}: options got ${typeof o === 'string' ? `'${o}'` : String(o)}; allowed: ${shape}`);
+  if (typeof o !== 'object' || o === null) throw new Error(`${where}: options got ${shown(o)}; allowed: ${shape}`);
 }

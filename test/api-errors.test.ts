@@ -24,6 +24,7 @@ import {
   mixtureModel,
   randomMixture,
   registerMethod,
+  runChords,
   runParadigms,
   runParataa,
   runPicard,
@@ -33,6 +34,7 @@ import {
   sample,
   searchInitSequence,
   timeGrid,
+  unregisterMethod,
   workersExecutor,
   type Denoiser,
 } from '../src/index.ts';
@@ -218,6 +220,48 @@ test('a registered method runs with partial options (the rest its defaults); unk
     await refused(() => m.run(task(x), never({ tolerence: 1 })), new RegExp(`^${name}: unknown option 'tolerence'`));
     await refused(() => m.run(task(x), never('fast')), new RegExp(`^${name}: options got 'fast'`));
   }
+  // options that depend on others are completed as the method's own entry point does: ParaTAA-style Picard
+  // (anderson) runs without the secant sweep unless asked, as runPicard({ anderson: true }) does
+  const [viaRegistry, direct] = await noLeak(async () => {
+    const a = await getMethod('picard').run(task(x), { anderson: true, window: 3 });
+    const b = await runPicard(task(x), { anderson: true, window: 3 });
+    const out = [a, b].map((r) => ({ rounds: r.rounds, sample: Array.from(r.sample.dataSync()) }));
+    disposeResult(a);
+    disposeResult(b);
+    return out;
+  });
+  assert.equal(viaRegistry, direct);
+  // a method written as a class keeps its prototype's functions through the registry
+  class Halves {
+    readonly name = 'halves-test';
+    readonly summary = 'one Euler step per round';
+    readonly flags = {};
+    defaults() {
+      return { fine: euler };
+    }
+    fromFlags() {
+      return this.defaults();
+    }
+    width() {
+      return 1;
+    }
+    run(t: Parameters<typeof runSequential>[0], o: { fine: typeof euler }) {
+      return getMethod('sequential').run(t, o);
+    }
+    describe() {
+      return { label: 'halves', config: {} };
+    }
+  }
+  registerMethod(new Halves());
+  try {
+    const h = getMethod('halves-test');
+    assert.is(h.describe(h.defaults(6)).label, 'halves');
+    const r = await h.run(task(x), {});
+    assert.is(r.rounds, grid.length - 1);
+    disposeResult(r);
+  } finally {
+    unregisterMethod('halves-test');
+  }
   x.dispose();
 });
 
@@ -231,6 +275,10 @@ test('a disposed model is named as such; a bad model spec names its field', asyn
       /a tensor the model uses was disposed: was the model disposed before this run\?/,
     ),
   );
+  // through an executor and the round meter (every method) too
+  const deadTask = { executor: batchedExecutor(dead), param: dead, grid, x };
+  for (const run of [() => runSequential(deadTask), () => runChords(deadTask, { init: [0, 3] })])
+    await noLeak(() => throwsWith(run, /: round 1, .*a tensor the model uses was disposed/));
   x.dispose();
   const spec = (s: object) => buildModel(never({ schedule: 'flow', ...s }));
   await throwsWith(() => spec({ kind: 'gaussian', dim: 4 }), /^mean: got undefined; allowed: a non-empty array/);
@@ -240,6 +288,55 @@ test('a disposed model is named as such; a bad model spec names its field', asyn
     /^means: every mean must be an array of 2 finite numbers/,
   );
   await throwsWith(() => spec({ kind: 'mixture', mixture: { means: [[0, 1]] } }), /^scales: need 1 finite numbers/);
+});
+
+test('wrong types are named as such: a string grid, init or stop, a null task, a string number', async () => {
+  const x = tf.ones([2, 3]);
+  await refused(() => sample(euler, model, x, never('uniform')), /^sample: grid: got 'uniform'; allowed: an array/);
+  await refused(
+    () => sample(euler, model, x, never(Float64Array.from(grid))),
+    /^sample: grid: got a Float64Array; .*Array\.from\(\)/,
+  );
+  await refused(() => chords(model, x, grid, never({ init: '0-2-4' })), /^init: got '0-2-4'; .*parseInit\('0-2-4'\)/);
+  await refused(
+    () => chords(model, x, grid, never({ init: [0, 3], stop: 'complete' })),
+    /^stop: got 'complete'; allowed: \{ kind: 'complete' \}.*parseStop\('complete'\)/,
+  );
+  const runners: [string, (t: unknown) => Promise<unknown>][] = [
+    ['chords', (t) => runChords(never(t), { init: [0, 2] })],
+    ['picard', (t) => runPicard(never(t))],
+    ['parataa', (t) => runParataa(never(t))],
+    ['paradigms', (t) => runParadigms(never(t), { window: 2 })],
+    ['srds', (t) => runSrds(never(t), { blocks: 2 })],
+    ['srds-pipelined', (t) => runSrdsPipelined(never(t), { blocks: 2 })],
+    ['sequential', (t) => runSequential(never(t))],
+  ];
+  for (const [name, run] of runners)
+    await refused(() => run(null), new RegExp(`^${name}: task got null; allowed: \\{ executor, param, grid, x \\}`));
+  await refused(() => runPicard(task(x), never({ window: '8' })), /^window: got '8'; allowed: an integer >= 1/);
+  assert.throws(() => loadShippedDiT(never({ labels: '3' })), /^labels: got '3'; allowed: an array of class labels/);
+  assert.throws(
+    () => loadShippedDiT(never({ lables: [3] })),
+    /^dit: unknown option 'lables'; allowed: labels, guidance/,
+  );
+  // a grid rising from t = 0 (an inversion from sigma = 0): fine for a flow-velocity model, whose conversions need
+  // no 1 / sigma there; where the outputs are not finite, the error says where the grid starts
+  const rising = [...grid].reverse();
+  const velocity = asDenoiser((xx, t) => tf.mul(xx, tf.reshape(t, [-1, 1])), { prediction: 'velocity', schedule });
+  const inverted = await noLeak(async () => {
+    const r = await sample(euler, velocity, x, rising);
+    const v = Array.from(r.x.dataSync());
+    r.x.dispose();
+    return v;
+  });
+  assert.ok(inverted.every(Number.isFinite), 'a velocity model inverts from t = 0');
+  await noLeak(() =>
+    throwsWith(
+      () => sample(euler, model, x, rising),
+      /model output is not finite \(NaN or Inf\); the grid rises from t = 0, where sigma = 0: start it above 0/,
+    ),
+  );
+  x.dispose();
 });
 
 test.run();

@@ -27,6 +27,7 @@ const file = (name: string, content: unknown) => {
 };
 const env = { backend: 'wasm', node: 'v20', gitRev: 'x', cpus: 2 };
 const malformed = file('speedup.json', '{"name": "speedup", "rows": [');
+const twoLines = file('timeline.json', '[1,\n]');
 const noRows = file('steps.json', { name: 'steps', config: {}, env, rows: [] });
 const mismatch = file('frontier.json', { name: 'speedup', config: {}, env, rows: [{ model: 'mixture' }] });
 const unknown = file('foo.json', { name: 'foo', config: {}, env, rows: [{ a: 1 }] });
@@ -164,6 +165,11 @@ const CASES: [string[], ...RegExp[]][] = [
   [['plot', join(dir, 'missing.json')], /plot: no results file at '.*missing\.json'/],
   [['plot', join(dir, 'folder.json')], /plot: '.*folder\.json' is a folder; allowed: a results file/],
   [['plot', malformed], /plot: '.*speedup\.json' is not valid JSON/],
+  // JSON.parse's message quotes the text, line breaks and all: the one-line error keeps all of it
+  [
+    ['plot', twoLines],
+    /plot: '.*timeline\.json' is not valid JSON \(Unexpected token '\]', "\[1, \]" is not valid JSON\)$/,
+  ],
   [['plot', noRows], /plot: '.*steps\.json' has 0 rows; nothing to plot/],
   [['plot', mismatch], /holds 'speedup' results \(a speedup experiment\) but its file name says frontier/],
   [['plot', unknown], /plot: no plot for 'foo' .*; known experiments: speedup, frontier/],

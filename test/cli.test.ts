@@ -263,6 +263,12 @@ test(
     let text = '';
     await run(['solve', '--executor', 'serial', '--dim', '4', '--steps', '10', '--json'], (s) => (text += s));
     assert.is(JSON.parse(text).config.executor, 'serial');
+    // --x0 overrides --seed, and the report says so (its values, no seed), so the run can be repeated
+    text = '';
+    await run(['solve', '--dim', '2', '--steps', '4', '--x0=0.5,-1', '--grid', 'logsnr', '--json'], (s) => (text += s));
+    const config = JSON.parse(text).config;
+    assert.is(config.x0, '0.5,-1');
+    assert.not.ok('seed' in config || 'shift' in config, 'no seed with --x0, no shift off uniform grids');
   },
 );
 
@@ -278,7 +284,7 @@ test("the README's API example runs as it stands", () => {
       .join('\n'),
   );
   assert.match(r.stdout, /CHORDS: 17 rounds instead of 50/);
-  assert.match(r.stdout, /DiT on 2 workers: 50 rounds/);
+  assert.match(r.stdout, /DiT on 2 workers: 26 rounds/);
 });
 
 test(

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { count, int, intList, listOf, oneOf, parseFlags } from '../experiments/lib/flags.ts';
+import { count, int, intList, listOf, num, oneOf, parseFlags, text } from '../experiments/lib/flags.ts';
 import { finish } from '../experiments/lib/output.ts';
 import { throwsWith } from './helpers.ts';
 
@@ -16,7 +16,8 @@ import { throwsWith } from './helpers.ts';
 const CASES: [string, string[], RegExp][] = [
   ['demo', ['--n=0'], /--n: got '0'; allowed: an integer from 2 to 1000/],
   ['demo', ['--executor=gpu'], /--executor: got 'gpu'; allowed: one of workers, batched/],
-  ['demo', ['--steps', '5'], /--steps needs a value; write --steps=<value>/],
+  ['demo', ['--steps', '5'], /--steps: got '5'; allowed: an integer from 8/], // --key value is read, then checked
+  ['demo', ['--steps'], /--steps needs a value; write --steps=<value> or --steps <value>/],
   ['demo', ['--stpes=5'], /unknown key 'stpes'.*allowed: --n, --steps/],
   ['steps', ['--quick', '--n=0'], /--n: got '0'; allowed: an integer from 1/],
   ['steps', ['--seeds=0'], /--seeds: got '0'; allowed: an integer from 1 to 100/],
@@ -107,6 +108,36 @@ test('rules: counts, ranges, names, lists checked on the merged values; a flag w
     /--quick takes true or false/,
   );
   await throwsWith(() => parseFlags('x', { ...defaults, extra: 1 }, {}, { rules, argv: [] }), /--extra has no rule/);
+  // --key value reads like --key=value; --help lists every flag with its default, quick value and rule
+  assert.equal(parseFlags('x', defaults, {}, { rules, argv: ['--n', '6', '--solver', 'heun'] }), {
+    ...defaults,
+    n: 6,
+    solver: 'heun',
+    quick: false,
+  });
+  // a negative number or a one-dash value is read as the value (its rule checks it); a switch takes true or false
+  const more = { ...defaults, shift: 1, out: 'x', quiet: false };
+  const moreRules = { ...rules, shift: num(-10, 10), out: text() };
+  assert.equal(
+    parseFlags('x', more, {}, { rules: moreRules, argv: ['--shift', '-1', '--out', '-h', '--quiet', 'false'] }),
+    {
+      ...more,
+      shift: -1,
+      out: '-h',
+      quick: false,
+    },
+  );
+  assert.is(parseFlags('x', more, {}, { rules: moreRules, argv: ['--quiet', '--n', '3'] }).quiet, true);
+  await throwsWith(
+    () => parseFlags('x', more, {}, { rules: moreRules, argv: ['--out', '--n=3'] }),
+    /--out needs a value/,
+  );
+  await throwsWith(
+    () => parseFlags('x', defaults, { seeds: 1 }, { rules, argv: ['--help'] }),
+    /^usage: x \[--quick\]/,
+    /--seeds=<value> {2}default 3, --quick: 1; an integer from 1 to 10/,
+    /--solver=<value> {2}default euler; one of euler, heun/,
+  );
   assert.is(listOf(['a', 'b'])('a,b'), undefined);
   assert.ok(listOf(['a', 'b'])(''));
 });

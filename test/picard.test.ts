@@ -486,7 +486,7 @@ test('no leaks: success, early stop, Anderson, faults; bad options are errors be
     [{ predictor: 'x' as 'linear' }, /predictor: got 'x'; allowed: ddim, linear, quadratic/],
     [{ maxAdvance: 0 }, /maxAdvance: got 0; allowed: an integer >= 1/],
     [{ maxAdvance: 1.5 }, /maxAdvance: got 1.5/],
-    [{ secant: 'yes' as unknown as boolean }, /secant: got yes; allowed: true or false/],
+    [{ secant: 'yes' as unknown as boolean }, /secant: got 'yes'; allowed: true or false/],
     [{ secant: true, acceptance: 'x' as 'change' }, /acceptance: got 'x'; allowed: change, secant/],
     [{ secant: false, acceptance: 'secant' }, /acceptance: 'secant' needs the secant sweep/],
   ];

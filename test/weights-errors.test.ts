@@ -47,6 +47,7 @@ test('corrupt DiT weight files: each error names the file and what is wrong, and
   const wider = variant('wider-config', (d) => editJson(d, (m) => (m.meta.config.hidden = 64)));
   const badConfig = variant('bad-config', (d) => editJson(d, (m) => (m.meta.config.patch = 3)));
   const noConfig = variant('no-config', (d) => editJson(d, (m) => delete m.meta.config));
+  const empty = variant('empty-json', (d) => writeFileSync(join(d, 'model.json'), '{}'));
   const cases: [string, RegExp[]][] = [
     [join(root, 'missing'), [/no model\.json at '.*missing\/model\.json'/]],
     [truncatedJson, [/truncated-json\/model\.json' is not valid JSON/, /truncated or not a weights file/]],
@@ -58,6 +59,7 @@ test('corrupt DiT weight files: each error names the file and what is wrong, and
     [wider, [/wider-config'/, /parameter '\S+' is \[\d+(,\d+)*\]; the config needs \[/]],
     [badConfig, [/bad-config': dit config: patch 3 must divide imageSize 16/]],
     [noConfig, [/no-config': no config in its meta/]],
+    [empty, [/empty-json\/model\.json' has no "format" field; allowed: a weights file with "format": "chords-ts-dit"/]],
   ];
   for (const [path, patterns] of cases) {
     await noLeak(() => throwsWith(() => loadDiT(path), ...patterns));
@@ -71,7 +73,7 @@ test('corrupt DiT weight files: each error names the file and what is wrong, and
 
 test('classifier weights: wrong format, wrong shapes and a short file are clear errors; nothing leaks', async () => {
   await noLeak(() =>
-    throwsWith(() => loadClassifier(good), /holds 'chords-ts-dit', expected 'chords-ts-digit-classifier'/),
+    throwsWith(() => loadClassifier(good), /has "format": 'chords-ts-dit'; allowed: 'chords-ts-digit-classifier'/),
   );
   const dir = join(root, 'classifier-wrong');
   const params = Object.fromEntries(

@@ -1,7 +1,7 @@
 /**
- * Experiment configuration: typed defaults overridden by --key=value flags; unknown keys are an error,
- * and every value is checked against its rule (counts >= 1, names from their lists, ranges) before
- * any work. A script that reads its own flags also gets one-line errors: anything it throws later
+ * Experiment configuration: typed defaults overridden by --key=value (or --key value) flags, --help lists them;
+ * unknown keys are an error, and every value is checked against its rule (counts >= 1, names from their lists,
+ * ranges) before any work. A script that reads its own flags also gets one-line errors: anything it throws later
  * prints as `<name>: error: <message>` and exits with code 2, as the `chords` command does.
  */
 import { execSync } from 'node:child_process';
@@ -79,7 +79,8 @@ export function exitOnError(name: string): void {
 const kebab = (key: string) => key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
 
 /**
- * Parses --key=value (and bare --flag for booleans; --kebab-case or --camelCase) over typed defaults;
+ * Parses --key=value or --key value (bare --flag or --flag true|false for booleans; --kebab-case or
+ * --camelCase) over typed defaults; --help (or -h, where no value is expected) prints every flag and exits;
  * --quick merges the quick overrides. The fourth argument is argv (tests) or { rules, argv }: with
  * rules, every number and string key needs one, and the merged values are checked before returning.
  * Reading process.argv (no argv given) makes the caller a script: see exitOnError.
@@ -98,12 +99,23 @@ export function parseFlags<T extends Record<string, Value>>(
   const given: Record<string, Value> = {};
   const typed: Record<string, string> = {};
   let isQuick = false;
-  for (const arg of args) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') {
+      const help = helpText(name, defaults, quick, rules);
+      if (argv) throw new Error(help);
+      process.stdout.write(`${help}\n`);
+      process.exit(0);
+    }
     const m = arg.match(/^--([a-zA-Z][\w-]*)(?:=(.*))?$/);
-    if (!m) throw new Error(`cannot read '${arg}'; use --key=value (allowed: ${allowed})`);
-    const [, spelled, raw] = m;
+    if (!m) throw new Error(`cannot read '${arg}'; use --key=value or --key value (allowed: ${allowed})`);
+    const [, spelled] = m;
+    let raw = m[2];
     const key = spelled.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase()); // --save-every = --saveEvery
+    const switchValue = () =>
+      raw === undefined && (args[i + 1] === 'true' || args[i + 1] === 'false') ? args[++i] : raw;
     if (key === 'quick') {
+      raw = switchValue();
       if (raw !== undefined && raw !== 'true' && raw !== 'false')
         throw new Error(`--quick takes true or false, got '${raw}'`);
       isQuick = raw !== 'false';
@@ -112,12 +124,17 @@ export function parseFlags<T extends Record<string, Value>>(
     if (!(key in defaults)) throw new Error(`unknown key '${key}' (--${spelled}); allowed: ${allowed}`);
     typed[key] = `--${spelled}`;
     const d = defaults[key];
+    // --key value, as the chords command reads it: the next argument unless it starts with '--' (so a negative
+    // number is a value, and its rule checks it); a switch takes a following true or false
+    if (typeof d !== 'boolean' && raw === undefined && i + 1 < args.length && !args[i + 1].startsWith('--'))
+      raw = args[++i];
     if (typeof d === 'boolean') {
+      raw = switchValue();
       if (raw !== undefined && raw !== 'true' && raw !== 'false')
         throw new Error(`--${spelled} takes true or false, got '${raw}'`);
       given[key] = raw !== 'false';
     } else if (raw === undefined)
-      throw new Error(`--${spelled} needs a value; write --${spelled}=<value>, one argument`);
+      throw new Error(`--${spelled} needs a value; write --${spelled}=<value> or --${spelled} <value>`);
     else if (typeof d === 'number') {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) throw new Error(`--${spelled} needs a number, got '${raw}'`);
@@ -134,6 +151,23 @@ export function parseFlags<T extends Record<string, Value>>(
       if (wrong) throw new Error(`${typed[key] ?? `--${kebab(key)}`}: got '${v}'; allowed: ${wrong}`);
     }
   return { ...merged, quick: isQuick } as T & { quick: boolean };
+}
+
+/** `--help`: every flag with its default, its quick value where it has one, and what it allows. */
+function helpText<T extends Record<string, Value>>(
+  name: string,
+  defaults: T,
+  quick: Partial<T>,
+  rules: Rules<T> | undefined,
+): string {
+  const lines = Object.entries(defaults).map(([key, d]) => {
+    const q = key in quick ? `, --quick: ${String(quick[key as keyof T])}` : '';
+    // a rule says what it allows when given a value no rule accepts
+    const allows = typeof d === 'boolean' ? 'true or false' : rules?.[key as keyof T]?.(NaN);
+    const flag = `--${kebab(key)}${typeof d === 'boolean' ? '' : '=<value>'}`;
+    return `  ${flag}  default ${String(d) === '' ? "''" : String(d)}${q}${allows ? `; ${allows}` : ''}`;
+  });
+  return [`usage: ${name} [--quick] [--key=value | --key value]...`, ...lines].join('\n');
 }
 
 /** The name results are written under: quick runs get their own files, never over the full results. */

@@ -1,5 +1,5 @@
 /** CHORDS init sequences I (core k starts at fine index I[k]): validation, parsing, presets, a generator. */
-import { requireOptions } from '../options.ts';
+import { requireOptions, shown } from '../options.ts';
 
 /** The paper's presets for T = 50 (REFERENCE.md; the 8-core one is the code's default). */
 export const CHORDS_PRESETS: Readonly<Record<number, readonly number[]>> = {
@@ -11,16 +11,20 @@ export const PRESET_STEPS = 50;
 
 /** Checks I[0] = 0 < I[1] < ... < I[K-1] < T, integers, one per core; errors name what is wrong. */
 export function validateInit(init: readonly number[], steps: number, cores?: number): void {
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps: got ${steps}; allowed: an integer >= 1`);
-  if (!Array.isArray(init) || init.length === 0)
-    throw new Error('init: needs at least one start index (core 0 starts at 0)');
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps: got ${shown(steps)}; allowed: an integer >= 1`);
+  if (!Array.isArray(init))
+    throw new Error(
+      `init: got ${shown(init)}; allowed: an array of start indices such as [0, 2, 4]` +
+        (typeof init === 'string' ? ` (parseInit('${init}') reads the command line's form)` : ''),
+    );
+  if (init.length === 0) throw new Error('init: needs at least one start index (core 0 starts at 0)');
   if (cores !== undefined && init.length !== cores)
     throw new Error(
       `init: has ${init.length} entries but ${cores} cores were asked for; allowed: one start index per core`,
     );
-  if (init[0] !== 0) throw new Error(`init: must start at 0 (core 0 is the sequential solver); got ${init[0]}`);
+  if (init[0] !== 0) throw new Error(`init: must start at 0 (core 0 is the sequential solver); got ${shown(init[0])}`);
   for (let k = 0; k < init.length; k++) {
-    if (!Number.isInteger(init[k])) throw new Error(`init: entry ${k} is ${init[k]}; allowed: integers`);
+    if (!Number.isInteger(init[k])) throw new Error(`init: entry ${k} is ${shown(init[k])}; allowed: integers`);
     if (k > 0 && !(init[k] > init[k - 1]))
       throw new Error(`init: must be strictly increasing; entries ${k - 1} and ${k} are ${init[k - 1]}, ${init[k]}`);
     if (init[k] >= steps)
@@ -61,12 +65,12 @@ export interface InitOptions {
 export function initSequence(options: InitOptions): number[] {
   requireOptions('initSequence', options, '{ cores, steps, lastStart?, usePresets? }');
   const { cores, steps, lastStart, usePresets = true } = options;
-  if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${cores}; allowed: an integer >= 1`);
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps: got ${steps}; allowed: an integer >= 1`);
+  if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${shown(cores)}; allowed: an integer >= 1`);
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps: got ${shown(steps)}; allowed: an integer >= 1`);
   if (cores > steps)
-    throw new Error(`cores: got ${cores}; allowed: at most T = ${steps} (every core needs its own start index)`);
+    throw new Error(`cores: got ${shown(cores)}; allowed: at most T = ${steps} (every core needs its own start index)`);
   const frac = lastStart ?? Math.min(0.85, 0.48 + 0.04 * cores);
-  if (!(frac > 0 && frac < 1)) throw new Error(`lastStart: got ${frac}; allowed: a number in (0, 1)`);
+  if (!(frac > 0 && frac < 1)) throw new Error(`lastStart: got ${shown(frac)}; allowed: a number in (0, 1)`);
   if (usePresets && lastStart === undefined && steps === PRESET_STEPS && CHORDS_PRESETS[cores])
     return [...CHORDS_PRESETS[cores]];
   if (cores === 1) return [0];
@@ -94,10 +98,11 @@ export function initSequence(options: InitOptions): number[] {
  * starts over 60-85% of T did better than the preset shape on the Gaussian mixture (README, frontier).
  */
 export function uniformInit({ cores, steps, lastStart = 0.8 }: Omit<InitOptions, 'usePresets'>): number[] {
-  if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${cores}; allowed: an integer >= 1`);
+  if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${shown(cores)}; allowed: an integer >= 1`);
   if (!Number.isInteger(steps) || steps < cores)
-    throw new Error(`steps: got ${steps}; allowed: an integer >= cores = ${cores}`);
-  if (!(lastStart > 0 && lastStart < 1)) throw new Error(`lastStart: got ${lastStart}; allowed: a number in (0, 1)`);
+    throw new Error(`steps: got ${shown(steps)}; allowed: an integer >= cores = ${cores}`);
+  if (!(lastStart > 0 && lastStart < 1))
+    throw new Error(`lastStart: got ${shown(lastStart)}; allowed: a number in (0, 1)`);
   if (cores === 1) return [0];
   const init = Array.from({ length: cores }, (_, k) => Math.round((k * lastStart * steps) / (cores - 1)));
   for (let k = 1; k < cores; k++) init[k] = Math.max(init[k], init[k - 1] + 1);

@@ -9,6 +9,7 @@ import { HISTORY_RULES, type HistoryRule } from './history.ts';
 import { initSequence, parseInit, validateInit } from './init.ts';
 import { runChords } from './run.ts';
 import { formatStop, parseStop, validateStop, type StopRule } from './stop.ts';
+import { shown } from '../options.ts';
 
 export interface ChordsMethodOptions {
   init: number[];
@@ -79,8 +80,8 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     if (text === undefined && cores > T)
       throw new Error(
         read.given('cores')
-          ? `--cores: got ${cores}; allowed: at most T = ${T} (--steps), one start index per core`
-          : `--steps: got ${T}; CHORDS runs --cores ${cores} by default, one start index per core; ` +
+          ? `--cores: got ${shown(cores)}; allowed: at most T = ${T} (--steps), one start index per core`
+          : `--steps: got ${shown(T)}; CHORDS runs --cores ${cores} by default, one start index per core; ` +
             `allowed: --steps >= ${cores}, or --cores (or --init) for T = ${T}`,
       );
     const init = text !== undefined ? parseInit(text) : initSequence({ cores, steps: T });

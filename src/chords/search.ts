@@ -3,7 +3,7 @@
  * `maxRound`, scored by a caller-supplied evaluation (e.g. the error of that hit on a held-out
  * problem); the lowest score wins. Model-agnostic: the plan gives hit rounds without any tensor.
  */
-import { checkKeys, requireOptions } from '../options.ts';
+import { checkKeys, requireOptions, shown } from '../options.ts';
 import { uniformRng } from '../random.ts';
 import { initFamilies, validateInit } from './init.ts';
 
@@ -63,10 +63,10 @@ export async function searchInitSequence(o: InitSearchOptions): Promise<InitSear
   checkKeys('searchInitSequence', o, SEARCH_KEYS);
   const { cores, steps, maxRound, evaluate, samples = 40, include = [], families = false, seed = 0 } = o;
   const int = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new Error(`${name}: got ${v}; allowed: an integer >= ${min}`);
+    if (!Number.isInteger(v) || v < min) throw new Error(`${name}: got ${shown(v)}; allowed: an integer >= ${min}`);
   };
   int('cores', cores, 1);
-  if (cores < 2) throw new Error(`cores: got ${cores}; allowed: at least 2 (one core has nothing to search)`);
+  if (cores < 2) throw new Error(`cores: got ${shown(cores)}; allowed: at least 2 (one core has nothing to search)`);
   int('steps', steps, 1);
   int('maxRound', maxRound, 1);
   int('samples', samples, 0);
@@ -96,7 +96,7 @@ export async function searchInitSequence(o: InitSearchOptions): Promise<InitSear
   }
   if (tried.length === 0)
     throw new Error(
-      `samples: got ${samples}, and no sequence in include or a family fits maxRound ${maxRound}; ` +
+      `samples: got ${shown(samples)}, and no sequence in include or a family fits maxRound ${maxRound}; ` +
         'allowed: at least one candidate to try',
     );
   const best = tried.reduce((a, b) => (b.score < a.score ? b : a));

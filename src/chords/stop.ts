@@ -1,4 +1,5 @@
 /** CHORDS stop rules (REFERENCE.md, "Stopping"). The returned sample is always the latest hit. */
+import { shown } from '../options.ts';
 
 export type StopRule =
   /** Stop once (number of hits - 1) >= index, checked when a core hits (hit 0 is the coarse shot). */
@@ -12,18 +13,24 @@ export type StopRule =
   | { kind: 'complete' };
 
 export function validateStop(stop: StopRule, cores?: number): void {
+  if (typeof stop !== 'object' || stop === null)
+    throw new Error(
+      `stop: got ${shown(stop)}; allowed: { kind: 'complete' }, { kind: 'core-index', index }, ` +
+        `{ kind: 'residual', tol, norm? }` +
+        (typeof stop === 'string' ? ` (parseStop('${stop}') reads the command line's form)` : ''),
+    );
   if (stop.kind === 'core-index') {
     if (!Number.isInteger(stop.index) || stop.index < 0)
-      throw new Error(`stop: core-index got ${stop.index}; allowed: an integer >= 0`);
+      throw new Error(`stop: core-index got ${shown(stop.index)}; allowed: an integer >= 0`);
     // K cores give hits 0 (the coarse shot) to K: a larger index never stops the run
     if (cores !== undefined && stop.index > cores)
       throw new Error(
-        `stop: core-index got ${stop.index}, but ${cores} cores give hits 0 to ${cores} (0: the coarse shot); ` +
+        `stop: core-index got ${shown(stop.index)}, but ${cores} cores give hits 0 to ${cores} (0: the coarse shot); ` +
           `allowed: core-index:0 to core-index:${cores}, or complete`,
       );
   } else if (stop.kind === 'residual') {
     if (!(stop.tol >= 0) || !Number.isFinite(stop.tol))
-      throw new Error(`stop: residual tolerance got ${stop.tol}; allowed: a finite number >= 0`);
+      throw new Error(`stop: residual tolerance got ${shown(stop.tol)}; allowed: a finite number >= 0`);
     if (stop.norm && stop.norm !== 'reference' && stop.norm !== 'rmse')
       throw new Error(`stop: residual norm '${stop.norm}'; allowed: reference, rmse`);
   } else if (stop.kind !== 'complete')

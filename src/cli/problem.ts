@@ -34,7 +34,7 @@ export const PROBLEM_OPTIONS: Spec = {
     type: 'string',
     default: '0',
     help: 'seed of the random mixture (means, scales, weights)',
-    rule: int(0, 2 ** 31),
+    rule: int(0, 2 ** 31 - 1),
   },
   n: {
     type: 'string',
@@ -42,7 +42,7 @@ export const PROBLEM_OPTIONS: Spec = {
     help: 'number of samples in the batch (1..4096; one model call holds at most 64M values, checked up front)',
     rule: int(1, 4096),
   },
-  seed: { type: 'string', default: '0', help: 'seed of the initial noise', rule: int(0, 2 ** 31) },
+  seed: { type: 'string', default: '0', help: 'seed of the initial noise', rule: int(0, 2 ** 31 - 1) },
   x0: {
     type: 'string',
     help: 'initial noise as v1,v2,... (n * dim values; overrides --seed)',
@@ -80,7 +80,7 @@ export function problemSpec(o: Parsed): ProblemSpec {
   const model = choiceArg('model', o.model, MODELS);
   const steps = intArg('steps', o.steps, 1, 10000),
     n = intArg('n', o.n, 1, 4096),
-    seed = intArg('seed', o.seed, 0, 2 ** 31);
+    seed = intArg('seed', o.seed, 0, 2 ** 31 - 1);
   const x0 = typeof o.x0 === 'string' ? numListArg('x0', o.x0) : undefined;
   const base = { model, steps, n, seed, ...(x0 ? { x0 } : {}) };
   if (model === 'dit') {
@@ -100,6 +100,6 @@ export function problemSpec(o: Parsed): ProblemSpec {
     grid = choiceArg<GridName>('grid', o.grid, GRIDS);
   const shift = shiftArg(o.shift, grid);
   const components = intArg('components', o.components, 1, 64),
-    mixtureSeed = intArg('mixture-seed', o['mixture-seed'], 0, 2 ** 31);
+    mixtureSeed = intArg('mixture-seed', o['mixture-seed'], 0, 2 ** 31 - 1);
   return { ...base, dim, schedule, grid, shift, components, mixtureSeed };
 }

@@ -4,6 +4,7 @@
  * translation), random stroke width and pixel noise. Values in [-1, 1], background -1.
  */
 import { normals, uniformRng } from '../random.ts';
+import { shown } from '../options.ts';
 
 /** 5x7 bitmap font, one string of 7 rows of 5 pixels per digit. */
 const FONT: readonly string[] = [
@@ -94,8 +95,8 @@ export function digitBatch(
   { size = 16, jitter = 1, noise = 0.05 }: DigitOptions = {},
   labels?: ArrayLike<number>,
 ): DigitBatch {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`n: got ${n}; allowed: an integer >= 1`);
-  if (!Number.isInteger(size) || size < 8) throw new Error(`size: got ${size}; allowed: an integer >= 8`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`n: got ${shown(n)}; allowed: an integer >= 1`);
+  if (!Number.isInteger(size) || size < 8) throw new Error(`size: got ${shown(size)}; allowed: an integer >= 8`);
   const u = uniformRng(seed * 2654435761 + 1),
     z = normals(n * size * size, seed + 77);
   const images = new Float32Array(n * size * size),

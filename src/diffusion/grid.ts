@@ -1,5 +1,5 @@
 /** Time grids t_0 > t_1 > ... > t_T on [0, 1]: uniform with shift, Karras (rho = 7), uniform in log-SNR. */
-import { checkKeys } from '../options.ts';
+import { checkKeys, shown } from '../options.ts';
 import type { NoiseSchedule } from './schedule.ts';
 
 import { GRIDS, type GridName } from '../names.ts';
@@ -24,7 +24,7 @@ export interface GridOptions {
 }
 
 function check(name: string, v: number, ok: boolean, allowed: string): void {
-  if (!ok) throw new Error(`${name}: got ${v}; allowed: ${allowed}`);
+  if (!ok) throw new Error(`${name}: got ${shown(v)}; allowed: ${allowed}`);
 }
 
 const GRID_KEYS: Record<keyof GridOptions, true> = {
@@ -40,7 +40,8 @@ const GRID_KEYS: Record<keyof GridOptions, true> = {
 
 /** Validates grid options before any work; errors name the argument and the allowed range. */
 export function validateGrid(o: GridOptions): void {
-  if (!o || typeof o !== 'object') throw new Error(`grid options: got ${o}; allowed: an object such as { steps: 50 }`);
+  if (!o || typeof o !== 'object')
+    throw new Error(`grid options: got ${shown(o)}; allowed: an object such as { steps: 50 }`);
   checkKeys('grid', o, GRID_KEYS);
   check(
     'steps',
@@ -61,9 +62,11 @@ export function validateGrid(o: GridOptions): void {
   check('tEnd', t1, t1 >= 0 && t1 < t0, `a number in [0, tStart = ${t0})`);
   // options of another kind of grid would be silently ignored
   if (shift !== 1 && kind !== 'uniform')
-    throw new Error(`shift: got ${shift} for a ${kind} grid; allowed: a shift on uniform grids only (1 elsewhere)`);
+    throw new Error(
+      `shift: got ${shown(shift)} for a ${kind} grid; allowed: a shift on uniform grids only (1 elsewhere)`,
+    );
   if (rho !== 7 && kind !== 'karras')
-    throw new Error(`rho: got ${rho} for a ${kind} grid; allowed: rho on karras grids only (7 elsewhere)`);
+    throw new Error(`rho: got ${shown(rho)} for a ${kind} grid; allowed: rho on karras grids only (7 elsewhere)`);
   const nsrMax = o.nsrMax ?? 80,
     nsrMin = o.nsrMin ?? 0.002;
   if (kind === 'uniform' && (o.nsrMax !== undefined || o.nsrMin !== undefined))

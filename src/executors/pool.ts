@@ -12,6 +12,7 @@ import type { EvalRequest, Evaluated, Executor, ExecutorTimings } from './execut
 import { ExecutorError } from './executor.ts';
 import { allFinite, fromWire, toWire, type FromRemote, type ToRemote } from './protocol.ts';
 import { warmupCalls, type WarmupOptions } from './warmup.ts';
+import { shown } from '../options.ts';
 
 /** One remote: a worker thread or a child process. */
 export interface Transport {
@@ -74,7 +75,7 @@ interface Member {
 
 export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
   if (!Number.isInteger(o.size) || o.size < 1 || o.size > 256)
-    throw new Error(`${o.kind}: size got ${o.size}; allowed: an integer from 1 to 256`);
+    throw new Error(`${o.kind}: size got ${shown(o.size)}; allowed: an integer from 1 to 256`);
   const warmup = o.warmup ? { calls: warmupCalls(o.warmup), shape: o.warmup.shape.slice() } : undefined;
   // a warm-up batch of another sample shape would fail inside every member with a tfjs message
   const want = specSampleShape(o.spec);
@@ -91,7 +92,7 @@ export async function createPool(o: PoolOptions): Promise<PoolExecutor> {
     ['startupTimeoutMs', startupTimeoutMs],
   ] as const)
     if (!(v > 0) || !Number.isFinite(v))
-      throw new Error(`${o.kind}: ${k} got ${v}; allowed: a finite number of milliseconds > 0`);
+      throw new Error(`${o.kind}: ${k} got ${shown(v)}; allowed: a finite number of milliseconds > 0`);
   let broken: Error | undefined,
     closing: Promise<void> | undefined,
     nextId = 1;

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import { timesVector } from '../diffusion/prediction.ts';
 import type { EvalRequest, Executor } from './executor.ts';
+import { shown } from '../options.ts';
 
 /** Model calls of a warm-up when not given: enough for V8 to tier the DiT's kernels up (measured by bench:parallel). */
 export const DEFAULT_WARMUP_CALLS = 20;
@@ -26,7 +27,7 @@ export function warmupCalls(w: WarmupOptions): number {
     throw new Error(`warmup: shape got ${JSON.stringify(w?.shape)}; allowed: an array of integers >= 1`);
   const calls = w.calls ?? DEFAULT_WARMUP_CALLS;
   if (!Number.isInteger(calls) || calls < 0 || calls > 10_000)
-    throw new Error(`warmup: calls got ${calls}; allowed: an integer from 0 to 10000`);
+    throw new Error(`warmup: calls got ${shown(calls)}; allowed: an integer from 0 to 10000`);
   return calls;
 }
 
@@ -87,7 +88,7 @@ export async function warmExecutor(executor: Executor, w: WarmupOptions & { requ
   const calls = warmupCalls(w),
     k = w.requests ?? 1;
   if (!Number.isInteger(k) || k < 1 || k > 4096)
-    throw new Error(`warmup: requests got ${k}; allowed: an integer from 1 to 4096`);
+    throw new Error(`warmup: requests got ${shown(k)}; allowed: an integer from 1 to 4096`);
   const t0 = performance.now();
   if (calls === 0) return 0;
   const x = warmInput(w.shape);

@@ -9,6 +9,7 @@
  * and x_j <- x_j + R_j - (dX_j + dR_j) gamma_j. Computed in float64 on the host (m <= 5).
  */
 import * as tf from '@tensorflow/tfjs';
+import { shown } from '../options.ts';
 
 /** Earlier iterates of one node, newest first: states and their residuals. */
 export interface AndersonHistory {
@@ -18,9 +19,9 @@ export interface AndersonHistory {
 
 export function validateAnderson(depth: number, reg: number): void {
   if (!Number.isInteger(depth) || depth < 1 || depth > 5)
-    throw new Error(`andersonDepth: got ${depth}; allowed: an integer from 1 to 5`);
+    throw new Error(`andersonDepth: got ${shown(depth)}; allowed: an integer from 1 to 5`);
   if (!(reg > 0) || !Number.isFinite(reg))
-    throw new Error(`andersonRegularization: got ${reg}; allowed: a finite number > 0`);
+    throw new Error(`andersonRegularization: got ${shown(reg)}; allowed: a finite number > 0`);
 }
 
 const dot = (u: Float64Array, v: Float64Array) => {

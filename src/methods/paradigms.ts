@@ -10,7 +10,7 @@
  * the window's new last point. Stop once begin >= T; the sample is x_T. Differences from the authors'
  * code: see the README (ParaDiGMS section).
  */
-import { checkKeys, optionalCallback, requireOptions } from '../options.ts';
+import { checkKeys, optionalCallback, requireOptions, shown } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import { eulerJump, requireJump, type Jump } from '../solvers/jump.ts';
 import { tidy } from '../tensor.ts';
@@ -81,7 +81,8 @@ export async function runParadigms(task: SamplingTask, o: ParadigmsOptions): Pro
     T = grid.length - 1,
     step = requireJump('paradigms: step', o.step ?? eulerJump),
     tol = o.tolerance ?? 0.1;
-  if (!Number.isInteger(o.window) || o.window < 1) throw new Error(`window: got ${o.window}; allowed: an integer >= 1`);
+  if (!Number.isInteger(o.window) || o.window < 1)
+    throw new Error(`window: got ${shown(o.window)}; allowed: an integer >= 1`);
   validateTolerance(tol);
   optionalCallback('paradigms: onHit', o.onHit);
   const meter = roundMeter(executor, o.onRound, { method: 'paradigms' }),

@@ -41,6 +41,21 @@ const ON_OFF = ['on', 'off'] as const;
 function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
   const taa = name === 'parataa';
   const needs = `${name} needs a solver with a linear form`;
+  const defaults = (_T: number, width = 8): PicardMethodOptions => ({
+    fine: dpmpp2m,
+    window: width,
+    tolerance: 1e-3,
+    scale: 'noise',
+    predictor: 'quadratic',
+    windows: 'auto',
+    anderson: taa,
+    secant: !taa,
+    acceptance: 'change',
+    andersonDepth: 2,
+    andersonRegularization: 0.1,
+    maxRounds: Infinity,
+    maxAdvance: Infinity,
+  });
   return {
     name,
     summary: taa
@@ -122,21 +137,12 @@ function picardLike(name: 'picard' | 'parataa'): Method<PicardMethodOptions> {
         rule: int(1, 10000),
       },
     },
-    defaults: (_T, width = 8) => ({
-      fine: dpmpp2m,
-      window: width,
-      tolerance: 1e-3,
-      scale: 'noise',
-      predictor: 'quadratic',
-      windows: 'auto',
-      anderson: taa,
-      secant: !taa,
-      acceptance: 'change',
-      andersonDepth: 2,
-      andersonRegularization: 0.1,
-      maxRounds: Infinity,
-      maxAdvance: Infinity,
-    }),
+    defaults,
+    // with Anderson the secant sweep is off unless asked for, as in runPicard and with --anderson
+    complete(T, o) {
+      const anderson = taa || o.anderson === true;
+      return { ...defaults(T), anderson, secant: !anderson, ...o };
+    },
     fromFlags: (read) => ({
       fine: readFine(read, hasLinearForm, needs),
       window: read.int('window', 1, 10000),

@@ -20,7 +20,7 @@
  * of dD/dx (secant.ts): D_k + a_k (x_k^new - x_k^eval), a quasi-Newton sweep whose correction is exactly 0 at
  * a fixed point.
  */
-import { checkKeys, optionalCallback, requireOptions } from '../options.ts';
+import { checkKeys, optionalCallback, requireOptions, shown } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import {
   PICARD_PREDICTORS,
@@ -232,18 +232,19 @@ function validate(o: PicardOptions) {
   const window = o.window ?? 8,
     tolerance = o.tolerance ?? 1e-3,
     maxRounds = o.maxRounds ?? Infinity;
-  if (!Number.isInteger(window) || window < 1) throw new Error(`window: got ${window}; allowed: an integer >= 1`);
+  if (!Number.isInteger(window) || window < 1)
+    throw new Error(`window: got ${shown(window)}; allowed: an integer >= 1`);
   validateTolerance(tolerance);
   if (!(maxRounds === Infinity || (Number.isInteger(maxRounds) && maxRounds >= 1)))
-    throw new Error(`maxRounds: got ${maxRounds}; allowed: an integer >= 1 (or Infinity)`);
+    throw new Error(`maxRounds: got ${shown(maxRounds)}; allowed: an integer >= 1 (or Infinity)`);
   const maxAdvance = o.maxAdvance ?? Infinity;
   if (!(maxAdvance === Infinity || (Number.isInteger(maxAdvance) && maxAdvance >= 1)))
-    throw new Error(`maxAdvance: got ${maxAdvance}; allowed: an integer >= 1 (or Infinity: the window)`);
+    throw new Error(`maxAdvance: got ${shown(maxAdvance)}; allowed: an integer >= 1 (or Infinity: the window)`);
   const solver = requireLinearForm(requireSolver('solver', o.solver ?? dpmpp2m), 'solver', PICARD_SOLVERS);
   const anderson = o.anderson ?? false;
-  if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${anderson}; allowed: true or false`);
+  if (typeof anderson !== 'boolean') throw new Error(`anderson: got ${shown(anderson)}; allowed: true or false`);
   const secant = o.secant ?? !anderson;
-  if (typeof secant !== 'boolean') throw new Error(`secant: got ${secant}; allowed: true or false`);
+  if (typeof secant !== 'boolean') throw new Error(`secant: got ${shown(secant)}; allowed: true or false`);
   const acceptance = o.acceptance ?? 'change';
   if (!(PICARD_ACCEPTANCE as readonly string[]).includes(acceptance))
     throw new Error(`acceptance: got '${acceptance}'; allowed: ${PICARD_ACCEPTANCE.join(', ')}`);

@@ -9,7 +9,7 @@
  * Rounds: the coarse sweep takes B, iteration k takes (fine calls of the longest block - 1) + the
  * corrections still needed (at most B - k); srdsRoundBound gives the worst case.
  */
-import { checkKeys, optionalCallback, requireOptions } from '../options.ts';
+import { checkKeys, optionalCallback, requireOptions, shown } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, requireJump, type Jump } from '../solvers/jump.ts';
@@ -81,7 +81,7 @@ export function validateSrds(
     coarse = requireJump(`${name}: coarse`, o.coarse ?? eulerJump),
     tol = o.tolerance ?? 0.1;
   if (!Number.isInteger(B) || B < 1 || B > T)
-    throw new Error(`blocks: got ${B}; allowed: an integer from 1 to T = ${T}`);
+    throw new Error(`blocks: got ${shown(B)}; allowed: an integer from 1 to T = ${T}`);
   if (fine.multistep) {
     const allowed = SOLVER_NAMES.filter((s) => !SOLVERS[s].multistep).join(', ');
     throw new Error(

@@ -1,6 +1,7 @@
 /** Convergence tests of the baselines: a change small relative to the noise level of the step. */
 import * as tf from '@tensorflow/tfjs';
 import type { Parametrization } from '../diffusion/prediction.ts';
+import { shown } from '../options.ts';
 
 /**
  * The noise scale against which a change of the point at grid index j + 1 is judged: sigma(t_j), the
@@ -15,5 +16,6 @@ export const meanSquaredChange = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
   tf.tidy(() => tf.mean(tf.square(tf.sub(a, b))));
 
 export function validateTolerance(tol: number): void {
-  if (!(tol >= 0) || !Number.isFinite(tol)) throw new Error(`tolerance: got ${tol}; allowed: a finite number >= 0`);
+  if (!(tol >= 0) || !Number.isFinite(tol))
+    throw new Error(`tolerance: got ${shown(tol)}; allowed: a finite number >= 0`);
 }

@@ -1,5 +1,6 @@
 /** Frechet distance between Gaussians fitted to two feature sets (Heusel et al. 2017, the FID formula). */
 import { covariance, matmul, mean, sqrtPsd, symmetricEigen } from './linalg.ts';
+import { shown } from '../options.ts';
 
 export interface FeatureStats {
   mean: Float64Array;
@@ -9,7 +10,7 @@ export interface FeatureStats {
 }
 
 export function featureStats(features: ArrayLike<number>, n: number, dim: number): FeatureStats {
-  if (n < 2) throw new Error(`features: need at least 2 samples for a covariance; got ${n}`);
+  if (n < 2) throw new Error(`features: need at least 2 samples for a covariance; got ${shown(n)}`);
   return { mean: mean(features, n, dim), cov: covariance(features, n, dim), dim, n };
 }
 

@@ -1,5 +1,6 @@
 /** Small float64 linear algebra for metrics: means, covariances, symmetric eigendecomposition (ml-matrix). */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { shown } from '../options.ts';
 
 /** Row means of an n x d row-major matrix. */
 export function mean(x: ArrayLike<number>, n: number, d: number): Float64Array {
@@ -31,7 +32,7 @@ export function covariance(x: ArrayLike<number>, n: number, d: number): Float64A
  * than the cyclic Jacobi rotations used before and 2-5x more accurate (README, notes on dependencies).
  */
 export function symmetricEigen(a: ArrayLike<number>, d: number): { values: Float64Array; vectors: Float64Array } {
-  if (a.length !== d * d) throw new Error(`symmetricEigen: need d * d = ${d * d} entries; got ${a.length}`);
+  if (a.length !== d * d) throw new Error(`symmetricEigen: need d * d = ${d * d} entries; got ${shown(a.length)}`);
   const rows = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => a[i * d + j]));
   const e = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
   return { values: Float64Array.from(e.realEigenvalues), vectors: Float64Array.from(e.eigenvectorMatrix.to1DArray()) };

@@ -7,6 +7,7 @@ import { digitBatch } from '../data/digits.ts';
 import { classify, type ClassifierParams } from './classifier.ts';
 import { featureStats, frechetDistance, type FeatureStats } from './frechet.ts';
 import { readValues } from '../tensor.ts';
+import { shown } from '../options.ts';
 
 export interface Quality {
   /** Share of samples the classifier assigns to their requested label. */
@@ -61,7 +62,7 @@ export async function sampleQuality(
   const n = labels.length;
   if (n === 0 || images.length !== n * 256)
     throw new Error(
-      `sample quality: got ${images.length} values for ${n} labels; ` +
+      `sample quality: got ${shown(images.length)} values for ${n} labels; ` +
         'allowed: one label per 16 x 16 image (n * 256 values)',
     );
   const stats = real ?? (await realStats(p));

@@ -43,11 +43,17 @@ function readManifest<M>(path: string, format: string): { file: string; m: Weigh
     m = JSON.parse(readFileSync(file, 'utf8')) as WeightsFile<M>;
   } catch (e) {
     throw new Error(
-      `weights: '${file}' is not valid JSON (${(e as Error).message.split('\n')[0]}); truncated or not a weights file`,
+      `weights: '${file}' is not valid JSON (${(e as Error).message.replace(/\s*\n\s*/g, ' ')}); ` +
+        'truncated or not a weights file',
     );
   }
   if (typeof m !== 'object' || m === null) throw new Error(`weights: '${file}' holds no object`);
-  if (m.format !== format) throw new Error(`weights: '${file}' holds '${m.format}', expected '${format}'`);
+  if (m.format !== format)
+    throw new Error(
+      m.format === undefined
+        ? `weights: '${file}' has no "format" field; allowed: a weights file with "format": "${format}"`
+        : `weights: '${file}' has "format": '${m.format}'; allowed: '${format}'`,
+    );
   return { file, m };
 }
 

@@ -52,7 +52,7 @@ export function readResults(path: string): ResultsFile {
   try {
     r = JSON.parse(readFileSync(path, 'utf8')) as ResultsFile;
   } catch (e) {
-    throw new Error(`plot: '${path}' is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw new Error(`plot: '${path}' is not valid JSON (${(e as Error).message.replace(/\s*\n\s*/g, ' ')})`);
   }
   if (typeof r !== 'object' || r === null || Array.isArray(r))
     throw new Error(`plot: '${path}' holds no results object; allowed: { name, config, env, rows }`);

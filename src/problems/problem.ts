@@ -135,6 +135,13 @@ async function finish(
   };
 }
 
+/** Where the noise came from, as the report records it: the given x0 values (which override the seed), or the seed. */
+const noiseConfig = (s: ProblemSpec): Record<string, string | number> =>
+  s.x0 ? { x0: Array.from(s.x0).join(',') } : { seed: s.seed };
+
+/** The shift, recorded only where it applies (uniform grids). */
+const shiftConfig = (kind: string, shift: number): Record<string, number> => (kind === 'uniform' ? { shift } : {});
+
 let classifier: ReturnType<typeof loadClassifier> | undefined;
 
 async function ditProblem(s: ProblemSpec): Promise<Problem> {
@@ -155,10 +162,10 @@ async function ditProblem(s: ProblemSpec): Promise<Problem> {
     model: 'dit',
     schedule,
     grid: kind,
-    shift,
+    ...shiftConfig(kind, shift),
     steps: s.steps,
     n: s.n,
-    seed: s.seed,
+    ...noiseConfig(s),
     guidance,
     labels: one ?? 'cycle',
   };
@@ -178,7 +185,7 @@ export async function buildProblem(s: ProblemSpec): Promise<Problem> {
     steps = s.steps;
   if (s.model === 'linear') {
     const x0 = noise(s, dim, `n * dim = ${s.n} * ${dim}`);
-    const config = { model: 'linear', steps, dim, n: s.n, seed: s.seed };
+    const config = { model: 'linear', steps, dim, n: s.n, ...noiseConfig(s) };
     return finish(s, { kind: 'linear', dim }, linearToyGrid(steps), x0, [s.n, dim], config, { exact: true });
   }
   const scheduleName = s.schedule ?? 'flow',
@@ -203,12 +210,12 @@ export async function buildProblem(s: ProblemSpec): Promise<Problem> {
     model: s.model,
     schedule: scheduleName,
     grid: kind,
-    shift,
+    ...shiftConfig(kind, shift),
     steps,
     dim,
     ...(s.model === 'mixture' ? { components, mixtureSeed } : {}),
     n: s.n,
-    seed: s.seed,
+    ...noiseConfig(s),
   };
   return finish(s, modelSpec, grid, x0, [s.n, dim], config, { exact: true });
 }

@@ -59,6 +59,11 @@ export interface Method<O extends BaseOptions = BaseOptions> {
    * option, since the registry fills partial options from them and refuses keys they do not have.
    */
   defaults(T: number, width?: number): O;
+  /**
+   * Partial options made whole, for a method whose defaults depend on other options (ParaTAA-style Picard:
+   * the secant sweep is on unless Anderson is). Default: defaults(T) overridden by the given keys.
+   */
+  complete?(T: number, options: Partial<O>): O;
   /** Typed options from command-line flags, validated (every value checked before any work). */
   fromFlags(read: FlagReader, T: number): O;
   /** Parallel width for T steps: the most model calls in one round (cores, window, blocks). */
@@ -99,19 +104,20 @@ export function asMethodResult(
  */
 export function withDefaultOptions<O extends BaseOptions>(m: Method<O>): Method<O> {
   const complete = (T: number | undefined, o: Partial<O> | undefined): O => {
-    requireOptions(m.name, o ?? {});
+    if (o !== undefined) requireOptions(m.name, o);
     if (T === undefined) return o as O;
+    const given = o ?? {};
     const d = m.defaults(T);
-    checkKeys(m.name, o, Object.fromEntries(Object.keys(d).map((k) => [k, true])) as Record<keyof O, true>);
-    return { ...d, ...o };
+    checkKeys(m.name, given, Object.fromEntries(Object.keys(d).map((k) => [k, true])) as Record<keyof O, true>);
+    return m.complete ? m.complete(T, given) : { ...d, ...given };
   };
   const stepsOf = (task: SamplingTask) => {
     const g = (task as Partial<SamplingTask> | undefined)?.grid;
     return Array.isArray(g) && g.length >= 2 ? g.length - 1 : undefined;
   };
-  return {
-    ...m,
-    width: (T, o) => m.width(T, complete(T, o)),
-    run: (task, o, hooks) => m.run(task, complete(stepsOf(task), o), hooks),
-  };
+  // a view of m (its prototype too, for a method written as a class) with the two entry points wrapped
+  return Object.assign(Object.create(m) as Method<O>, {
+    width: (T: number, o: O) => m.width(T, complete(T, o)),
+    run: (task: SamplingTask, o: O, hooks?: RunHooks) => m.run(task, complete(stepsOf(task), o), hooks),
+  });
 }

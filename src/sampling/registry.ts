@@ -9,6 +9,7 @@ import { parataaMethod, picardMethod } from '../methods/picard-method.ts';
 import { srdsMethod, srdsPipelinedMethod } from '../methods/srds-method.ts';
 import { sequentialMethod } from '../methods/sequential.ts';
 import { withDefaultOptions, type AnyMethod } from './method.ts';
+import { shown } from '../options.ts';
 
 const BUILT_IN: AnyMethod[] = [
   chordsMethod,
@@ -29,7 +30,8 @@ const METHOD_FUNCTIONS = ['defaults', 'fromFlags', 'width', 'run', 'describe'] a
 export function registerMethod(method: AnyMethod): void {
   if (typeof method !== 'object' || method === null)
     throw new Error(
-      `registerMethod: got ${method}; allowed: a Method object (name, summary, flags, ${METHOD_FUNCTIONS.join(', ')})`,
+      `registerMethod: got ${shown(method)}; allowed: a Method object ` +
+        `(name, summary, flags, ${METHOD_FUNCTIONS.join(', ')})`,
     );
   const missing = METHOD_FUNCTIONS.filter(
     (k) => typeof (method as unknown as Record<string, unknown>)[k] !== 'function',

@@ -4,6 +4,7 @@ import type { Parametrization } from '../diffusion/prediction.ts';
 import type { Executor } from '../executors/executor.ts';
 import { checkFiniteInput, checkLiveBatch, checkSampleShape } from '../guards.ts';
 import { validateTimeGrid } from '../solvers/sample.ts';
+import { shown } from '../options.ts';
 
 /** What to sample: an executor for the model, how to read its outputs, the grid and the start. */
 export interface SamplingTask {
@@ -61,7 +62,8 @@ export interface SamplerHooks<H = SamplerHit> {
 
 /** Frees every hit tensor of a result (the sample is the last hit). */
 export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
-  if (!r || !Array.isArray(r.hits)) throw new Error(`disposeResult: got ${r}; allowed: a sampler's result (with hits)`);
+  if (!r || !Array.isArray(r.hits))
+    throw new Error(`disposeResult: got ${shown(r)}; allowed: a sampler's result (with hits)`);
   for (const h of r.hits) h.x.dispose();
 }
 
@@ -70,6 +72,8 @@ export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
  * x, a tensor whose values are finite (one small asynchronous read-back). Errors name the method.
  */
 export async function validateTask(task: SamplingTask, method = 'sampler'): Promise<void> {
+  if (typeof task !== 'object' || task === null)
+    throw new Error(`${method}: task got ${shown(task)}; allowed: { executor, param, grid, x }`);
   try {
     validateTimeGrid(task?.grid, task?.param?.schedule);
   } catch (e) {

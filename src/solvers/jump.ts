@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { JUMP_NAMES, type JumpName } from '../names.ts';
 import { epsOf, paramCoeffs, velocityOf, x0Of, type Parametrization } from '../diffusion/prediction.ts';
+import { shown } from '../options.ts';
 
 export type Jump = (p: Parametrization, x: tf.Tensor, out: tf.Tensor, t: number, tTarget: number) => tf.Tensor;
 
@@ -85,9 +86,8 @@ export function getJump(name: string): Jump {
 /** `j` itself when it is a jump function; a jump's name or anything else is a clear error naming the argument. */
 export function requireJump(name: string, j: unknown): Jump {
   if (typeof j === 'function') return j as Jump;
-  const got = typeof j === 'string' ? `'${j}'` : String(j);
   throw new Error(
-    `${name}: got ${got}; allowed: a jump function, such as JUMPS.${Object.keys(JUMPS).join(' or JUMPS.')}` +
+    `${name}: got ${shown(j)}; allowed: a jump function, such as JUMPS.${Object.keys(JUMPS).join(' or JUMPS.')}` +
       (typeof j === 'string' ? ` (getJump('${j}'))` : ''),
   );
 }

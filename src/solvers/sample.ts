@@ -11,7 +11,7 @@ import {
   explainModelError,
   finiteFlags,
 } from '../guards.ts';
-import { checkKeys, optionalBoolean, optionalCallback } from '../options.ts';
+import { checkKeys, optionalBoolean, optionalCallback, shown } from '../options.ts';
 import { readAll } from '../tensor.ts';
 import { disposeState, pastTimes, solverStep, type Solver } from './solver.ts';
 import { requireSolver } from './registry.ts';
@@ -49,11 +49,21 @@ export interface SampleResult {
  * has none, steps over its integer grid 0..T).
  */
 export function validateTimeGrid(grid: readonly number[], schedule?: unknown): void {
-  if (!Array.isArray(grid) || grid.length < 2)
-    throw new Error(`grid: needs at least 2 times (1 step); got ${grid?.length ?? 0}`);
+  if (!Array.isArray(grid)) {
+    const got =
+      typeof grid === 'object' && grid !== null
+        ? `a ${(grid as object).constructor?.name ?? 'plain object'}`
+        : shown(grid);
+    throw new Error(
+      `grid: got ${got}; ` +
+        'allowed: an array of times, e.g. timeGrid(schedule, { steps: 50 })' +
+        (ArrayBuffer.isView(grid) ? ' (Array.from() makes one from a typed array)' : ''),
+    );
+  }
+  if (grid.length < 2) throw new Error(`grid: needs at least 2 times (1 step); got ${grid.length}`);
   const dir = Math.sign(grid[1] - grid[0]);
   for (let i = 0; i < grid.length; i++) {
-    if (!Number.isFinite(grid[i])) throw new Error(`grid: time ${i} is ${grid[i]}; allowed: finite numbers`);
+    if (!Number.isFinite(grid[i])) throw new Error(`grid: time ${i} is ${shown(grid[i])}; allowed: finite numbers`);
     if (i > 0 && (dir === 0 || Math.sign(grid[i] - grid[i - 1]) !== dir))
       throw new Error(`grid: must be strictly monotone; times ${i - 1} and ${i} are ${grid[i - 1]}, ${grid[i]}`);
     if (schedule && !(grid[i] >= 0 && grid[i] <= 1))
@@ -132,7 +142,12 @@ export async function sample(
     const bad = badIndices(await readAll(flags.splice(0).map((f) => f.ok))); // readAll frees the flags
     if (bad.length) {
       const at = steps[bad[0]];
-      throw new Error(`sample: step ${at} (t = ${grid[at]}): model output is not finite (NaN or Inf)`);
+      // a rising grid (an inversion) from sigma = 0: most models' conversions divide by sigma there
+      const fromClean = grid[1] > grid[0] && model.schedule?.sigma(grid[0]) === 0;
+      throw new Error(
+        `sample: step ${at} (t = ${grid[at]}): model output is not finite (NaN or Inf)` +
+          (fromClean ? `; the grid rises from t = ${grid[0]}, where sigma = 0: start it above 0` : ''),
+      );
     }
   } catch (e) {
     if (cur !== x) cur.dispose();

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { coeffsPerSample } from '../../diffusion/prediction.ts';
 import type { NoiseSchedule } from '../../diffusion/schedule.ts';
 import type { AnalyticModel } from './types.ts';
+import { isNumberList, shown } from '../../options.ts';
 
 export interface GaussianOptions {
   schedule: NoiseSchedule;
@@ -13,11 +14,13 @@ export interface GaussianOptions {
 }
 
 export function gaussianModel({ schedule, mean, scale }: GaussianOptions): AnalyticModel {
-  if (!Array.isArray(mean) || !(mean.length >= 1) || !mean.every(Number.isFinite))
+  if (!isNumberList(mean) || !(mean.length >= 1) || !Array.from(mean).every(Number.isFinite))
     throw new Error(
-      `mean: got ${Array.isArray(mean) ? `[${mean}]` : String(mean)}; allowed: a non-empty array of finite numbers`,
+      `mean: got ${isNumberList(mean) ? `[${Array.from(mean)}]` : shown(mean)}; ` +
+        'allowed: a non-empty array of finite numbers',
     );
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`scale: got ${scale}; allowed: a finite number > 0`);
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new Error(`scale: got ${shown(scale)}; allowed: a finite number > 0`);
   const dim = mean.length,
     s2 = scale * scale;
   const mu = tf.keep(tf.tensor2d([...mean], [1, dim]));

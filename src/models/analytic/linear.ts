@@ -5,12 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AnalyticModel } from './types.ts';
+import { shown } from '../../options.ts';
 
 export const LINEAR_A = 0.1;
 export const LINEAR_B = 0.01;
 
 export function linearToyModel(dim: number): AnalyticModel {
-  if (!Number.isInteger(dim) || dim < 1) throw new Error(`dim: got ${dim}; allowed: an integer >= 1`);
+  if (!Number.isInteger(dim) || dim < 1) throw new Error(`dim: got ${shown(dim)}; allowed: an integer >= 1`);
   return {
     name: 'linear',
     dim,

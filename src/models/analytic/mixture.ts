@@ -8,6 +8,7 @@ import type { NoiseSchedule } from '../../diffusion/schedule.ts';
 import { normals, uniformRng } from '../../random.ts';
 import { dopri5 } from './reference-ode.ts';
 import type { AnalyticModel } from './types.ts';
+import { isNumberList, shown } from '../../options.ts';
 
 export interface MixtureSpec {
   /** K component means, each of length D. */
@@ -20,19 +21,27 @@ export interface MixtureSpec {
 
 export function validateMixture(m: MixtureSpec): void {
   if (typeof m !== 'object' || m === null)
-    throw new Error(`mixture: got ${String(m)}; allowed: { means: number[][], scales: number[], weights: number[] }`);
+    throw new Error(`mixture: got ${shown(m)}; allowed: { means: number[][], scales: number[], weights: number[] }`);
   const k = Array.isArray(m.means) ? m.means.length : 0;
   if (k < 1) throw new Error('means: a mixture needs at least one component (an array of mean vectors)');
-  const d = Array.isArray(m.means[0]) ? m.means[0].length : 0;
-  if (d < 1 || m.means.some((mu) => !Array.isArray(mu) || mu.length !== d || !mu.every(Number.isFinite)))
+  const d = isNumberList(m.means[0]) ? m.means[0].length : 0;
+  if (d < 1 || m.means.some((mu) => !isNumberList(mu) || mu.length !== d || !Array.from(mu).every(Number.isFinite)))
     throw new Error(
       d < 1
         ? 'means: the first mean must be a non-empty array of finite numbers'
         : `means: every mean must be an array of ${d} finite numbers (the first mean's length)`,
     );
-  if (!Array.isArray(m.scales) || m.scales.length !== k || !m.scales.every((s) => s > 0 && Number.isFinite(s)))
+  if (
+    !isNumberList(m.scales) ||
+    m.scales.length !== k ||
+    !Array.from(m.scales).every((s) => s > 0 && Number.isFinite(s))
+  )
     throw new Error(`scales: need ${k} finite numbers > 0, one per component`);
-  if (!Array.isArray(m.weights) || m.weights.length !== k || !m.weights.every((w) => w > 0 && Number.isFinite(w)))
+  if (
+    !isNumberList(m.weights) ||
+    m.weights.length !== k ||
+    !Array.from(m.weights).every((w) => w > 0 && Number.isFinite(w))
+  )
     throw new Error(`weights: need ${k} finite numbers > 0, one per component`);
 }
 
@@ -54,10 +63,10 @@ export function randomMixture({
   ];
   for (const [name, v, min, max] of ints)
     if (!Number.isInteger(v) || v < min || v > max)
-      throw new Error(`randomMixture: ${name} got ${v}; allowed: an integer from ${min} to ${max}`);
-  if (!Number.isFinite(seed)) throw new Error(`randomMixture: seed got ${seed}; allowed: a finite number`);
+      throw new Error(`randomMixture: ${name} got ${shown(v)}; allowed: an integer from ${min} to ${max}`);
+  if (!Number.isFinite(seed)) throw new Error(`randomMixture: seed got ${shown(seed)}; allowed: a finite number`);
   if (!(Number.isFinite(spread) && spread >= 0))
-    throw new Error(`randomMixture: spread got ${spread}; allowed: a finite number >= 0`);
+    throw new Error(`randomMixture: spread got ${shown(spread)}; allowed: a finite number >= 0`);
   const z = normals(components * dim, seed * 7919 + 17),
     u = uniformRng(seed * 104729 + 3);
   return {

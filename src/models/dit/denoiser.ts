@@ -1,5 +1,5 @@
 /** The DiT as a Denoiser: flow-matching velocity with classifier-free guidance (Ho & Salimans 2022). */
-import { requireOptions } from '../../options.ts';
+import { checkKeys, requireOptions, shown } from '../../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import { packagePath } from '../../paths.ts';
 import type { Denoiser } from '../../diffusion/denoiser.ts';
@@ -27,6 +27,10 @@ export interface DiTDenoiser extends Denoiser {
 /** The DiT's options must be an object (a plain-JavaScript call without them would fail on destructuring). */
 function requireDiTOptions(o: unknown): asserts o is DiTDenoiserOptions {
   requireOptions('dit', o, '{ labels: [class, ...], guidance? }');
+  checkKeys('dit', o as DiTDenoiserOptions, { labels: true, guidance: true });
+  const labels = (o as DiTDenoiserOptions).labels;
+  if (labels !== undefined && !Array.isArray(labels) && !ArrayBuffer.isView(labels))
+    throw new Error(`labels: got ${shown(labels)}; allowed: an array of class labels such as [3] or [0, 1, 2]`);
 }
 
 export function ditDenoiser(params: DiTParams, config: DiTConfig, options: DiTDenoiserOptions): DiTDenoiser {
@@ -36,9 +40,9 @@ export function ditDenoiser(params: DiTParams, config: DiTConfig, options: DiTDe
   for (let i = 0; i < labels.length; i++)
     if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] > config.classes)
       throw new Error(
-        `labels: got ${labels[i]}; allowed: integers 0..${config.classes} (${config.classes} is the null class)`,
+        `labels: got ${shown(labels[i])}; allowed: integers 0..${config.classes} (${config.classes} is the null class)`,
       );
-  if (!Number.isFinite(guidance)) throw new Error(`guidance: got ${guidance}; allowed: a finite number`);
+  if (!Number.isFinite(guidance)) throw new Error(`guidance: got ${shown(guidance)}; allowed: a finite number`);
   return {
     prediction: 'velocity',
     schedule: flowSchedule(),
