@@ -3,6 +3,9 @@
 /** A value as an error message shows it: strings quoted (so '8' does not read as the number 8), others as String(). */
 export const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));
 
+/** An error's message on one line (JSON.parse quotes the text it failed on, line breaks and all). */
+export const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+
 /** An array of numbers or a typed array (a list of numbers a caller may pass either way). */
 export const isNumberList = (v: unknown): v is ArrayLike<number> =>
   Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));

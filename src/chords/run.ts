@@ -3,7 +3,7 @@
  * outputs, applies the plan's updates, emits hits as soon as they exist, checks the stop rule and
  * releases what the plan says. Returns plain data; the hit tensors belong to the caller.
  */
-import { checkKeys, optionalBoolean, optionalCallback, requireOptions, shown } from '../options.ts';
+import { checkKeys, optionalBoolean, optionalCallback, requireOptions } from '../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/denoiser.ts';
 import type { Parametrization } from '../diffusion/prediction.ts';
@@ -11,6 +11,7 @@ import { batchedExecutor } from '../executors/executor.ts';
 import { roundMeter, type RoundMeter } from '../sampling/meter.ts';
 import {
   disposeResult,
+  requireTask,
   validateTask,
   type RoundReport,
   type SamplerHit,
@@ -109,8 +110,7 @@ export function validateJump(jump: Jump, param: Parametrization, grid: readonly 
 export async function runChords(task: SamplingTask, options: ChordsOptions): Promise<ChordsResult> {
   requireOptions('chords', options, '{ init: [0, ...], fine?, stop?, ... }');
   checkKeys('chords', options, CHORDS_KEYS);
-  if (typeof task !== 'object' || task === null)
-    throw new Error(`chords: task got ${shown(task)}; allowed: { executor, param, grid, x }`);
+  requireTask('chords', task);
   const { executor, param, grid } = task;
   const fine = requireSolver('chords: fine', options.fine ?? euler),
     coarse = requireJump('chords: coarse', options.coarse ?? eulerJump);

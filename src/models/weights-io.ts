@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { oneLine } from '../options.ts';
 
 export interface WeightsFile<M> {
   /** What the file holds, checked on load. */
@@ -42,10 +43,7 @@ function readManifest<M>(path: string, format: string): { file: string; m: Weigh
   try {
     m = JSON.parse(readFileSync(file, 'utf8')) as WeightsFile<M>;
   } catch (e) {
-    throw new Error(
-      `weights: '${file}' is not valid JSON (${(e as Error).message.replace(/\s*\n\s*/g, ' ')}); ` +
-        'truncated or not a weights file',
-    );
+    throw new Error(`weights: '${file}' is not valid JSON (${oneLine(e)}); ` + 'truncated or not a weights file');
   }
   if (typeof m !== 'object' || m === null) throw new Error(`weights: '${file}' holds no object`);
   if (m.format !== format)

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
+import { oneLine } from '../options.ts';
 import { writePlot } from './render.ts';
 import { frontierSpec, initSequencesSpec, lossSpec, speedupSpec, stepsSpec, timelineSpec } from './specs.ts';
 
@@ -52,7 +53,7 @@ export function readResults(path: string): ResultsFile {
   try {
     r = JSON.parse(readFileSync(path, 'utf8')) as ResultsFile;
   } catch (e) {
-    throw new Error(`plot: '${path}' is not valid JSON (${(e as Error).message.replace(/\s*\n\s*/g, ' ')})`);
+    throw new Error(`plot: '${path}' is not valid JSON (${oneLine(e)})`);
   }
   if (typeof r !== 'object' || r === null || Array.isArray(r))
     throw new Error(`plot: '${path}' holds no results object; allowed: { name, config, env, rows }`);

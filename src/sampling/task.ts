@@ -67,13 +67,18 @@ export function disposeResult(r: { hits: { x: tf.Tensor }[] }): void {
   for (const h of r.hits) h.x.dispose();
 }
 
+/** Throws unless the task is an object (null or a string would fail later on destructuring). */
+export function requireTask(method: string, task: unknown): asserts task is SamplingTask {
+  if (typeof task !== 'object' || task === null)
+    throw new Error(`${method}: task got ${shown(task)}; allowed: { executor, param, grid, x }`);
+}
+
 /**
  * Validates a sampling task before any work: the grid (inside [0, 1] under a noise schedule), the executor, and
  * x, a tensor whose values are finite (one small asynchronous read-back). Errors name the method.
  */
 export async function validateTask(task: SamplingTask, method = 'sampler'): Promise<void> {
-  if (typeof task !== 'object' || task === null)
-    throw new Error(`${method}: task got ${shown(task)}; allowed: { executor, param, grid, x }`);
+  requireTask(method, task);
   try {
     validateTimeGrid(task?.grid, task?.param?.schedule);
   } catch (e) {

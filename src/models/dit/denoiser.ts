@@ -1,5 +1,5 @@
 /** The DiT as a Denoiser: flow-matching velocity with classifier-free guidance (Ho & Salimans 2022). */
-import { checkKeys, requireOptions, shown } from '../../options.ts';
+import { checkKeys, isNumberList, requireOptions, shown } from '../../options.ts';
 import * as tf from '@tensorflow/tfjs';
 import { packagePath } from '../../paths.ts';
 import type { Denoiser } from '../../diffusion/denoiser.ts';
@@ -29,7 +29,7 @@ function requireDiTOptions(o: unknown): asserts o is DiTDenoiserOptions {
   requireOptions('dit', o, '{ labels: [class, ...], guidance? }');
   checkKeys('dit', o as DiTDenoiserOptions, { labels: true, guidance: true });
   const labels = (o as DiTDenoiserOptions).labels;
-  if (labels !== undefined && !Array.isArray(labels) && !ArrayBuffer.isView(labels))
+  if (labels !== undefined && !isNumberList(labels))
     throw new Error(`labels: got ${shown(labels)}; allowed: an array of class labels such as [3] or [0, 1, 2]`);
 }
 
