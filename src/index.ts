@@ -86,6 +86,7 @@ export { getMethod, methodNames, registerMethod, unregisterMethod } from './samp
 // CHORDS
 export {
   CHORDS_PRESETS,
+  equalGapInit,
   initFamilies,
   initSequence,
   parseInit,
@@ -94,7 +95,15 @@ export {
   type NamedInit,
 } from './chords/init.ts';
 export { HISTORY_RULES, rectifiedHistory, type HistoryRule } from './chords/history.ts';
-export { hitRounds, planChords, type PlanConfig, type PlanRound } from './chords/plan.ts';
+export {
+  hitRounds,
+  planChords,
+  rectificationSources,
+  type PlanConfig,
+  type PlanRound,
+  type RectificationInfo,
+  type RectificationSource,
+} from './chords/plan.ts';
 export { parseStop, type StopRule } from './chords/stop.ts';
 export { searchInitSequence } from './chords/search.ts';
 export { chords, runChords, type ChordsHit, type ChordsOptions, type ChordsResult } from './chords/run.ts';

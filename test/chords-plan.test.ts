@@ -7,7 +7,9 @@ import {
   initSequence,
   parseInit,
   planChords,
+  equalGapInit,
   randomInit,
+  rectificationSources,
   searchInitSequence,
   validateInit,
   type PlanConfig,
@@ -177,6 +179,57 @@ test('plan: with one call per step core k is rectified every I[k] - I[k-1] steps
     }),
     { numRuns: 300 },
   );
+});
+
+test('rectification sources: a hand-worked case (T = 10, init 0-2-3)', () => {
+  // core 1 (gap 2) is rectified from core 0 at begins 2, 4, 6, 8 (rounds 3, 5, 7, 9): exact. Core 2 (gap 1)
+  // compares core 1's point at its begin every round from round 3: x(1, 3), x(1, 5), x(1, 7), x(1, 9) are fine
+  // steps in core 1's segments (stale), x(1, 4), x(1, 6), x(1, 8) came out of core 1's rectifications (fresh)
+  const got = rectificationSources(planChords({ steps: 10, init: [0, 2, 3] }));
+  const want = [
+    ...[2, 4, 6, 8].map((b) => ({ round: b + 1, core: 1, begin: b, source: 'exact' })),
+    ...[3, 4, 5, 6, 7, 8, 9].map((b) => ({ round: b, core: 2, begin: b, source: b % 2 ? 'stale' : 'fresh' })),
+  ];
+  const order = (a: { round: number; core: number }, b: { round: number; core: number }) =>
+    a.round - b.round || a.core - b.core;
+  assert.equal([...got].sort(order), want.sort(order));
+});
+
+test('rectification sources: gaps that divide each other (equal gaps, the presets) never use a stale point', () => {
+  const gapsOf = (init: readonly number[]) => init.slice(1).map((v, k) => v - init[k]);
+  // random chains of gaps, each a multiple of the one before, fitted below T
+  const arbDividing = fc
+    .tuple(fc.integer({ min: 1, max: 3 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }))
+    .map(([g0, factors]) => {
+      const gaps = [g0];
+      for (const m of factors) gaps.push(gaps[gaps.length - 1] * m);
+      const init = [0];
+      for (const g of gaps) init.push(init[init.length - 1] + g);
+      return { init, steps: init[init.length - 1] + 1 + gaps[gaps.length - 1] * 2 };
+    });
+  fc.assert(
+    fc.property(arbDividing, ({ init, steps }) => {
+      const src = rectificationSources(planChords({ steps, init }));
+      assert.ok(src.length > 0);
+      assert.ok(
+        src.every((s) => s.source !== 'stale'),
+        `${init.join('-')} (gaps ${gapsOf(init).join(', ')})`,
+      );
+      assert.ok(src.every((s) => (s.core === 1) === (s.source === 'exact')));
+    }),
+    { numRuns: 200 },
+  );
+  for (const [K, preset] of Object.entries(CHORDS_PRESETS)) {
+    const src = rectificationSources(planChords({ steps: 50, init: preset }));
+    assert.ok(src.length > 0 && src.every((s) => s.source !== 'stale'), `preset ${K}`);
+  }
+  for (const steps of [36, 44, 50]) {
+    const init = equalGapInit({ cores: 8, steps, lastStart: 0.75 });
+    assert.ok(rectificationSources(planChords({ steps, init })).every((s) => s.source !== 'stale'));
+  }
+  // rounded uniform starts break it: 0-4-8-12-15-19-23-27 (gap 3 after gaps of 4)
+  const uneven = rectificationSources(planChords({ steps: 36, init: [0, 4, 8, 12, 15, 19, 23, 27] }));
+  assert.ok(uneven.some((s) => s.source === 'stale' && s.core === 4));
 });
 
 test('plan: the reference presets at T = 50 hit at the rounds of REFERENCE.md', () => {
