@@ -86,8 +86,13 @@ export { getMethod, methodNames, registerMethod, unregisterMethod } from './samp
 // CHORDS
 export {
   CHORDS_PRESETS,
+  INIT_GENERATORS,
   equalGapInit,
   initFamilies,
+  initFromText,
+  parseInitText,
+  type InitByName,
+  type InitGenerator,
   initSequence,
   parseInit,
   uniformInit,

@@ -6,6 +6,8 @@ import {
   hitRounds,
   initSequence,
   parseInit,
+  parseInitText,
+  initFromText,
   planChords,
   equalGapInit,
   randomInit,
@@ -289,6 +291,19 @@ test(
     await throwsWith(() => validateInit([0, 2.5], 10), /integers/);
     await throwsWith(() => validateInit([0, 2], 10, 3), /3 cores/);
     await throwsWith(() => parseInit('0,2,4'), /0-2-4-8/);
+    // --init by generator name, run for the cores and T
+    assert.equal(initFromText('equal', 8, 36), [0, 4, 8, 12, 16, 20, 24, 28]);
+    assert.equal(initFromText('equal:0.6', 8, 50), equalGapInit({ cores: 8, steps: 50, lastStart: 0.6 }));
+    assert.equal(initFromText('uniform:0.7', 8, 50), [0, 5, 10, 15, 20, 25, 30, 35]);
+    assert.equal(initFromText('shaped', 8, 50), [...CHORDS_PRESETS[8]]);
+    assert.equal(initFromText(' 0-2-4 ', 3, 10), [0, 2, 4]);
+    assert.equal(parseInitText('uniform:0.7'), { generator: 'uniform', lastStart: 0.7 });
+    await throwsWith(
+      () => parseInitText('even'),
+      /init: got 'even'; allowed: start indices such as 0-2-4-8, or shaped/,
+    );
+    await throwsWith(() => parseInitText('equal:0'), /init: got 'equal:0'; allowed: equal or equal:<lastStart>/);
+    await throwsWith(() => parseInitText('equal:0.5:1'), /init: got 'equal:0.5:1'/);
     await throwsWith(() => initSequence({ cores: 9, steps: 8 }), /at most T = 8/);
   },
 );

@@ -54,7 +54,7 @@ test(
   },
 );
 
-test('an alignment results file plots only its curve rows, one panel per seed set; missing fields are named', async () => {
+test('an alignment results file plots its curve rows only, a panel per seed set; missing fields named', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plots-'));
   const rows: Record<string, unknown>[] = [{ kind: 'target', set: 'held-out', target: 1e-3 }];
   for (const set of ['held-out', 'evaluation'])

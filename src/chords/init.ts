@@ -39,6 +39,44 @@ export function parseInit(text: string): number[] {
   return text.trim().split('-').map(Number);
 }
 
+/** The init generators by name, for `--init <name>[:<lastStart>]`: initSequence, uniformInit, equalGapInit. */
+export const INIT_GENERATORS = ['shaped', 'uniform', 'equal'] as const;
+export type InitGenerator = (typeof INIT_GENERATORS)[number];
+
+/** A generator named on the command line, with its optional last-start fraction ('equal:0.75'). */
+export interface InitByName {
+  generator: InitGenerator;
+  lastStart?: number;
+}
+
+/**
+ * Reads `--init`: start indices ('0-2-4-8', parseInit) or a generator with an optional fraction of T for the last
+ * start ('equal', 'uniform:0.7', 'shaped:0.8'); the generator is run for the cores and T by initFromText.
+ */
+export function parseInitText(text: string): number[] | InitByName {
+  const [name, arg, ...rest] = text.trim().split(':');
+  if (!(INIT_GENERATORS as readonly string[]).includes(name)) {
+    if (/^[a-z]/i.test(text.trim()))
+      throw new Error(
+        `init: got '${text}'; allowed: start indices such as 0-2-4-8, or ${INIT_GENERATORS.join(', ')} ` +
+          `with an optional last-start fraction (equal:0.75)`,
+      );
+    return parseInit(text);
+  }
+  const lastStart = arg === undefined ? undefined : Number(arg);
+  if (rest.length > 0 || (arg !== undefined && (arg.trim() === '' || !(lastStart! > 0 && lastStart! < 1))))
+    throw new Error(`init: got '${text}'; allowed: ${name} or ${name}:<lastStart>, a fraction of T in (0, 1)`);
+  return { generator: name as InitGenerator, lastStart };
+}
+
+/** The init sequence `--init` names for `cores` cores and T = `steps` (see parseInitText). */
+export function initFromText(text: string, cores: number, steps: number): number[] {
+  const r = parseInitText(text);
+  if (Array.isArray(r)) return r;
+  const o = { cores, steps, ...(r.lastStart !== undefined ? { lastStart: r.lastStart } : {}) };
+  return r.generator === 'shaped' ? initSequence(o) : r.generator === 'uniform' ? uniformInit(o) : equalGapInit(o);
+}
+
 export interface InitOptions {
   cores: number;
   steps: number;
