@@ -1,24 +1,27 @@
 /**
  * alignment: do CHORDS init sequences hit sooner when every rectification uses a fresh point of the slower core?
- * CHORDS with DPM-Solver++ 2M cores and the shift history on the 64-D flow mixture (component scale 0.3), the
- * error-vs-rounds curve of every init sequence on two seed sets (held-out 100.., evaluation 0..), against the error
- * of sequential 2M at 50 uniform steps on the same set (exp:frontier's target). Sequences: initFamilies(K, T)
- * (preset shape, rounded uniform starts, equal gaps) and the equal-gap sequence with one interior start moved by
- * one (same last two starts). For each: how many rectifications compare against a stale point of the slower
- * core (rectificationSources), the first hit, and the rounds from which the mean error stays at or below the target.
- *   npm run exp:alignment [-- --quick] [--steps=36 --grid='shift 2' --cores=8 --n=16 --seeds=6]
+ * CHORDS with DPM-Solver++ 2M cores and the shift history (--fine, --history) on the 64-D flow mixture (component
+ * scale 0.3): the error-vs-rounds curve of every init sequence on two seed sets (held-out 100.., evaluation 0..),
+ * against the error of sequential 2M at 50 uniform steps on the same set (exp:frontier's target). Sequences:
+ * initFamilies(K, T) (preset shape, rounded uniform starts, equal gaps) and the equal-gap sequence with one interior
+ * start moved by one (same last two starts). For each: how many rectifications compare against a stale point of
+ * the slower core (rectificationSources), the first hit, and the rounds from which the mean error stays at or below
+ * the target.
+ *   npm run exp:alignment [-- --quick] [--steps=36 --grid='shift 2' --cores=8 --fine=dpmpp-2m --history=shift --n=16]
  */
 import { initBackend } from '../src/backend.ts';
 import {
+  HISTORY_RULES,
   equalGapInit,
   initFamilies,
   planChords,
   rectificationSources,
   runChords,
+  type HistoryRule,
   type NamedInit,
 } from '../src/chords/index.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
-import { dpmpp2m, sample } from '../src/solvers/index.ts';
+import { SOLVERS, dpmpp2m, sample, type SolverName } from '../src/solvers/index.ts';
 import { progress } from '../src/progress.ts';
 import { count, int, oneOf, parseFlags } from './lib/flags.ts';
 import { finish } from './lib/output.ts';
@@ -26,13 +29,15 @@ import { GRIDS, curveOf, disposeSet, errorOf, gridOf, mixtureSet, reach, type Pr
 
 const f = parseFlags(
   'alignment',
-  { steps: 36, grid: 'shift 2', cores: 8, n: 16, seeds: 6, quiet: false },
+  { steps: 36, grid: 'shift 2', cores: 8, fine: 'dpmpp-2m', history: 'shift', n: 16, seeds: 6, quiet: false },
   { n: 8, seeds: 2 },
   {
     rules: {
       steps: int(8, 1000),
       grid: oneOf(Object.keys(GRIDS)),
       cores: int(3, 32),
+      fine: oneOf(Object.keys(SOLVERS)),
+      history: oneOf(HISTORY_RULES),
       n: count(4096),
       seeds: count(100),
     },
@@ -83,7 +88,8 @@ for (const s of sets) {
     const src = rectificationSources(planChords({ steps: T, init: q.init }));
     const stale = src.filter((r) => r.source === 'stale').length;
     const curve = await curveOf(
-      (task) => runChords(task, { init: q.init, fine: dpmpp2m, history: 'shift' }),
+      (task) =>
+        runChords(task, { init: q.init, fine: SOLVERS[f.fine as SolverName], history: f.history as HistoryRule }),
       grid,
       T,
       p,
@@ -134,9 +140,13 @@ const head = [
 ];
 const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
 const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-console.log(`CHORDS 2M (shift history), ${K} cores, T = ${T}, ${grid}, mixture 0.3, n = ${f.n} per seed`);
+console.log(
+  `CHORDS, ${f.fine} fine (${f.history} history), ${K} cores, T = ${T}, ${grid}, mixture 0.3, n = ${f.n} per seed`,
+);
 console.log(
   'rounds to the target (sequential 2M at 50 uniform steps on the same seeds); first hit: round (error / target)',
 );
 console.log([line(head), line(widths.map((w) => '-'.repeat(w))), ...table.map(line)].join('\n'));
-await finish('alignment', { ...f, T, grid, K }, rows);
+// other fine solvers or history rules write results/alignment-<fine>-<history>.* (the README shows the default)
+const name = f.fine === 'dpmpp-2m' && f.history === 'shift' ? 'alignment' : `alignment-${f.fine}-${f.history}`;
+await finish(name, { ...f, T, grid, K }, rows);
