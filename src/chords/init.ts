@@ -130,17 +130,22 @@ export function initSequence(options: InitOptions): number[] {
   return init;
 }
 
+/** The arguments of uniformInit and equalGapInit: cores >= 1, steps >= cores, lastStart in (0, 1). */
+function checkSpread(cores: number, steps: number, lastStart: number): void {
+  if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${shown(cores)}; allowed: an integer >= 1`);
+  if (!Number.isInteger(steps) || steps < cores)
+    throw new Error(`steps: got ${shown(steps)}; allowed: an integer >= cores = ${cores}`);
+  if (!(lastStart > 0 && lastStart < 1))
+    throw new Error(`lastStart: got ${shown(lastStart)}; allowed: a number in (0, 1)`);
+}
+
 /**
  * Starts spread evenly over the first `lastStart` fraction of the grid: I[k] = round(k lastStart T / (K - 1)),
  * made strictly increasing. With a multistep fine solver (DPM-Solver++ 2M and the `shift` history rule)
  * starts over 60-85% of T did better than the preset shape on the Gaussian mixture (README, frontier).
  */
 export function uniformInit({ cores, steps, lastStart = 0.8 }: Omit<InitOptions, 'usePresets'>): number[] {
-  if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${shown(cores)}; allowed: an integer >= 1`);
-  if (!Number.isInteger(steps) || steps < cores)
-    throw new Error(`steps: got ${shown(steps)}; allowed: an integer >= cores = ${cores}`);
-  if (!(lastStart > 0 && lastStart < 1))
-    throw new Error(`lastStart: got ${shown(lastStart)}; allowed: a number in (0, 1)`);
+  checkSpread(cores, steps, lastStart);
   if (cores === 1) return [0];
   const init = Array.from({ length: cores }, (_, k) => Math.round((k * lastStart * steps) / (cores - 1)));
   for (let k = 1; k < cores; k++) init[k] = Math.max(init[k], init[k - 1] + 1);
@@ -158,11 +163,7 @@ export function uniformInit({ cores, steps, lastStart = 0.8 }: Omit<InitOptions,
  * the same error than with the uniform starts, whose rounded gaps break this (README, frontier).
  */
 export function equalGapInit({ cores, steps, lastStart = 0.75 }: Omit<InitOptions, 'usePresets'>): number[] {
-  if (!Number.isInteger(cores) || cores < 1) throw new Error(`cores: got ${shown(cores)}; allowed: an integer >= 1`);
-  if (!Number.isInteger(steps) || steps < cores)
-    throw new Error(`steps: got ${shown(steps)}; allowed: an integer >= cores = ${cores}`);
-  if (!(lastStart > 0 && lastStart < 1))
-    throw new Error(`lastStart: got ${shown(lastStart)}; allowed: a number in (0, 1)`);
+  checkSpread(cores, steps, lastStart);
   if (cores === 1) return [0];
   const d = Math.min(Math.floor(steps / cores), Math.max(1, Math.round((lastStart * steps) / (cores - 1))));
   const init = Array.from({ length: cores }, (_, k) => k * d);
