@@ -21,7 +21,7 @@ import {
   type NamedInit,
 } from '../src/chords/index.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
-import { SOLVERS, dpmpp2m, sample, type SolverName } from '../src/solvers/index.ts';
+import { SOLVERS, callsAt, dpmpp2m, sample, type SolverName } from '../src/solvers/index.ts';
 import { progress } from '../src/progress.ts';
 import { count, int, oneOf, parseFlags } from './lib/flags.ts';
 import { finish } from './lib/output.ts';
@@ -75,6 +75,7 @@ const sets = [
   { name: 'evaluation', seeds: Array.from({ length: f.seeds }, (_, i) => i) },
 ];
 const seqs = sequences();
+const fine = SOLVERS[f.fine as SolverName];
 const rows: Record<string, unknown>[] = [];
 const table: string[][] = [];
 const bar = progress({ label: 'alignment', total: seqs.length * sets.length, quiet: f.quiet });
@@ -85,7 +86,9 @@ for (const s of sets) {
   const target = await targetOf(p);
   rows.push({ kind: 'target', set: s.name, seeds: s.seeds, target });
   for (const q of seqs) {
-    const src = rectificationSources(planChords({ steps: T, init: q.init }));
+    // the plan runChords makes: the fine solver's model calls per step on this grid (one for 2M)
+    const calls = (i: number, start: number) => callsAt(fine, p.instances[0].model, gridOf(grid, T), i, start);
+    const src = rectificationSources(planChords({ steps: T, init: q.init, calls }));
     const stale = src.filter((r) => r.source === 'stale').length;
     const curve = await curveOf(
       (task) =>

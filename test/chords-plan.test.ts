@@ -197,7 +197,7 @@ test('rectification sources: a hand-worked case (T = 10, init 0-2-3)', () => {
   assert.equal([...got].sort(order), want.sort(order));
 });
 
-test('rectification sources: gaps that divide each other (equal gaps, the presets) never use a stale point', () => {
+test('rectification sources: gaps each a multiple of the one before (equal, presets) never use stale points', () => {
   const gapsOf = (init: readonly number[]) => init.slice(1).map((v, k) => v - init[k]);
   // random chains of gaps, each a multiple of the one before, fitted below T
   const arbDividing = fc
@@ -229,6 +229,17 @@ test('rectification sources: gaps that divide each other (equal gaps, the preset
     const init = equalGapInit({ cores: 8, steps, lastStart: 0.75 });
     assert.ok(rectificationSources(planChords({ steps, init })).every((s) => s.source !== 'stale'));
   }
+  // also with several model calls per step (every core's steps take the same calls), not with cores spawned two a
+  // round (core k + 1 then starts from an earlier point and its segments fall between core k's), none unrectified
+  const eq = [0, 4, 8, 12, 16, 20, 24, 28];
+  for (const calls of [() => 2, (i: number) => (i === 35 ? 1 : 2)]) {
+    const src = rectificationSources(planChords({ steps: 36, init: eq, calls }));
+    assert.ok(src.length > 0 && src.every((s) => s.source !== 'stale'));
+  }
+  assert.ok(
+    rectificationSources(planChords({ steps: 36, init: eq, spawnPerRound: 2 })).some((s) => s.source === 'stale'),
+  );
+  assert.equal(rectificationSources(planChords({ steps: 36, init: eq, rectify: false })), []);
   // rounded uniform starts break it: 0-4-8-12-15-19-23-27 (gap 3 after gaps of 4)
   const uneven = rectificationSources(planChords({ steps: 36, init: [0, 4, 8, 12, 15, 19, 23, 27] }));
   assert.ok(uneven.some((s) => s.source === 'stale' && s.core === 4));

@@ -39,7 +39,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     cores: {
       type: 'string',
       default: '8',
-      help: 'number of cores K when --init is not given (1..64)',
+      help: 'number of cores K when --init is not given or names a generator (1..64)',
       rule: int(1, 64),
     },
     stop: {
@@ -79,16 +79,15 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     const stop = parseStop(read.text('stop') ?? 'complete');
     const text = read.text('init');
     const cores = read.int('cores', 1, 64);
-    if (text === undefined && cores > T)
+    // a generator name (--init equal) sizes its sequence by --cores, as the default does
+    const byName = text !== undefined && !Array.isArray(parseInitText(text));
+    if ((text === undefined || byName) && cores > T)
       throw new Error(
         read.given('cores')
           ? `--cores: got ${shown(cores)}; allowed: at most T = ${T} (--steps), one start index per core`
           : `--steps: got ${shown(T)}; CHORDS runs --cores ${cores} by default, one start index per core; ` +
             `allowed: --steps >= ${cores}, or --cores (or --init) for T = ${T}`,
       );
-    const byName = text !== undefined && !Array.isArray(parseInitText(text));
-    if (byName && cores > T)
-      throw new Error(`--cores: got ${shown(cores)}; allowed: at most T = ${T} (--steps), one start index per core`);
     const init = text !== undefined ? initFromText(text, cores, T) : initSequence({ cores, steps: T });
     validateInit(init, T, read.given('cores') && text !== undefined ? read.int('cores', 1, 64) : undefined);
     validateStop(stop, init.length);

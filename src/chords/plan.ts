@@ -189,9 +189,9 @@ export function hitRounds(rounds: readonly PlanRound[]): number[] {
 }
 
 /**
- * Where the slower core's point at the segment start of a rectification came from (ours): 'exact' (core 0, the
- * sequential solver), 'fresh' (core k - 1 had just rectified there, so it carries core k - 2's newest correction)
- * or 'stale' (a fine step in the middle of core k - 1's segment).
+ * Where the slower core's point at the segment start of a rectification came from (ours): 'exact' (a rectification
+ * of core 1, whose slower core is core 0, the sequential solver), 'fresh' (core k - 1 had just rectified there, so
+ * it carries core k - 2's newest correction) or 'stale' (a fine step in the middle of core k - 1's segment).
  */
 export type RectificationSource = 'exact' | 'fresh' | 'stale';
 

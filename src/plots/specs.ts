@@ -336,7 +336,18 @@ export function alignmentSpec(rows: Rows): TopLevelSpec {
               scale: { scheme: 'tableau20' },
               legend: { labelLimit: 400, columns: 2 },
             },
-            strokeDash: { field: 'points', type: 'nominal', title: 'rectifications' },
+            strokeDash: {
+              field: 'points',
+              type: 'nominal',
+              title: 'rectifications',
+              scale: {
+                domain: ['fresh points only', 'stale points used'],
+                range: [
+                  [1, 0],
+                  [4, 3],
+                ],
+              },
+            },
           },
         },
         { mark: { type: 'rule', color: 'black' }, encoding: { y: { datum: 1 } } },
