@@ -25,9 +25,8 @@ import { initBackend } from '../src/backend.ts';
 import { runParadigms, runPicard, runSequential, runSrds } from '../src/methods/index.ts';
 import type { PicardAcceptance, PicardPredictor } from '../src/names.ts';
 import { disposeResult, initFamilies, initSequence, runChords, type HistoryRule } from '../src/chords/index.ts';
-import { getSchedule, timeGrid, type GridOptions } from '../src/diffusion/index.ts';
-import { buildModel, randomMixture, shippedDiTPath, type BuiltModel, type ModelSpec } from '../src/models/index.ts';
-import { batchedExecutor, serialExecutor, workersExecutor, type Executor } from '../src/executors/index.ts';
+import { buildModel, shippedDiTPath, type BuiltModel, type ModelSpec } from '../src/models/index.ts';
+import { batchedExecutor, serialExecutor, workersExecutor } from '../src/executors/index.ts';
 import { progress } from '../src/progress.ts';
 import { normals } from '../src/random.ts';
 import { SOLVERS, callsOnGrid, sample, type Solver, type SolverName } from '../src/solvers/index.ts';
@@ -35,6 +34,18 @@ import type { SamplerHit, SamplerResult, SamplingTask } from '../src/sampling/ta
 import { relativeRmse } from '../src/tensor.ts';
 import { count, int, intList, num, parseFlags } from './lib/flags.ts';
 import { finish } from './lib/output.ts';
+import {
+  GRIDS,
+  curveOf,
+  disposeSet,
+  errorOf,
+  gridOf,
+  mixtureSet,
+  reach,
+  type CurvePoint,
+  type Instance,
+  type ProblemSet,
+} from './lib/mixture-set.ts';
 
 const f = parseFlags(
   'frontier',
@@ -72,62 +83,7 @@ await initBackend();
 const coreList = f.cores.split(',').map(Number);
 const log = (s: string) => process.stderr.write(`frontier: ${s}\n`);
 
-// ---------------------------------------------------------------- grids and problems
-const logsnr = (r: number): Omit<GridOptions, 'steps'> => ({
-  kind: 'logsnr',
-  nsrMax: Math.exp(r),
-  nsrMin: Math.exp(-r),
-});
-const GRIDS: Record<string, Omit<GridOptions, 'steps'>> = {
-  uniform: {},
-  'shift 1.5': { shift: 1.5 },
-  'shift 2': { shift: 2 },
-  'shift 2.5': { shift: 2.5 },
-  'shift 3': { shift: 3 },
-  'logsnr 3': logsnr(3),
-  'logsnr 3.5': logsnr(3.5),
-  'logsnr 4': logsnr(4),
-  'logsnr 4.5': logsnr(4.5),
-  'logsnr 5': logsnr(5),
-  'logsnr edm': { kind: 'logsnr' },
-  karras: { kind: 'karras' },
-};
-const schedule = getSchedule('flow');
-const gridOf = (name: string, steps: number) => timeGrid(schedule, { steps, ...GRIDS[name] });
-
-/** One problem instance: a model, the noise, the reference sample. */
-interface Instance {
-  model: BuiltModel;
-  spec: ModelSpec;
-  x: tf.Tensor;
-  ref: Float32Array | Float64Array;
-}
-interface ProblemSet {
-  name: string;
-  instances: Instance[];
-}
-
-async function mixtureInstance(scale: number, seed: number, n: number): Promise<Instance> {
-  const mixture = { ...randomMixture({ dim: 64, components: 8, seed }), scales: Array<number>(8).fill(scale) };
-  const spec: ModelSpec = { kind: 'mixture', schedule: 'flow', mixture };
-  const model = await buildModel(spec);
-  const x = tf.tensor2d(Float32Array.from(normals(n * 64, 1000 + seed)), [n, 64]);
-  const solve = (model as unknown as { solve: (x: Float64Array, a: number, b: number) => Float64Array }).solve;
-  return { model, spec, x, ref: solve(Float64Array.from(x.dataSync()), 1, 0) };
-}
-
-const mixtureSet = async (scale: number, seeds: number[], n: number): Promise<ProblemSet> => ({
-  name: `mixture ${scale}`,
-  instances: await Promise.all(seeds.map((s) => mixtureInstance(scale, s, n))),
-});
-
-const disposeSet = (p: ProblemSet) =>
-  p.instances.forEach((i) => {
-    i.x.dispose();
-    i.model.dispose();
-  });
-
-const errorOf = (inst: Instance, x: tf.Tensor) => relativeRmse(x.dataSync() as Float32Array, inst.ref);
+// grids, problems, curves: lib/mixture-set.ts
 
 // ---------------------------------------------------------------- sequential frontier
 interface SeqRow {
@@ -224,42 +180,6 @@ interface Runnable {
   run: (task: SamplingTask) => Promise<SamplerResult<SamplerHit>>;
   chords?: ChordsConfig;
   picard?: PicardConfig;
-}
-
-interface CurvePoint {
-  round: number;
-  error: number;
-  modelCalls: number;
-}
-
-/** Every intermediate result of a configuration on every instance, averaged on the union of rounds. */
-async function curveOf(c: Runnable, p: ProblemSet, executorOf: (m: BuiltModel) => Executor): Promise<CurvePoint[]> {
-  const per: CurvePoint[][] = [];
-  for (const inst of p.instances) {
-    const task = { executor: executorOf(inst.model), param: inst.model, grid: gridOf(c.grid, c.T), x: inst.x };
-    const res = await c.run(task);
-    per.push(res.hits.map((h) => ({ round: h.round, error: errorOf(inst, h.x), modelCalls: h.modelCalls })));
-    disposeResult(res);
-  }
-  const rounds = [...new Set(per.flat().map((h) => h.round))].sort((a, b) => a - b);
-  const out: CurvePoint[] = [];
-  for (const round of rounds) {
-    const at = per.map((hs) => hs.filter((h) => h.round <= round).pop());
-    if (at.some((h) => !h)) continue;
-    out.push({
-      round,
-      error: at.reduce((a, h) => a + h!.error, 0) / at.length,
-      modelCalls: at.reduce((a, h) => a + h!.modelCalls, 0) / at.length,
-    });
-  }
-  return out;
-}
-
-/** The first point from which the curve stays at or below the target. */
-function reach(curve: CurvePoint[], target: number): CurvePoint | undefined {
-  let r: CurvePoint | undefined;
-  for (let j = curve.length - 1; j >= 0 && curve[j].error <= target; j--) r = curve[j];
-  return r;
 }
 
 const paperChords = (K: number): Runnable => ({
@@ -433,7 +353,7 @@ const picardTolerances = f.quick ? [2e-3, 1e-3] : [3e-3, 2e-3, 1e-3];
 async function choose(cands: Runnable[], p: ProblemSet, t: Record<string, number>, margin = f.selectMargin) {
   let best: { r: Runnable; s: number; curve: CurvePoint[] } | undefined;
   for (const r of cands) {
-    const curve = await curveOf(r, p, batched);
+    const curve = await curveOf(r.run, r.grid, r.T, p, batched);
     const sc = score(curve, margin * t['2M-50'], margin * t['2M-20']);
     if (!best || sc < best.s) best = { r, s: sc, curve };
   }
@@ -512,7 +432,7 @@ async function reportProblem(
   for (const [name, error] of Object.entries(targets))
     rows.push({ kind: 'target', problem: p.name, target: name, error });
   for (const c of configs) {
-    const curve = await curveOf(c, p, batched);
+    const curve = await curveOf(c.run, c.grid, c.T, p, batched);
     for (const pt of curve)
       rows.push({ kind: 'curve', problem: p.name, K: c.K, method: c.method, config: c.config, ...pt });
     for (const [target, error] of Object.entries(targets)) {

@@ -1,6 +1,6 @@
 /**
  * exp:summary: markdown tables from results/*.json (as pasted into the README): speedup and quality
- * per model, method and cores; CHORDS hits against T; the init-sequence comparison.
+ * per model, method and cores; CHORDS hits against T; the init-sequence comparisons; the frontier.
  *   npm run exp:summary
  */
 import { existsSync } from 'node:fs';
@@ -111,4 +111,25 @@ if (existsSync('results/frontier.json')) {
       `- wall, DiT, K = 2: ${x.method} ${fmt(Number(x.parallelMs), 0)} ms on 2 workers vs ${x.sequential} ` +
         `${fmt(Number(x.sequentialMs), 0)} ms on the main thread: ${fmt(Number(x.ratio))}x`,
     );
+}
+if (existsSync('results/alignment.json')) {
+  const r = readResults('results/alignment.json');
+  const rows = (r.rows as Row[]).filter((x) => x.kind === 'summary');
+  const sets = [...new Set(rows.map((x) => String(x.set)))];
+  console.log(
+    `\n### CHORDS init sequences, fresh vs stale rectification points (npm run exp:alignment; ${r.config.K} cores, ` +
+      `T = ${r.config.T}, ${r.config.grid}, ${r.config.seeds} seeds per set)\n`,
+  );
+  console.log(`| init | stale / all | ${sets.map((s) => `${s}: first hit (x target) | to target`).join(' | ')} |`);
+  console.log(`|---|---|${sets.map(() => '---|---|').join('')}`);
+  for (const [, rs] of group(rows, ['sequence'])) {
+    const cells = sets.map((s) => {
+      const x = rs.find((y) => y.set === s);
+      const first = x?.firstHit === undefined ? '-' : `${x.firstHit} (${fmt(Number(x.firstHitToTarget))})`;
+      return `${first} | ${x?.roundsToTarget ?? 'never'}`;
+    });
+    console.log(
+      `| ${rs[0].sequence} | ${rs[0].stale} / ${Number(rs[0].stale) + Number(rs[0].fresh)} | ${cells.join(' | ')} |`,
+    );
+  }
 }

@@ -86,7 +86,13 @@ export { getMethod, methodNames, registerMethod, unregisterMethod } from './samp
 // CHORDS
 export {
   CHORDS_PRESETS,
+  INIT_GENERATORS,
+  equalGapInit,
   initFamilies,
+  initFromText,
+  parseInitText,
+  type InitByName,
+  type InitGenerator,
   initSequence,
   parseInit,
   uniformInit,
@@ -94,7 +100,15 @@ export {
   type NamedInit,
 } from './chords/init.ts';
 export { HISTORY_RULES, rectifiedHistory, type HistoryRule } from './chords/history.ts';
-export { hitRounds, planChords, type PlanConfig, type PlanRound } from './chords/plan.ts';
+export {
+  hitRounds,
+  planChords,
+  rectificationSources,
+  type PlanConfig,
+  type PlanRound,
+  type RectificationInfo,
+  type RectificationSource,
+} from './chords/plan.ts';
 export { parseStop, type StopRule } from './chords/stop.ts';
 export { searchInitSequence } from './chords/search.ts';
 export { chords, runChords, type ChordsHit, type ChordsOptions, type ChordsResult } from './chords/run.ts';

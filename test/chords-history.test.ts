@@ -7,6 +7,7 @@ import {
   chords,
   disposeResult,
   initFamilies,
+  equalGapInit,
   parseStop,
   rectifiedHistory,
   searchInitSequence,
@@ -131,6 +132,37 @@ test('uniform starts and the init families: valid, strictly increasing, last sta
   for (const f of fams) validateInit(f.init, 50, 8);
   await throwsWith(() => uniformInit({ cores: 4, steps: 3 }), /steps: got 3/);
   await throwsWith(() => uniformInit({ cores: 4, steps: 20, lastStart: 1 }), /lastStart/);
+});
+
+test('equal gaps: I[k] = k d, d from the fraction, at most T / K (last core rectified), and the family', async () => {
+  for (const cores of [1, 2, 3, 4, 8])
+    for (const steps of [cores, cores + 1, 10, 36, 50])
+      for (const lastStart of [0.6, 0.75, 0.85]) {
+        const init = equalGapInit({ cores, steps, lastStart });
+        validateInit(init, steps, cores);
+        if (cores === 1) continue;
+        const d = init[1];
+        assert.equal(
+          init,
+          init.map((_, k) => k * d),
+        );
+        assert.ok(d >= 1 && cores * d <= steps, `${cores} ${steps} ${lastStart}: ${init}`);
+        const want = Math.round((lastStart * steps) / (cores - 1));
+        assert.is(d, Math.max(1, Math.min(want, Math.floor(steps / cores))));
+      }
+  assert.equal(equalGapInit({ cores: 8, steps: 36, lastStart: 0.75 }), [0, 4, 8, 12, 16, 20, 24, 28]);
+  // 0.8 * 50 / 7 rounds to 6; 6 * 8 <= 50
+  assert.equal(equalGapInit({ cores: 8, steps: 50, lastStart: 0.8 }), [0, 6, 12, 18, 24, 30, 36, 42]);
+  // 0.85 * 36 / 7 rounds to 4 (4 * 8 <= 36); for 2 cores at T = 36 the cap T / K = 18 binds
+  assert.equal(equalGapInit({ cores: 2, steps: 36, lastStart: 0.85 }), [0, 18]);
+  const fams = initFamilies(8, 36);
+  assert.equal(
+    fams.filter((f) => f.family.startsWith('equal')).map((f) => f.family),
+    ['equal 3', 'equal 4'],
+  );
+  await throwsWith(() => equalGapInit({ cores: 4, steps: 3 }), /steps: got 3/);
+  await throwsWith(() => equalGapInit({ cores: 4, steps: 20, lastStart: 0 }), /lastStart: got 0/);
+  await throwsWith(() => equalGapInit({ cores: 0, steps: 20 }), /cores: got 0/);
 });
 
 test('searchInitSequence over the families finds the member an evaluation prefers, within maxRound', async () => {

@@ -6,8 +6,12 @@ import {
   hitRounds,
   initSequence,
   parseInit,
+  parseInitText,
+  initFromText,
   planChords,
+  equalGapInit,
   randomInit,
+  rectificationSources,
   searchInitSequence,
   validateInit,
   type PlanConfig,
@@ -179,6 +183,68 @@ test('plan: with one call per step core k is rectified every I[k] - I[k-1] steps
   );
 });
 
+test('rectification sources: a hand-worked case (T = 10, init 0-2-3)', () => {
+  // core 1 (gap 2) is rectified from core 0 at begins 2, 4, 6, 8 (rounds 3, 5, 7, 9): exact. Core 2 (gap 1)
+  // compares core 1's point at its begin every round from round 3: x(1, 3), x(1, 5), x(1, 7), x(1, 9) are fine
+  // steps in core 1's segments (stale), x(1, 4), x(1, 6), x(1, 8) came out of core 1's rectifications (fresh)
+  const got = rectificationSources(planChords({ steps: 10, init: [0, 2, 3] }));
+  const want = [
+    ...[2, 4, 6, 8].map((b) => ({ round: b + 1, core: 1, begin: b, source: 'exact' })),
+    ...[3, 4, 5, 6, 7, 8, 9].map((b) => ({ round: b, core: 2, begin: b, source: b % 2 ? 'stale' : 'fresh' })),
+  ];
+  const order = (a: { round: number; core: number }, b: { round: number; core: number }) =>
+    a.round - b.round || a.core - b.core;
+  assert.equal([...got].sort(order), want.sort(order));
+});
+
+test('rectification sources: gaps each a multiple of the one before (equal, presets) never use stale points', () => {
+  const gapsOf = (init: readonly number[]) => init.slice(1).map((v, k) => v - init[k]);
+  // random chains of gaps, each a multiple of the one before, fitted below T
+  const arbDividing = fc
+    .tuple(fc.integer({ min: 1, max: 3 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }))
+    .map(([g0, factors]) => {
+      const gaps = [g0];
+      for (const m of factors) gaps.push(gaps[gaps.length - 1] * m);
+      const init = [0];
+      for (const g of gaps) init.push(init[init.length - 1] + g);
+      return { init, steps: init[init.length - 1] + 1 + gaps[gaps.length - 1] * 2 };
+    });
+  fc.assert(
+    fc.property(arbDividing, ({ init, steps }) => {
+      const src = rectificationSources(planChords({ steps, init }));
+      assert.ok(src.length > 0);
+      assert.ok(
+        src.every((s) => s.source !== 'stale'),
+        `${init.join('-')} (gaps ${gapsOf(init).join(', ')})`,
+      );
+      assert.ok(src.every((s) => (s.core === 1) === (s.source === 'exact')));
+    }),
+    { numRuns: 200 },
+  );
+  for (const [K, preset] of Object.entries(CHORDS_PRESETS)) {
+    const src = rectificationSources(planChords({ steps: 50, init: preset }));
+    assert.ok(src.length > 0 && src.every((s) => s.source !== 'stale'), `preset ${K}`);
+  }
+  for (const steps of [36, 44, 50]) {
+    const init = equalGapInit({ cores: 8, steps, lastStart: 0.75 });
+    assert.ok(rectificationSources(planChords({ steps, init })).every((s) => s.source !== 'stale'));
+  }
+  // also with several model calls per step (every core's steps take the same calls), not with cores spawned two a
+  // round (core k + 1 then starts from an earlier point and its segments fall between core k's), none unrectified
+  const eq = [0, 4, 8, 12, 16, 20, 24, 28];
+  for (const calls of [() => 2, (i: number) => (i === 35 ? 1 : 2)]) {
+    const src = rectificationSources(planChords({ steps: 36, init: eq, calls }));
+    assert.ok(src.length > 0 && src.every((s) => s.source !== 'stale'));
+  }
+  assert.ok(
+    rectificationSources(planChords({ steps: 36, init: eq, spawnPerRound: 2 })).some((s) => s.source === 'stale'),
+  );
+  assert.equal(rectificationSources(planChords({ steps: 36, init: eq, rectify: false })), []);
+  // rounded uniform starts break it: 0-4-8-12-15-19-23-27 (gap 3 after gaps of 4)
+  const uneven = rectificationSources(planChords({ steps: 36, init: [0, 4, 8, 12, 15, 19, 23, 27] }));
+  assert.ok(uneven.some((s) => s.source === 'stale' && s.core === 4));
+});
+
 test('plan: the reference presets at T = 50 hit at the rounds of REFERENCE.md', () => {
   assert.equal(
     hitRounds(planChords({ steps: 50, init: CHORDS_PRESETS[8] })).reverse(),
@@ -236,6 +302,19 @@ test(
     await throwsWith(() => validateInit([0, 2.5], 10), /integers/);
     await throwsWith(() => validateInit([0, 2], 10, 3), /3 cores/);
     await throwsWith(() => parseInit('0,2,4'), /0-2-4-8/);
+    // --init by generator name, run for the cores and T
+    assert.equal(initFromText('equal', 8, 36), [0, 4, 8, 12, 16, 20, 24, 28]);
+    assert.equal(initFromText('equal:0.6', 8, 50), equalGapInit({ cores: 8, steps: 50, lastStart: 0.6 }));
+    assert.equal(initFromText('uniform:0.7', 8, 50), [0, 5, 10, 15, 20, 25, 30, 35]);
+    assert.equal(initFromText('shaped', 8, 50), [...CHORDS_PRESETS[8]]);
+    assert.equal(initFromText(' 0-2-4 ', 3, 10), [0, 2, 4]);
+    assert.equal(parseInitText('uniform:0.7'), { generator: 'uniform', lastStart: 0.7 });
+    await throwsWith(
+      () => parseInitText('even'),
+      /init: got 'even'; allowed: start indices such as 0-2-4-8, or shaped/,
+    );
+    await throwsWith(() => parseInitText('equal:0'), /init: got 'equal:0'; allowed: equal or equal:<lastStart>/);
+    await throwsWith(() => parseInitText('equal:0.5:1'), /init: got 'equal:0.5:1'/);
     await throwsWith(() => initSequence({ cores: 9, steps: 8 }), /at most T = 8/);
   },
 );

@@ -127,6 +127,28 @@ test(
     assert.is(r.hits[1].modelCalls, r.modelCalls);
     for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.rmseToReference >= 0);
     assert.is(r.sequential.rounds, 50);
+    // --init by generator name: equal gaps for --cores at T = --steps, recorded as the sequence it ran
+    let eq = '';
+    await run(
+      [
+        'run',
+        '--model',
+        'mixture',
+        '--dim',
+        '8',
+        '--steps',
+        '36',
+        '--init',
+        'equal',
+        '--stop',
+        'core-index:1',
+        '--json',
+      ],
+      (s) => (eq += s),
+    );
+    const e = JSON.parse(eq);
+    assert.is(e.config.init, '0-4-8-12-16-20-24-28');
+    assert.is(e.rounds, 7 + 36 - 28);
   },
 );
 

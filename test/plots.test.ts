@@ -54,6 +54,30 @@ test(
   },
 );
 
+test('an alignment results file plots its curve rows only, a panel per seed set; missing fields named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plots-'));
+  const rows: Record<string, unknown>[] = [{ kind: 'target', set: 'held-out', target: 1e-3 }];
+  for (const set of ['held-out', 'evaluation'])
+    for (const [sequence, stale] of [
+      ['equal 4 0-4-8', 0],
+      ['uniform 0-3-8', 2],
+    ] as const)
+      for (const round of [3, 6, 9])
+        rows.push({ kind: 'curve', set, sequence, stale, round, errorToTarget: 10 / round });
+  const path = writeResults(dir, { name: 'alignment', config: {}, env, rows });
+  const [png] = await plotResults(path);
+  assert.ok(PNG.sync.read(readFileSync(png)).width > 500);
+  const spec = JSON.parse(readFileSync(join(dir, 'alignment.vl.json'), 'utf8'));
+  assert.is(spec.data.values.length, 12); // the curve rows only, not the target row
+  assert.ok(spec.data.values.every((r: { kind: string }) => r.kind === 'curve'));
+  const svg = readFileSync(join(dir, 'alignment.svg'), 'utf8');
+  assert.match(svg, /held-out/);
+  assert.match(svg, /evaluation/);
+  writeResults(dir, { name: 'alignment', config: {}, env, rows: [{ kind: 'curve', set: 'x', round: 1 }] });
+  await throwsWith(() => plotResults(path), /row 0 has no 'sequence'/);
+  rmSync(dir, { recursive: true });
+});
+
 test('sample grids: tiles of the right size, black background for -1, white for +1', () => {
   const imgs = new Float32Array(2 * 16 * 16).fill(-1);
   imgs.fill(1, 256, 512);

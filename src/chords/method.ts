@@ -6,7 +6,7 @@ import { euler } from '../solvers/euler.ts';
 import { eulerJump, jumpName, type Jump } from '../solvers/jump.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { HISTORY_RULES, type HistoryRule } from './history.ts';
-import { initSequence, parseInit, validateInit } from './init.ts';
+import { INIT_GENERATORS, initFromText, initSequence, parseInitText, validateInit } from './init.ts';
 import { runChords } from './run.ts';
 import { formatStop, parseStop, validateStop, type StopRule } from './stop.ts';
 import { shown } from '../options.ts';
@@ -31,13 +31,15 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
   flags: {
     init: {
       type: 'string',
-      help: 'init sequence, e.g. 0-2-4-8-16-24-32-40 (default: the generator for --cores)',
+      help:
+        `init sequence, e.g. 0-2-4-8-16-24-32-40, or a generator for --cores: ${INIT_GENERATORS.join(' | ')}` +
+        `[:<last start / T>] (default: shaped, which gives the paper's presets at T = 50)`,
       rule: { kind: 'init' },
     },
     cores: {
       type: 'string',
       default: '8',
-      help: 'number of cores K when --init is not given (1..64)',
+      help: 'number of cores K when --init is not given or names a generator (1..64)',
       rule: int(1, 64),
     },
     stop: {
@@ -77,14 +79,16 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     const stop = parseStop(read.text('stop') ?? 'complete');
     const text = read.text('init');
     const cores = read.int('cores', 1, 64);
-    if (text === undefined && cores > T)
+    // a generator name (--init equal) sizes its sequence by --cores, as the default does
+    const byName = text !== undefined && !Array.isArray(parseInitText(text));
+    if ((text === undefined || byName) && cores > T)
       throw new Error(
         read.given('cores')
           ? `--cores: got ${shown(cores)}; allowed: at most T = ${T} (--steps), one start index per core`
           : `--steps: got ${shown(T)}; CHORDS runs --cores ${cores} by default, one start index per core; ` +
             `allowed: --steps >= ${cores}, or --cores (or --init) for T = ${T}`,
       );
-    const init = text !== undefined ? parseInit(text) : initSequence({ cores, steps: T });
+    const init = text !== undefined ? initFromText(text, cores, T) : initSequence({ cores, steps: T });
     validateInit(init, T, read.given('cores') && text !== undefined ? read.int('cores', 1, 64) : undefined);
     validateStop(stop, init.length);
     const history = read.choice('history', HISTORY_RULES);

@@ -187,3 +187,34 @@ export function hitRounds(rounds: readonly PlanRound[]): number[] {
   for (const r of rounds) for (const h of r.hits) if (h.kind === 'core') out[h.core] = r.round;
   return out;
 }
+
+/**
+ * Where the slower core's point at the segment start of a rectification came from (ours): 'exact' (a rectification
+ * of core 1, whose slower core is core 0, the sequential solver), 'fresh' (core k - 1 had just rectified there, so
+ * it carries core k - 2's newest correction) or 'stale' (a fine step in the middle of core k - 1's segment).
+ */
+export type RectificationSource = 'exact' | 'fresh' | 'stale';
+
+export interface RectificationInfo {
+  round: number;
+  core: number;
+  /** The segment start b whose points x(core - 1, b) and x(core, b) the rectification compares. */
+  begin: number;
+  source: RectificationSource;
+}
+
+/** Every rectification of a plan with the source of the slower core's point it uses (see RectificationSource). */
+export function rectificationSources(rounds: readonly PlanRound[]): RectificationInfo[] {
+  const made = new Map<string, PlanOp['kind']>();
+  const out: RectificationInfo[] = [];
+  for (const r of rounds)
+    for (const op of r.ops) {
+      if (op.kind === 'rectify') {
+        const by = made.get(`${op.core - 1}:${op.begin}`);
+        const source = op.core === 1 ? 'exact' : by === 'rectify' ? 'fresh' : 'stale';
+        out.push({ round: r.round, core: op.core, begin: op.begin, source });
+      }
+      if (op.kind === 'fine' || op.kind === 'rectify') made.set(`${op.core}:${op.i + 1}`, op.kind);
+    }
+  return out;
+}

@@ -19,7 +19,7 @@ export interface InitSearchOptions {
   /** Sequences always tried, e.g. the presets. */
   include?: number[][];
   /**
-   * Also try the families of initFamilies (preset-shaped and uniform starts over 60-85% of T, or over
+   * Also try the families of initFamilies (preset-shaped, uniform and equal-gap starts over 60-85% of T, or over
    * the fractions given), those whose fastest core hits by maxRound. Default false.
    */
   families?: boolean | readonly number[];

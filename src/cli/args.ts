@@ -13,7 +13,8 @@ import {
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseInit, validateInit } from '../chords/init.ts';
+import { parseInitText, validateInit } from '../chords/init.ts';
+import { shown } from '../options.ts';
 import { parseStop } from '../chords/stop.ts';
 import { SOLVER_NAMES, capableSolver, parseBackend, type ValueRule } from '../names.ts';
 
@@ -255,9 +256,14 @@ export function checkRule(name: string, v: string | boolean | undefined, rule: V
   else if (r.kind === 'numbers') numListArg(name, v);
   else if (r.kind === 'init') {
     // as CHORDS's fromFlags: against T (--steps) and, where typed, one entry per --cores
-    const init = parseInit(v);
+    const init = parseInitText(v);
     const cores = values.cores !== undefined ? intArg('cores', values.cores, 1, 64) : undefined;
-    if (values.steps !== undefined) validateInit(init, intArg('steps', values.steps, 1, 10000), cores);
+    const steps = values.steps !== undefined ? intArg('steps', values.steps, 1, 10000) : undefined;
+    if (Array.isArray(init) && steps !== undefined) validateInit(init, steps, cores);
+    if (!Array.isArray(init) && cores !== undefined && steps !== undefined && cores > steps)
+      throw new Error(
+        `--cores: got ${shown(cores)}; allowed: at most T = ${steps} (--steps), one start index per core`,
+      );
   } else if (r.kind === 'stop') parseStop(v);
   else if (r.kind === 'backend') parseBackend(v);
   else if (r.kind === 'file') outFileArg(name, v, r.ext);

@@ -4,7 +4,15 @@ import { basename, dirname, join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { oneLine } from '../options.ts';
 import { writePlot } from './render.ts';
-import { frontierSpec, initSequencesSpec, lossSpec, speedupSpec, stepsSpec, timelineSpec } from './specs.ts';
+import {
+  alignmentSpec,
+  frontierSpec,
+  initSequencesSpec,
+  lossSpec,
+  speedupSpec,
+  stepsSpec,
+  timelineSpec,
+} from './specs.ts';
 
 export interface ResultsFile<R = Record<string, unknown>> {
   name: string;
@@ -19,6 +27,7 @@ export const PLOTS: Record<string, [string, (rows: Rows) => TopLevelSpec][]> = {
   speedup: [['', (r) => speedupSpec(r)]],
   frontier: [['', (r) => frontierSpec(r.some((x) => x.kind) ? r : r.filter((x) => x.model !== 'dit'))]],
   'init-sequences': [['', (r) => initSequencesSpec(r)]],
+  alignment: [['', (r) => alignmentSpec(r)]],
   steps: [['', (r) => stepsSpec(r)]],
   timeline: [['', (r) => timelineSpec(r)]],
   'train-dit': [['', (r) => lossSpec(r)]],
@@ -26,12 +35,14 @@ export const PLOTS: Record<string, [string, (rows: Rows) => TopLevelSpec][]> = {
 /** Which rows a plot draws (default: every row); the frontier file also holds tables, choices and targets. */
 const PLOTTED: Record<string, (row: Record<string, unknown>) => boolean> = {
   frontier: (row) => !('kind' in row) || ['sequential', 'frontier', 'curve'].includes(String(row.kind)),
+  alignment: (row) => row.kind === 'curve',
 };
 /** The fields every drawn row needs for an experiment's plots (checked before drawing, so no empty plot). */
 export const PLOT_FIELDS: Record<string, string[]> = {
   speedup: ['model', 'method', 'cores', 'speedupRounds', 'relErrorToSequential'],
   frontier: ['round', 'relErrorToReference'],
   'init-sequences': ['cores', 'sequence', 'round', 'relErrorToSequential'],
+  alignment: ['set', 'sequence', 'stale', 'round', 'errorToTarget'],
   steps: ['steps', 'hit', 'speedupRounds', 'relErrorToSequential'],
   timeline: ['event', 'core', 'round'],
   'train-dit': ['step', 'loss', 'lossEma'],

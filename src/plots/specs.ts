@@ -304,6 +304,58 @@ export function initSequencesSpec(rows: Rows): TopLevelSpec {
   };
 }
 
+/** CHORDS init sequences (exp:alignment): the mean error over the target against rounds, one panel per seed set. */
+export function alignmentSpec(rows: Rows): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values: rows.filter((r) => r.kind === 'curve') },
+    title: {
+      text: 'CHORDS init sequences: error / target against rounds',
+      subtitle: 'target: sequential 2M, 50 uniform steps, same seeds; dashed: a rectification uses a stale point',
+    },
+    transform: [{ calculate: "datum.stale > 0 ? 'stale points used' : 'fresh points only'", as: 'points' }],
+    facet: { column: { field: 'set', type: 'nominal', title: 'seeds' } },
+    spec: {
+      width: 320,
+      height: 240,
+      layer: [
+        {
+          mark: { type: 'line', point: true },
+          encoding: {
+            x: { field: 'round', type: 'quantitative', title: 'round' },
+            y: {
+              field: 'errorToTarget',
+              type: 'quantitative',
+              title: 'mean error / target (log)',
+              scale: { type: 'log' },
+            },
+            color: {
+              field: 'sequence',
+              type: 'nominal',
+              title: 'init sequence',
+              scale: { scheme: 'tableau20' },
+              legend: { labelLimit: 400, columns: 2 },
+            },
+            strokeDash: {
+              field: 'points',
+              type: 'nominal',
+              title: 'rectifications',
+              scale: {
+                domain: ['fresh points only', 'stale points used'],
+                range: [
+                  [1, 0],
+                  [4, 3],
+                ],
+              },
+            },
+          },
+        },
+        { mark: { type: 'rule', color: 'black' }, encoding: { y: { datum: 1 } } },
+      ],
+    },
+  };
+}
+
 /** Speedup against the number of steps T, with the error of the same hits beside it. */
 export function stepsSpec(rows: Rows): TopLevelSpec {
   const x = { field: 'steps', type: 'quantitative' as const, title: 'steps T', axis: { values: [25, 50, 100] } };
