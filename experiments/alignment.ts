@@ -77,7 +77,6 @@ const sets = [
 const seqs = sequences();
 const fine = SOLVERS[f.fine as SolverName];
 const rows: Record<string, unknown>[] = [];
-const table: string[][] = [];
 const bar = progress({ label: 'alignment', total: seqs.length * sets.length, quiet: f.quiet });
 let done = 0;
 const summary = new Map<string, string[]>();
@@ -91,8 +90,7 @@ for (const s of sets) {
     const src = rectificationSources(planChords({ steps: T, init: q.init, calls }));
     const stale = src.filter((r) => r.source === 'stale').length;
     const curve = await curveOf(
-      (task) =>
-        runChords(task, { init: q.init, fine: SOLVERS[f.fine as SolverName], history: f.history as HistoryRule }),
+      (task) => runChords(task, { init: q.init, fine, history: f.history as HistoryRule }),
       grid,
       T,
       p,
@@ -133,7 +131,7 @@ for (const s of sets) {
   disposeSet(p);
 }
 bar.done();
-table.push(...summary.values());
+const table = [...summary.values()];
 
 const head = [
   'family',

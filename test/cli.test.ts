@@ -128,27 +128,12 @@ test(
     for (const h of r.hits) assert.ok(h.rmseToSequential >= 0 && h.rmseToReference >= 0);
     assert.is(r.sequential.rounds, 50);
     // --init by generator name: equal gaps for --cores at T = --steps, recorded as the sequence it ran
-    let eq = '';
-    await run(
-      [
-        'run',
-        '--model',
-        'mixture',
-        '--dim',
-        '8',
-        '--steps',
-        '36',
-        '--init',
-        'equal',
-        '--stop',
-        'core-index:1',
-        '--json',
-      ],
-      (s) => (eq += s),
-    );
-    const e = JSON.parse(eq);
-    assert.is(e.config.init, '0-4-8-12-16-20-24-28');
-    assert.is(e.rounds, 7 + 36 - 28);
+    const e = await runJson(['run', '--model', 'mixture', '--dim', '8', '--steps', '36', '--init', 'equal', '--json']);
+    assert.is((e.config as { init: string }).init, '0-4-8-12-16-20-24-28');
+    // no --stop: the run goes to core 0 (T rounds); the fastest core, starting at 28, hits at 7 + 36 - 28
+    assert.is(e.rounds, 36);
+    const hits = e.hits as { kind: string; core: number; round: number }[];
+    assert.is(hits.find((h) => h.kind === 'core' && h.core === 7)?.round, 7 + 36 - 28);
   },
 );
 

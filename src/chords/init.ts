@@ -39,6 +39,10 @@ export function parseInit(text: string): number[] {
   return text.trim().split('-').map(Number);
 }
 
+/** The command line's error for more --cores than --steps (a generator needs one start index per core). */
+export const coresAboveSteps = (cores: number, steps: number): Error =>
+  new Error(`--cores: got ${shown(cores)}; allowed: at most T = ${steps} (--steps), one start index per core`);
+
 /** The init generators by name, for `--init <name>[:<lastStart>]`: initSequence, uniformInit, equalGapInit. */
 export const INIT_GENERATORS = ['shaped', 'uniform', 'equal'] as const;
 export type InitGenerator = (typeof INIT_GENERATORS)[number];

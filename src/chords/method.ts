@@ -6,7 +6,7 @@ import { euler } from '../solvers/euler.ts';
 import { eulerJump, jumpName, type Jump } from '../solvers/jump.ts';
 import type { Solver } from '../solvers/solver.ts';
 import { HISTORY_RULES, type HistoryRule } from './history.ts';
-import { INIT_GENERATORS, initFromText, initSequence, parseInitText, validateInit } from './init.ts';
+import { INIT_GENERATORS, coresAboveSteps, initFromText, initSequence, parseInitText, validateInit } from './init.ts';
 import { runChords } from './run.ts';
 import { formatStop, parseStop, validateStop, type StopRule } from './stop.ts';
 import { shown } from '../options.ts';
@@ -82,12 +82,12 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     // a generator name (--init equal) sizes its sequence by --cores, as the default does
     const byName = text !== undefined && !Array.isArray(parseInitText(text));
     if ((text === undefined || byName) && cores > T)
-      throw new Error(
-        read.given('cores')
-          ? `--cores: got ${shown(cores)}; allowed: at most T = ${T} (--steps), one start index per core`
-          : `--steps: got ${shown(T)}; CHORDS runs --cores ${cores} by default, one start index per core; ` +
-            `allowed: --steps >= ${cores}, or --cores (or --init) for T = ${T}`,
-      );
+      throw read.given('cores')
+        ? coresAboveSteps(cores, T)
+        : new Error(
+            `--steps: got ${shown(T)}; CHORDS runs --cores ${cores} by default, one start index per core; ` +
+              `allowed: --steps >= ${cores}, or --cores (or --init) for T = ${T}`,
+          );
     const init = text !== undefined ? initFromText(text, cores, T) : initSequence({ cores, steps: T });
     validateInit(init, T, read.given('cores') && text !== undefined ? read.int('cores', 1, 64) : undefined);
     validateStop(stop, init.length);

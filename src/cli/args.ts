@@ -13,8 +13,7 @@ import {
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseInitText, validateInit } from '../chords/init.ts';
-import { shown } from '../options.ts';
+import { coresAboveSteps, parseInitText, validateInit } from '../chords/init.ts';
 import { parseStop } from '../chords/stop.ts';
 import { SOLVER_NAMES, capableSolver, parseBackend, type ValueRule } from '../names.ts';
 
@@ -261,9 +260,7 @@ export function checkRule(name: string, v: string | boolean | undefined, rule: V
     const steps = values.steps !== undefined ? intArg('steps', values.steps, 1, 10000) : undefined;
     if (Array.isArray(init) && steps !== undefined) validateInit(init, steps, cores);
     if (!Array.isArray(init) && cores !== undefined && steps !== undefined && cores > steps)
-      throw new Error(
-        `--cores: got ${shown(cores)}; allowed: at most T = ${steps} (--steps), one start index per core`,
-      );
+      throw coresAboveSteps(cores, steps);
   } else if (r.kind === 'stop') parseStop(v);
   else if (r.kind === 'backend') parseBackend(v);
   else if (r.kind === 'file') outFileArg(name, v, r.ext);
