@@ -133,3 +133,22 @@ if (existsSync('results/alignment.json')) {
     );
   }
 }
+if (existsSync('results/spawn.json')) {
+  const r = readResults('results/spawn.json');
+  const rows = (r.rows as Row[]).filter((x) => x.kind === 'summary');
+  console.log(
+    `\n### A spawned CHORDS core's first value (npm run exp:spawn; 2M cores, shift history, ` +
+      `${(r.config.sets as unknown[]).length} sets of ${r.config.seeds} seeds from 200)\n`,
+  );
+  console.log('| configuration | predictor | first hit (x target), per set | rounds to target, per set | mean |');
+  console.log('|---|---|---|---|---|');
+  for (const [, rs] of group(rows, ['config', 'predictor'])) {
+    const first = rs.map((x) => (x.firstHit == null ? '-' : `${x.firstHit} (${fmt(Number(x.firstHitToTarget))})`));
+    const reach = rs.map((x) => x.roundsToTarget ?? 'never');
+    const met = rs.every((x) => typeof x.roundsToTarget === 'number');
+    console.log(
+      `| ${rs[0].config} | ${rs[0].predictor} | ${first.join(', ')} | ${reach.join(', ')} | ` +
+        `${met ? fmt(num(rs, 'roundsToTarget'), 1) : '-'} |`,
+    );
+  }
+}

@@ -100,6 +100,7 @@ export {
   type NamedInit,
 } from './chords/init.ts';
 export { HISTORY_RULES, rectifiedHistory, type HistoryRule } from './chords/history.ts';
+export { CHORDS_PREDICTORS, slowerEstimates, spawnJump, type ChordsPredictor } from './chords/spawn.ts';
 export {
   hitRounds,
   planChords,

@@ -47,6 +47,10 @@ export const BUILT_IN_METHODS = [
 export const HISTORY_RULES = ['keep', 'drop', 'shift'] as const;
 export type HistoryRule = (typeof HISTORY_RULES)[number];
 
+/** A spawned CHORDS core's first value (chords/math.ts spawnJump): the coarse jump, or an extrapolated x0 jump. */
+export const CHORDS_PREDICTORS = ['coarse', 'linear', 'quadratic'] as const;
+export type ChordsPredictor = (typeof CHORDS_PREDICTORS)[number];
+
 export const PICARD_SCALES = ['noise', 'state'] as const;
 export type PicardScale = (typeof PICARD_SCALES)[number];
 export const PICARD_PREDICTORS = ['ddim', 'linear', 'quadratic'] as const;

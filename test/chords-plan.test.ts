@@ -36,7 +36,7 @@ const arbConfig = fc
     calls: (i, s) => pattern[i % pattern.length] + (firstExtra && i === s ? 1 : 0),
   }));
 
-test('plan: at most K evaluations per round, none repeated, and every op reads only stored items', () => {
+test('plan: at most K evaluations per round, none repeated, every op reads stored items, spawns last', () => {
   fc.assert(
     fc.property(arbConfig, fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 9 })), (c, spawnPerRound) => {
       const cfg = { ...c, spawnPerRound };
@@ -56,6 +56,9 @@ test('plan: at most K evaluations per round, none repeated, and every op reads o
           if (e.stage > 0) need(`e:${e.core}:${e.i}:${e.stage - 1}`, k);
         }
         for (const e of r.evals) stored.add(`e:${e.core}:${e.i}:${e.stage}`);
+        // spawns and the shot come after every step of the round (an extrapolating spawn reads the new states)
+        const steps = r.ops.map((op) => op.kind === 'fine' || op.kind === 'rectify');
+        assert.ok(!steps.includes(false) || steps.lastIndexOf(true) < steps.indexOf(false), 'op order');
         for (const op of r.ops) {
           if (op.kind === 'fine' || op.kind === 'rectify') {
             const n = cfg.calls(op.i, cfg.init[op.core]);

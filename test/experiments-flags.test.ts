@@ -35,6 +35,7 @@ const CASES: [string, string[], RegExp][] = [
   ['init-sequences', ['--steps=4'], /--steps: got '4'; allowed: an integer from 8/],
   ['alignment', ['--grid=shift 9'], /--grid: got 'shift 9'; allowed: one of uniform, shift 1.5/],
   ['alignment', ['--cores=20'], /--cores: got 20; allowed: at most --steps \/ 2 = 18/],
+  ['spawn', ['--sets=10'], /--sets: got '10'; allowed: an integer from 1 to 9/],
   ['timeline', ['--init=0-60'], /init: entry 1 is 60; allowed: below the number of steps T = 50/],
   ['timeline', ['--cores=0'], /--cores: got '0'/],
   ['train-dit', ['--preset=DiT-XL/2'], /--preset: got 'DiT-XL\/2'; allowed: one of DiT-T\/2, DiT-S\/2/],

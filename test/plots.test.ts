@@ -78,6 +78,31 @@ test('an alignment results file plots its curve rows only, a panel per seed set;
   rmSync(dir, { recursive: true });
 });
 
+test('a spawn results file plots the summary rows that reached the target, a row per configuration', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plots-'));
+  const rows: Record<string, unknown>[] = [{ kind: 'target', seeds: [200, 201], target: 1e-3 }];
+  for (const config of ['K 8, T 36, equal 4', 'K 4, T 36, shaped'])
+    for (const [predictor, roundsToTarget] of [
+      ['coarse', 21],
+      ['linear', 18],
+      ['quadratic', undefined],
+    ] as const)
+      rows.push({ kind: 'summary', seeds: '200-201', config, predictor, roundsToTarget, firstHitToTarget: 2 });
+  const path = writeResults(dir, { name: 'spawn', config: {}, env, rows });
+  const [png] = await plotResults(path);
+  assert.ok(PNG.sync.read(readFileSync(png)).width > 300);
+  const spec = JSON.parse(readFileSync(join(dir, 'spawn.vl.json'), 'utf8'));
+  // the summary rows with a round only: not the target row, not the configurations that never reached it
+  assert.is(spec.data.values.length, 4);
+  assert.ok(spec.data.values.every((r: { predictor: string }) => r.predictor !== 'quadratic'));
+  const svg = readFileSync(join(dir, 'spawn.svg'), 'utf8');
+  assert.match(svg, /K 8, T 36, equal 4/);
+  assert.match(svg, /K 4, T 36, shaped/);
+  writeResults(dir, { name: 'spawn', config: {}, env, rows: [{ kind: 'summary', config: 'x', seeds: '1-2' }] });
+  await throwsWith(() => plotResults(path), /row 0 has no 'predictor'/);
+  rmSync(dir, { recursive: true });
+});
+
 test('sample grids: tiles of the right size, black background for -1, white for +1', () => {
   const imgs = new Float32Array(2 * 16 * 16).fill(-1);
   imgs.fill(1, 256, 512);

@@ -108,6 +108,12 @@ test(
         const s = await score(p, (await r.sample.data()) as Float32Array, wantValues);
         assert.ok(s.rmseToSequential! < 1e-6, `${name}: ${s.rmseToSequential}`);
         assert.ok(typeof m.describe(o).label === 'string');
+        // partial options: a one-line error naming what is missing, not a TypeError from inside describe
+        const { fine: _fine, ...partial } = o;
+        await throwsWith(
+          () => m.describe(partial as typeof o),
+          new RegExp(`^${name}: describe needs every option; missing: fine;`),
+        );
         tf.dispose(r.hits.map((h) => h.x));
       });
     }

@@ -1,7 +1,7 @@
 /** CHORDS as a registered method: its options, flags, width and run. */
 import { COARSE_FLAG, FINE_FLAG, readCoarse, readFine } from '../sampling/flags.ts';
 import type { Method } from '../sampling/method.ts';
-import { choice, int } from '../names.ts';
+import { CHORDS_PREDICTORS, choice, int, type ChordsPredictor } from '../names.ts';
 import { euler } from '../solvers/euler.ts';
 import { eulerJump, jumpName, type Jump } from '../solvers/jump.ts';
 import type { Solver } from '../solvers/solver.ts';
@@ -21,6 +21,8 @@ export interface ChordsMethodOptions {
   history: HistoryRule;
   /** Cores spawned at once from the newest core's first point: 1 (default, the reference's chain); >= K - 1: all. */
   spawnPerRound: number;
+  /** A spawned core's first value: the coarse jump (default, the reference) or an extrapolated x0 jump (math.ts). */
+  predictor: ChordsPredictor;
 }
 
 export const chordsMethod: Method<ChordsMethodOptions> = {
@@ -61,6 +63,14 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       help: "cores spawned at once from the newest core's first point: 1 (the reference's chain); K - 1 or more: all",
       rule: int(1, 64),
     },
+    predictor: {
+      type: 'string',
+      default: 'coarse',
+      help:
+        "a spawned core's first value: coarse (the coarse jump, the reference) | linear | quadratic (the x0 " +
+        "estimate extrapolated in log-SNR through the slower cores' newest 1 or 2, with a multistep --fine-solver)",
+      rule: choice(CHORDS_PREDICTORS),
+    },
     'fine-solver': FINE_FLAG,
     coarse: COARSE_FLAG,
   },
@@ -72,6 +82,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     rectify: true,
     history: 'keep',
     spawnPerRound: 1,
+    predictor: 'coarse',
   }),
   fromFlags(read, T) {
     const fine = readFine(read),
@@ -93,7 +104,8 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
     validateStop(stop, init.length);
     const history = read.choice('history', HISTORY_RULES);
     const spawnPerRound = read.int('spawn-per-round', 1, 64);
-    return { init, fine, coarse, stop, rectify: !read.flag('no-rectify'), history, spawnPerRound };
+    const predictor = read.choice('predictor', CHORDS_PREDICTORS);
+    return { init, fine, coarse, stop, rectify: !read.flag('no-rectify'), history, spawnPerRound, predictor };
   },
   width: (_T, o) => o.init.length,
   async run(task, o, hooks = {}) {
@@ -110,6 +122,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       rectify: o.rectify,
       history: o.history,
       spawnPerRound: o.spawnPerRound,
+      predictor: o.predictor,
     },
   }),
 };

@@ -6,9 +6,10 @@
  * Rules, as the reference code runs them (generalised to multi-call fine solvers):
  * - round 1: core 0 evaluates index 0; every active core evaluates one stage per round;
  * - in the round the newest core k evaluates its first point, core k + 1 is spawned there by one
- *   coarse jump I[k] -> I[k+1]; when the last core does, the coarse shot I[K-1] -> T is hit 0 (with
- *   `spawnPerRound` s > 1, ours: cores k + 1 .. k + s are spawned there at once, each by one coarse jump from
- *   core k's first point);
+ *   jump I[k] -> I[k+1] (the coarse jump; spawn.ts for the extrapolating predictors, which read the slower
+ *   cores' solver states after the round's steps: spawns come last in a round); when the last core does,
+ *   the coarse shot I[K-1] -> T is hit 0 (with `spawnPerRound` s > 1, ours: cores k + 1 .. k + s are spawned
+ *   there at once, each by one jump from core k's first point);
  * - when core k >= 1 completes a step to index j and core k - 1 has evaluated (stage 0 of) the
  *   index b where core k's current segment began, the step is rectified
  *   x_j = F(x_{j-1}) - G(x^k_b, b -> j) + G(x^{k-1}_b, b -> j), and the segment now begins at j;
@@ -51,7 +52,7 @@ export type PlanOp =
   | { kind: 'fine'; core: number; i: number }
   /** x(core, i + 1) = F(x(core, i)) - G(x(core, begin) -> i + 1) + G(x(core - 1, begin) -> i + 1). */
   | { kind: 'rectify'; core: number; i: number; begin: number }
-  /** x(core, init[core]) = G(x(from) -> init[core]): a new core by one coarse jump. */
+  /** x(core, init[core]) = G(x(from) -> init[core]): a new core by one jump (coarse, or spawn.ts's). */
   | { kind: 'spawn'; core: number; from: PlanNode }
   /** Hit 0 = G(x(from) -> T): the coarse shot. */
   | { kind: 'shoot'; from: PlanNode };
@@ -68,7 +69,10 @@ export interface PlanRound {
   /** 1-based round number. */
   round: number;
   evals: PlanEval[];
-  /** Updates after the evaluations; independent of each other, so any order gives the same values. */
+  /**
+   * Updates after the evaluations: the fine steps and rectifications (independent of each other), then the spawns
+   * and the shot, which read only evaluated points and, with an extrapolating predictor, the states those steps set.
+   */
   ops: PlanOp[];
   hits: PlanHit[];
   /** Stored items no later round needs. x(core, T) is never stored: it is handed out as a hit. */

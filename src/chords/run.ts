@@ -27,6 +27,7 @@ import { squaredDistance, tidy } from '../tensor.ts';
 import { validateInit } from './init.ts';
 import { rectifiedHistory, validateHistoryRule, type HistoryRule } from './history.ts';
 import { coarseJump, fineStep, rectify } from './math.ts';
+import { OLDER_ESTIMATES, slowerEstimates, spawnJump, validatePredictor, type ChordsPredictor } from './spawn.ts';
 import { planChords, type PlanOp, type PlanRound } from './plan.ts';
 import { NodeStore } from './store.ts';
 import { residualNorm, validateStop, type StopRule } from './stop.ts';
@@ -37,7 +38,7 @@ export interface ChordsOptions extends SamplerHooks<ChordsHit> {
   init: readonly number[];
   /** Fine solver of every core. Default euler. */
   fine?: Solver;
-  /** First-order coarse jump used to spawn, shoot and rectify. Default Euler (the reference). */
+  /** First-order coarse jump to shoot, rectify and spawn (predictor 'coarse'). Default Euler (the reference). */
   coarse?: Jump;
   /** Default { kind: 'complete' }. */
   stop?: StopRule;
@@ -50,6 +51,12 @@ export interface ChordsOptions extends SamplerHooks<ChordsHit> {
    * chain, one new core per round; larger values start the fast cores sooner from coarser starts.
    */
   spawnPerRound?: number;
+  /**
+   * A spawned core's first value (math.ts spawnJump; ours): 'coarse' (default, the reference) the coarse jump;
+   * 'linear' / 'quadratic' a jump with the x0 estimate extrapolated in log-SNR through the newest core's first
+   * point and the slower cores' newest 1 / 2 estimates (a multistep fine solver's; with none, the coarse jump).
+   */
+  predictor?: ChordsPredictor;
   /** Check every model output for NaN/Inf each round (read in the round's one readback). Default true. */
   checkFinite?: boolean;
 }
@@ -62,6 +69,7 @@ const CHORDS_KEYS: Record<keyof ChordsOptions, true> = {
   rectify: true,
   history: true,
   spawnPerRound: true,
+  predictor: true,
   checkFinite: true,
   onHit: true,
   onRound: true,
@@ -125,6 +133,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
   validateStop(stop, options.init.length);
   const history = options.history ?? 'keep';
   validateHistoryRule(history);
+  const predictor = validatePredictor(options.predictor ?? 'coarse', param);
   validateJump(coarse, param, grid);
   const t0 = performance.now();
   const plan = planChords({
@@ -146,7 +155,7 @@ export async function runChords(task: SamplingTask, options: ChordsOptions): Pro
     tNext: grid[i + 1],
     state: states[core],
   });
-  const ctx: RoundContext = { fine, coarse, history, param, grid, init: options.init, store, states };
+  const ctx: RoundContext = { fine, coarse, history, predictor, param, grid, init: options.init, store, states };
   let stoppedBy: StopRule['kind'] = 'complete';
   store.setX(0, 0, tf.clone(task.x));
   states[0] = fine.init();
@@ -216,6 +225,7 @@ interface RoundContext {
   fine: Solver;
   coarse: Jump;
   history: HistoryRule;
+  predictor: ChordsPredictor;
   param: Parametrization;
   grid: readonly number[];
   init: readonly number[];
@@ -255,7 +265,7 @@ async function evaluatePoints(
 /** Applies a round's updates; points reaching T (core hits) and the coarse shot are handed back, not stored. */
 function applyOps(
   ops: readonly PlanOp[],
-  { fine, coarse, history, param, grid, init, store, states }: RoundContext,
+  { fine, coarse, history, predictor, param, grid, init, store, states }: RoundContext,
   step: (core: number, i: number) => StepInput,
 ): { coarse?: tf.Tensor; cores: Map<number, tf.Tensor> } {
   const T = grid.length - 1;
@@ -277,11 +287,16 @@ function applyOps(
       if (i + 1 === T) arrived.cores.set(k, next.x);
       else store.setX(k, i + 1, next.x);
     } else if (op.kind === 'spawn') {
-      const s = init[op.core];
+      const s = init[op.core],
+        at = store.first(op.from);
+      const older =
+        predictor === 'coarse'
+          ? []
+          : slowerEstimates(states, op.from.core, param.schedule!.lambda(at.t), OLDER_ESTIMATES[predictor]);
       store.setX(
         op.core,
         s,
-        tidy(() => coarseJump(coarse, param, store.first(op.from), grid[s])),
+        tidy(() => spawnJump(coarse, param, at, older, grid[s])),
       );
       states[op.core] = fine.init();
     } else arrived.coarse = tidy(() => coarseJump(coarse, param, store.first(op.from), grid[T]));

@@ -47,13 +47,18 @@ export function runOptions({ defaults = true } = {}): Spec {
   const flags: Spec = {};
   for (const [flag, owners] of flagOwners()) {
     const f = owners[0].flags[flag];
+    // methods that explain the flag differently: each explanation after the methods it belongs to
+    const helps = new Map<string, string[]>();
+    for (const m of owners) helps.set(m.flags[flag].help, [...(helps.get(m.flags[flag].help) ?? []), m.name]);
     const who = owners.length === methodNames().length ? '' : `${owners.map((m) => m.name).join(', ')}: `;
+    const help =
+      helps.size === 1 ? `${who}${f.help}` : [...helps].map(([h, names]) => `${names.join(', ')}: ${h}`).join('; ');
     // methods that default the flag differently: each one's default in the help, no single default
     const per = owners.map((m) => `${m.name} ${m.flags[flag].default ?? '-'}`);
     const differ = new Set(owners.map((m) => m.flags[flag].default)).size > 1;
     flags[flag] = differ
-      ? { type: f.type, help: `${who}${f.help} (defaults: ${per.join(', ')})` }
-      : { type: f.type, help: `${who}${f.help}`, ...(defaults && f.default ? { default: f.default } : {}) };
+      ? { type: f.type, help: `${help} (defaults: ${per.join(', ')})` }
+      : { type: f.type, help, ...(defaults && f.default ? { default: f.default } : {}) };
   }
   const method = { type: 'string' as const, default: 'chords', help: `sampler: ${methodNames().join(' | ')}` };
   return { ...PROBLEM_OPTIONS, method, ...flags, ...COMMON };

@@ -9,6 +9,7 @@ import {
   frontierSpec,
   initSequencesSpec,
   lossSpec,
+  spawnSpec,
   speedupSpec,
   stepsSpec,
   timelineSpec,
@@ -28,6 +29,7 @@ export const PLOTS: Record<string, [string, (rows: Rows) => TopLevelSpec][]> = {
   frontier: [['', (r) => frontierSpec(r.some((x) => x.kind) ? r : r.filter((x) => x.model !== 'dit'))]],
   'init-sequences': [['', (r) => initSequencesSpec(r)]],
   alignment: [['', (r) => alignmentSpec(r)]],
+  spawn: [['', (r) => spawnSpec(r)]],
   steps: [['', (r) => stepsSpec(r)]],
   timeline: [['', (r) => timelineSpec(r)]],
   'train-dit': [['', (r) => lossSpec(r)]],
@@ -36,6 +38,7 @@ export const PLOTS: Record<string, [string, (rows: Rows) => TopLevelSpec][]> = {
 const PLOTTED: Record<string, (row: Record<string, unknown>) => boolean> = {
   frontier: (row) => !('kind' in row) || ['sequential', 'frontier', 'curve'].includes(String(row.kind)),
   alignment: (row) => row.kind === 'curve',
+  spawn: (row) => row.kind === 'summary',
 };
 /** The fields every drawn row needs for an experiment's plots (checked before drawing, so no empty plot). */
 export const PLOT_FIELDS: Record<string, string[]> = {
@@ -43,6 +46,7 @@ export const PLOT_FIELDS: Record<string, string[]> = {
   frontier: ['round', 'relErrorToReference'],
   'init-sequences': ['cores', 'sequence', 'round', 'relErrorToSequential'],
   alignment: ['set', 'sequence', 'stale', 'round', 'errorToTarget'],
+  spawn: ['config', 'predictor', 'seeds'],
   steps: ['steps', 'hit', 'speedupRounds', 'relErrorToSequential'],
   timeline: ['event', 'core', 'round'],
   'train-dit': ['step', 'loss', 'lossEma'],

@@ -356,6 +356,28 @@ export function alignmentSpec(rows: Rows): TopLevelSpec {
   };
 }
 
+/** CHORDS spawn predictors (exp:spawn): rounds to the target per configuration, one point per seed set. */
+export function spawnSpec(rows: Rows): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values: rows.filter((r) => r.kind === 'summary' && r.roundsToTarget !== undefined) },
+    title: {
+      text: "CHORDS: a spawned core's first value",
+      subtitle: 'rounds from which the mean error stays at or below sequential 2M-50 (one point per seed set)',
+    },
+    width: 360,
+    height: 24,
+    mark: { type: 'point', filled: true, size: 70 },
+    encoding: {
+      row: { field: 'config', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } },
+      x: { field: 'roundsToTarget', type: 'quantitative', title: 'rounds to the target', scale: { zero: false } },
+      y: { field: 'predictor', type: 'nominal', title: null },
+      color: { field: 'predictor', type: 'nominal', legend: null },
+      tooltip: [{ field: 'seeds' }, { field: 'roundsToTarget' }, { field: 'firstHitToTarget', format: '.2f' }],
+    },
+  };
+}
+
 /** Speedup against the number of steps T, with the error of the same hits beside it. */
 export function stepsSpec(rows: Rows): TopLevelSpec {
   const x = { field: 'steps', type: 'quantitative' as const, title: 'steps T', axis: { values: [25, 50, 100] } };

@@ -70,7 +70,7 @@ export interface Method<O extends BaseOptions = BaseOptions> {
   width(T: number, options: O): number;
   /** Through the registry (getMethod), options may be partial: what is left out comes from defaults(T). */
   run(task: SamplingTask, options: O, hooks?: RunHooks): Promise<MethodResult>;
-  /** A one-line label and the options as plain data (for reports and results/*.json). */
+  /** A one-line label and the options as plain data (for reports and results/*.json); every option needed. */
   describe(options: O): { label: string; config: Record<string, string | number | boolean> };
 }
 
@@ -115,9 +115,21 @@ export function withDefaultOptions<O extends BaseOptions>(m: Method<O>): Method<
     const g = (task as Partial<SamplingTask> | undefined)?.grid;
     return Array.isArray(g) && g.length >= 2 ? g.length - 1 : undefined;
   };
-  // a view of m (its prototype too, for a method written as a class) with the two entry points wrapped
+  // describe has no T to fill options from: a partial object is a clear error (the keys do not depend on T)
+  const whole = (o: O): O => {
+    requireOptions(m.name, o);
+    const missing = Object.keys(m.defaults(64)).filter((k) => !(k in (o as object)));
+    if (missing.length > 0)
+      throw new Error(
+        `${m.name}: describe needs every option; missing: ${missing.join(', ')}; allowed: ` +
+          `{ ...getMethod('${m.name}').defaults(T), ...yours }`,
+      );
+    return o;
+  };
+  // a view of m (its prototype too, for a method written as a class) with the entry points wrapped
   return Object.assign(Object.create(m) as Method<O>, {
     width: (T: number, o: O) => m.width(T, complete(T, o)),
     run: (task: SamplingTask, o: O, hooks?: RunHooks) => m.run(task, complete(stepsOf(task), o), hooks),
+    describe: (o: O) => m.describe(whole(o)),
   });
 }
