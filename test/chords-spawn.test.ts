@@ -10,7 +10,7 @@ import { normals } from '../src/random.ts';
 import { SOLVERS, eulerJump, sample, x0Jump, type SolverName } from '../src/solvers/index.ts';
 import { x0Of } from '../src/diffusion/prediction.ts';
 import { relativeRmse } from '../src/tensor.ts';
-import { noLeak, throwsWith } from './helpers.ts';
+import { failingOn, noLeak, throwsWith, watched } from './helpers.ts';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 const flow = getSchedule('flow');
@@ -209,14 +209,7 @@ test('no leaks with the predictors (complete, early stop, failing model); bad pr
               }),
             ),
           );
-  let calls = 0;
-  const failing = {
-    ...model,
-    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
-      if (++calls === 9) throw new Error('model failed');
-      return model.predict(xx, t);
-    },
-  };
+  const failing = watched(model, failingOn(9));
   await noLeak(() =>
     throwsWith(
       () => chords(failing, x, grid, { init: [0, 2, 4, 6], fine: SOLVERS['dpmpp-2m'], predictor: 'quadratic' }),
@@ -225,13 +218,7 @@ test('no leaks with the predictors (complete, early stop, failing model); bad pr
   );
   // bad values: one-line errors before any model call
   let counted = 0;
-  const counting = {
-    ...model,
-    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
-      counted++;
-      return model.predict(xx, t);
-    },
-  };
+  const counting = watched(model, () => counted++);
   await noLeak(() =>
     throwsWith(
       () => chords(counting, x, grid, { init: [0, 2], predictor: 'cubic' as 'linear' }),
@@ -239,13 +226,7 @@ test('no leaks with the predictors (complete, early stop, failing model); bad pr
     ),
   );
   const toy = linearToyModel(1);
-  const countingToy = {
-    ...toy,
-    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
-      counted++;
-      return toy.predict(xx, t);
-    },
-  };
+  const countingToy = watched(toy, () => counted++);
   const y = tf.tensor2d([[1]]);
   await noLeak(() =>
     throwsWith(

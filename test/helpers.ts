@@ -14,6 +14,26 @@ export async function noLeak<T>(fn: () => T | Promise<T>): Promise<T> {
   return out;
 }
 
+/** The model with a hook on each predict call, given the 1-based call count: to count calls, or to fail on one. */
+export function watched<M extends { predict: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor }>(
+  model: M,
+  onCall: (n: number) => void,
+): M {
+  let n = 0;
+  return {
+    ...model,
+    predict: (x: tf.Tensor, t: tf.Tensor1D) => {
+      onCall(++n);
+      return model.predict(x, t);
+    },
+  };
+}
+
+/** Fails the `n`-th predict call with 'model failed'. */
+export const failingOn = (n: number) => (k: number) => {
+  if (k === n) throw new Error('model failed');
+};
+
 /** Asserts that fn throws (or rejects) with a message matching every pattern. */
 export async function throwsWith(fn: () => unknown, ...patterns: RegExp[]): Promise<void> {
   let err: unknown;
