@@ -19,7 +19,7 @@ import { linearToyGrid, linearToyModel, mixtureModel, randomMixture } from '../s
 import { normals } from '../src/random.ts';
 import { SOLVERS, sample, type SolverName } from '../src/solvers/index.ts';
 import { rmse } from '../src/tensor.ts';
-import { failingOn, noLeak, throwsWith, watched } from './helpers.ts';
+import { arbInit, failingOn, noLeak, throwsWith, watched } from './helpers.ts';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
@@ -59,13 +59,7 @@ test('history rules: shift adds (slower x0 - own x0) at the segment start to eve
 test('property: with every history rule the slowest core equals the sequential solver bit for bit', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc
-        .integer({ min: 2, max: 40 })
-        .chain((steps) =>
-          fc
-            .uniqueArray(fc.integer({ min: 1, max: steps - 1 }), { maxLength: Math.min(7, steps - 1) })
-            .map((rest) => ({ steps, init: [0, ...[...rest].sort((a, b) => a - b)] })),
-        ),
+      arbInit(40),
       fc.constantFrom<SolverName>('euler', 'dpmpp-2m', 'dpmpp-3m'),
       fc.constantFrom('keep', 'drop', 'shift') as fc.Arbitrary<'keep' | 'drop' | 'shift'>,
       fc.constantFrom('uniform', 'logsnr') as fc.Arbitrary<'uniform' | 'logsnr'>,

@@ -10,7 +10,7 @@ import { normals } from '../src/random.ts';
 import { SOLVERS, eulerJump, sample, x0Jump, type SolverName } from '../src/solvers/index.ts';
 import { x0Of } from '../src/diffusion/prediction.ts';
 import { relativeRmse } from '../src/tensor.ts';
-import { failingOn, noLeak, throwsWith, watched } from './helpers.ts';
+import { arbInit, failingOn, noLeak, throwsWith, watched } from './helpers.ts';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 const flow = getSchedule('flow');
@@ -104,13 +104,7 @@ test('the spawn reads the newest estimates: init 0-2-4, T = 5, 2M: core 2 from c
 test('property: with every spawn predictor the slowest core equals the sequential solver bit for bit', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc
-        .integer({ min: 2, max: 40 })
-        .chain((steps) =>
-          fc
-            .uniqueArray(fc.integer({ min: 1, max: steps - 1 }), { maxLength: Math.min(7, steps - 1) })
-            .map((rest) => ({ steps, init: [0, ...[...rest].sort((a, b) => a - b)] })),
-        ),
+      arbInit(40),
       fc.constantFrom<SolverName>('euler', 'dpmpp-2m', 'dpmpp-3m'),
       fc.constantFrom('linear', 'quadratic') as fc.Arbitrary<'linear' | 'quadratic'>,
       fc.integer({ min: 1, max: 3 }),
