@@ -21,11 +21,11 @@ import {
   type NamedInit,
 } from '../src/chords/index.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
-import { SOLVERS, callsAt, dpmpp2m, sample, type SolverName } from '../src/solvers/index.ts';
+import { SOLVERS, callsAt, type SolverName } from '../src/solvers/index.ts';
 import { progress } from '../src/progress.ts';
 import { count, int, oneOf, parseFlags } from './lib/flags.ts';
 import { finish } from './lib/output.ts';
-import { GRIDS, curveOf, disposeSet, errorOf, gridOf, mixtureSet, reach, type ProblemSet } from './lib/mixture-set.ts';
+import { GRIDS, curveOf, disposeSet, gridOf, mixtureSet, reach, sequentialTarget } from './lib/mixture-set.ts';
 
 const f = parseFlags(
   'alignment',
@@ -60,16 +60,6 @@ function sequences(): NamedInit[] {
   return out;
 }
 
-async function targetOf(p: ProblemSet): Promise<number> {
-  let sum = 0;
-  for (const inst of p.instances) {
-    const r = await sample(dpmpp2m, inst.model, inst.x, gridOf('uniform', 50));
-    sum += errorOf(inst, r.x);
-    r.x.dispose();
-  }
-  return sum / p.instances.length;
-}
-
 const sets = [
   { name: 'held-out', seeds: Array.from({ length: f.seeds }, (_, i) => 100 + i) },
   { name: 'evaluation', seeds: Array.from({ length: f.seeds }, (_, i) => i) },
@@ -82,7 +72,7 @@ let done = 0;
 const summary = new Map<string, string[]>();
 for (const s of sets) {
   const p = await mixtureSet(0.3, s.seeds, f.n);
-  const target = await targetOf(p);
+  const target = await sequentialTarget(p);
   rows.push({ kind: 'target', set: s.name, seeds: s.seeds, target });
   for (const q of seqs) {
     // the plan runChords makes: the fine solver's model calls per step on this grid (one for 2M)

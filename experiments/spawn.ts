@@ -12,11 +12,11 @@ import { initBackend } from '../src/backend.ts';
 import { equalGapInit, initSequence, runChords, uniformInit } from '../src/chords/index.ts';
 import { batchedExecutor } from '../src/executors/index.ts';
 import { CHORDS_PREDICTORS, type ChordsPredictor } from '../src/names.ts';
-import { dpmpp2m, sample } from '../src/solvers/index.ts';
+import { dpmpp2m } from '../src/solvers/index.ts';
 import { progress } from '../src/progress.ts';
 import { count, parseFlags } from './lib/flags.ts';
 import { finish } from './lib/output.ts';
-import { curveOf, disposeSet, errorOf, gridOf, mixtureSet, reach, type ProblemSet } from './lib/mixture-set.ts';
+import { curveOf, disposeSet, mixtureSet, reach, sequentialTarget } from './lib/mixture-set.ts';
 
 const f = parseFlags(
   'spawn',
@@ -35,16 +35,6 @@ const CONFIGS = [
   { K: 4, T: 36, grid: 'shift 2.5', init: initSequence({ cores: 4, steps: 36 }), family: 'shaped' },
 ];
 
-async function targetOf(p: ProblemSet): Promise<number> {
-  let sum = 0;
-  for (const inst of p.instances) {
-    const r = await sample(dpmpp2m, inst.model, inst.x, gridOf('uniform', 50));
-    sum += errorOf(inst, r.x);
-    r.x.dispose();
-  }
-  return sum / p.instances.length;
-}
-
 const sets = Array.from({ length: f.sets }, (_, s) => Array.from({ length: f.seeds }, (_, i) => 200 + 100 * s + i));
 const rows: Record<string, unknown>[] = [];
 const bar = progress({ label: 'spawn', total: sets.length * CONFIGS.length, quiet: f.quiet });
@@ -52,7 +42,7 @@ let done = 0;
 const cells = new Map<string, { first: string[]; reach: (number | undefined)[] }>();
 for (const seeds of sets) {
   const p = await mixtureSet(0.3, seeds, f.n);
-  const target = await targetOf(p);
+  const target = await sequentialTarget(p);
   rows.push({ kind: 'target', seeds, target });
   for (const c of CONFIGS) {
     const config = `K ${c.K}, T ${c.T}, ${c.grid}, ${c.family} ${c.init.join('-')}`;

@@ -19,7 +19,7 @@ import { linearToyGrid, linearToyModel, mixtureModel, randomMixture } from '../s
 import { normals } from '../src/random.ts';
 import { SOLVERS, sample, type SolverName } from '../src/solvers/index.ts';
 import { rmse } from '../src/tensor.ts';
-import { noLeak, throwsWith } from './helpers.ts';
+import { arbInit, failingOn, noLeak, throwsWith, watched } from './helpers.ts';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
@@ -59,13 +59,7 @@ test('history rules: shift adds (slower x0 - own x0) at the segment start to eve
 test('property: with every history rule the slowest core equals the sequential solver bit for bit', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc
-        .integer({ min: 2, max: 40 })
-        .chain((steps) =>
-          fc
-            .uniqueArray(fc.integer({ min: 1, max: steps - 1 }), { maxLength: Math.min(7, steps - 1) })
-            .map((rest) => ({ steps, init: [0, ...[...rest].sort((a, b) => a - b)] })),
-        ),
+      arbInit(40),
       fc.constantFrom<SolverName>('euler', 'dpmpp-2m', 'dpmpp-3m'),
       fc.constantFrom('keep', 'drop', 'shift') as fc.Arbitrary<'keep' | 'drop' | 'shift'>,
       fc.constantFrom('uniform', 'logsnr') as fc.Arbitrary<'uniform' | 'logsnr'>,
@@ -199,14 +193,7 @@ test('no leaks with the history rules (complete, early stop, failing model); bad
             }),
           ),
         );
-  let calls = 0;
-  const failing = {
-    ...model,
-    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
-      if (++calls === 9) throw new Error('model failed');
-      return model.predict(xx, t);
-    },
-  };
+  const failing = watched(model, failingOn(9));
   await noLeak(() =>
     throwsWith(
       () => chords(failing, x, grid, { init: [0, 2, 4], fine: SOLVERS['dpmpp-2m'], history: 'shift' }),
@@ -215,13 +202,7 @@ test('no leaks with the history rules (complete, early stop, failing model); bad
   );
   const toy = linearToyModel(1);
   let toyCalls = 0;
-  const counted = {
-    ...toy,
-    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
-      toyCalls++;
-      return toy.predict(xx, t);
-    },
-  };
+  const counted = watched(toy, () => toyCalls++);
   const y = tf.tensor2d([[1]]);
   await throwsWith(
     () => chords(counted, y, linearToyGrid(10), { init: [0, 3], history: 'stale' as 'keep' }),

@@ -17,16 +17,10 @@ import {
   type PlanConfig,
 } from '../src/chords/index.ts';
 import { uniformRng } from '../src/random.ts';
-import { throwsWith } from './helpers.ts';
+import { arbInit as arbInitOf, throwsWith } from './helpers.ts';
 
-/** Random valid configs: T in 2..60, 1..8 cores, starts may be neighbours one apart. */
-const arbInit = fc
-  .integer({ min: 2, max: 60 })
-  .chain((steps) =>
-    fc
-      .uniqueArray(fc.integer({ min: 1, max: steps - 1 }), { maxLength: Math.min(7, steps - 1) })
-      .map((rest) => ({ steps, init: [0, ...[...rest].sort((a, b) => a - b)] })),
-  );
+/** Random valid configs: T in 2..60 (helpers.ts arbInit). */
+const arbInit = arbInitOf(60);
 /** Calls per step from a random pattern (1..3), optionally start-dependent like DPM-Solver++ 3M. */
 const arbConfig = fc
   .tuple(arbInit, fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 5 }), fc.boolean(), fc.boolean())

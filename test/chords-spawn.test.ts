@@ -10,7 +10,7 @@ import { normals } from '../src/random.ts';
 import { SOLVERS, eulerJump, sample, x0Jump, type SolverName } from '../src/solvers/index.ts';
 import { x0Of } from '../src/diffusion/prediction.ts';
 import { relativeRmse } from '../src/tensor.ts';
-import { noLeak, throwsWith } from './helpers.ts';
+import { arbInit, failingOn, noLeak, throwsWith, watched } from './helpers.ts';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 const flow = getSchedule('flow');
@@ -104,13 +104,7 @@ test('the spawn reads the newest estimates: init 0-2-4, T = 5, 2M: core 2 from c
 test('property: with every spawn predictor the slowest core equals the sequential solver bit for bit', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc
-        .integer({ min: 2, max: 40 })
-        .chain((steps) =>
-          fc
-            .uniqueArray(fc.integer({ min: 1, max: steps - 1 }), { maxLength: Math.min(7, steps - 1) })
-            .map((rest) => ({ steps, init: [0, ...[...rest].sort((a, b) => a - b)] })),
-        ),
+      arbInit(40),
       fc.constantFrom<SolverName>('euler', 'dpmpp-2m', 'dpmpp-3m'),
       fc.constantFrom('linear', 'quadratic') as fc.Arbitrary<'linear' | 'quadratic'>,
       fc.integer({ min: 1, max: 3 }),
@@ -209,14 +203,7 @@ test('no leaks with the predictors (complete, early stop, failing model); bad pr
               }),
             ),
           );
-  let calls = 0;
-  const failing = {
-    ...model,
-    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
-      if (++calls === 9) throw new Error('model failed');
-      return model.predict(xx, t);
-    },
-  };
+  const failing = watched(model, failingOn(9));
   await noLeak(() =>
     throwsWith(
       () => chords(failing, x, grid, { init: [0, 2, 4, 6], fine: SOLVERS['dpmpp-2m'], predictor: 'quadratic' }),
@@ -225,13 +212,7 @@ test('no leaks with the predictors (complete, early stop, failing model); bad pr
   );
   // bad values: one-line errors before any model call
   let counted = 0;
-  const counting = {
-    ...model,
-    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
-      counted++;
-      return model.predict(xx, t);
-    },
-  };
+  const counting = watched(model, () => counted++);
   await noLeak(() =>
     throwsWith(
       () => chords(counting, x, grid, { init: [0, 2], predictor: 'cubic' as 'linear' }),
@@ -239,13 +220,7 @@ test('no leaks with the predictors (complete, early stop, failing model); bad pr
     ),
   );
   const toy = linearToyModel(1);
-  const countingToy = {
-    ...toy,
-    predict: (xx: tf.Tensor, t: tf.Tensor1D) => {
-      counted++;
-      return toy.predict(xx, t);
-    },
-  };
+  const countingToy = watched(toy, () => counted++);
   const y = tf.tensor2d([[1]]);
   await noLeak(() =>
     throwsWith(

@@ -1,6 +1,7 @@
 /** Shared test setup: the backend (top level, before any op) and the leak check. */
 import * as tf from '@tensorflow/tfjs';
 import * as assert from 'uvu/assert';
+import fc from 'fast-check';
 import { initBackend } from '../src/backend.ts';
 
 export const backend = await initBackend({ backend: process.env.CHORDS_BACKEND ?? 'wasm' });
@@ -13,6 +14,36 @@ export async function noLeak<T>(fn: () => T | Promise<T>): Promise<T> {
   assert.is(after, before, `leaked ${after - before} tensor(s)`);
   return out;
 }
+
+/** The model with a hook on each predict call, given the 1-based call count: to count calls, or to fail on one. */
+export function watched<M extends { predict: (x: tf.Tensor, t: tf.Tensor1D) => tf.Tensor }>(
+  model: M,
+  onCall: (n: number) => void,
+): M {
+  let n = 0;
+  return {
+    ...model,
+    predict: (x: tf.Tensor, t: tf.Tensor1D) => {
+      onCall(++n);
+      return model.predict(x, t);
+    },
+  };
+}
+
+/** Fails the `n`-th predict call with 'model failed'. */
+export const failingOn = (n: number) => (k: number) => {
+  if (k === n) throw new Error('model failed');
+};
+
+/** Random CHORDS configurations: T in 2..maxSteps, 1..8 cores from 0, strictly increasing (neighbours allowed). */
+export const arbInit = (maxSteps: number) =>
+  fc
+    .integer({ min: 2, max: maxSteps })
+    .chain((steps) =>
+      fc
+        .uniqueArray(fc.integer({ min: 1, max: steps - 1 }), { maxLength: Math.min(7, steps - 1) })
+        .map((rest) => ({ steps, init: [0, ...[...rest].sort((a, b) => a - b)] })),
+    );
 
 /** Asserts that fn throws (or rejects) with a message matching every pattern. */
 export async function throwsWith(fn: () => unknown, ...patterns: RegExp[]): Promise<void> {

@@ -9,6 +9,7 @@ import type { Executor } from '../../src/executors/index.ts';
 import { normals } from '../../src/random.ts';
 import { disposeResult, type SamplerResult, type SamplingTask } from '../../src/sampling/task.ts';
 import { relativeRmse } from '../../src/tensor.ts';
+import { dpmpp2m, sample } from '../../src/solvers/index.ts';
 
 const logsnr = (r: number): Omit<GridOptions, 'steps'> => ({
   kind: 'logsnr',
@@ -69,6 +70,17 @@ export const disposeSet = (p: ProblemSet) =>
 
 /** Relative RMS error of a sample to the instance's reference. */
 export const errorOf = (inst: Instance, x: tf.Tensor) => relativeRmse(x.dataSync() as Float32Array, inst.ref);
+
+/** The target of the frontier-style experiments on a set: the mean error of sequential 2M on 50 uniform steps. */
+export async function sequentialTarget(p: ProblemSet): Promise<number> {
+  let sum = 0;
+  for (const inst of p.instances) {
+    const r = await sample(dpmpp2m, inst.model, inst.x, gridOf('uniform', 50));
+    sum += errorOf(inst, r.x);
+    r.x.dispose();
+  }
+  return sum / p.instances.length;
+}
 
 export interface CurvePoint {
   round: number;
