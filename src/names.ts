@@ -47,7 +47,7 @@ export const BUILT_IN_METHODS = [
 export const HISTORY_RULES = ['keep', 'drop', 'shift'] as const;
 export type HistoryRule = (typeof HISTORY_RULES)[number];
 
-/** A spawned CHORDS core's first value (chords/math.ts spawnJump): the coarse jump, or an extrapolated x0 jump. */
+/** A spawned CHORDS core's first value (chords/spawn.ts spawnJump): the coarse jump, or an extrapolated x0 jump. */
 export const CHORDS_PREDICTORS = ['coarse', 'linear', 'quadratic'] as const;
 export type ChordsPredictor = (typeof CHORDS_PREDICTORS)[number];
 

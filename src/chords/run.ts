@@ -52,7 +52,7 @@ export interface ChordsOptions extends SamplerHooks<ChordsHit> {
    */
   spawnPerRound?: number;
   /**
-   * A spawned core's first value (math.ts spawnJump; ours): 'coarse' (default, the reference) the coarse jump;
+   * A spawned core's first value (spawn.ts spawnJump; ours): 'coarse' (default, the reference) the coarse jump;
    * 'linear' / 'quadratic' a jump with the x0 estimate extrapolated in log-SNR through the newest core's first
    * point and the slower cores' newest 1 / 2 estimates (a multistep fine solver's; with none, the coarse jump).
    */
@@ -290,7 +290,7 @@ function applyOps(
       const s = init[op.core],
         at = store.first(op.from);
       const older =
-        predictor === 'coarse'
+        OLDER_ESTIMATES[predictor] === 0
           ? []
           : slowerEstimates(states, op.from.core, param.schedule!.lambda(at.t), OLDER_ESTIMATES[predictor]);
       store.setX(

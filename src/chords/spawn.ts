@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { x0Of, type Parametrization } from '../diffusion/prediction.ts';
 import { CHORDS_PREDICTORS, type ChordsPredictor } from '../names.ts';
+import { shown } from '../options.ts';
 import { x0Jump, x0Slope, type Jump } from '../solvers/jump.ts';
 import type { HistoryEntry, SolverState, StageEval } from '../solvers/solver.ts';
 import { NOISE_LAMBDA } from '../solvers/util.ts';
@@ -20,10 +21,8 @@ export const OLDER_ESTIMATES: Record<ChordsPredictor, number> = { coarse: 0, lin
 
 /** The predictor, checked: one of CHORDS_PREDICTORS; an extrapolating one needs the model's log-SNR. */
 export function validatePredictor(predictor: unknown, param: Parametrization): ChordsPredictor {
-  if (!(CHORDS_PREDICTORS as readonly unknown[]).includes(predictor)) {
-    const got = typeof predictor === 'string' ? `'${predictor}'` : String(predictor);
-    throw new Error(`chords: predictor: got ${got}; allowed: ${CHORDS_PREDICTORS.join(', ')}`);
-  }
+  if (!(CHORDS_PREDICTORS as readonly unknown[]).includes(predictor))
+    throw new Error(`chords: predictor: got ${shown(predictor)}; allowed: ${CHORDS_PREDICTORS.join(', ')}`);
   const p = predictor as ChordsPredictor;
   if (p !== 'coarse' && !param.schedule)
     throw new Error(`chords: predictor '${p}' needs a model with a noise schedule (its log-SNR); allowed: coarse`);
