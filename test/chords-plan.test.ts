@@ -10,6 +10,7 @@ import {
   initFromText,
   planChords,
   equalGapInit,
+  initFamilies,
   randomInit,
   rectificationSources,
   searchInitSequence,
@@ -312,9 +313,29 @@ test(
     );
     await throwsWith(() => parseInitText('equal:0'), /init: got 'equal:0'; allowed: equal or equal:<lastStart>/);
     await throwsWith(() => parseInitText('equal:0.5:1'), /init: got 'equal:0.5:1'/);
+    // equal:<gap>: the gap itself, held to floor(T / K); an integer is a gap only for equal
+    assert.equal(parseInitText('equal:4'), { generator: 'equal', gap: 4 });
+    assert.equal(initFromText('equal:3', 4, 20), [0, 3, 6, 9]);
+    await throwsWith(() => initFromText('equal:6', 4, 20), /init: got 'equal:6' for 4 cores and T = 20/, /up to .* 5/);
+    await throwsWith(
+      () => parseInitText('uniform:4'),
+      /init: got 'uniform:4'; allowed: uniform or uniform:<lastStart>/,
+    );
+    await throwsWith(() => parseInitText('equal:2.5'), /or equal:<gap>, an integer >= 1/);
     await throwsWith(() => initSequence({ cores: 9, steps: 8 }), /at most T = 8/);
   },
 );
+
+test('initFamilies: every family name reads back through --init (the space as a colon) to its sequence', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 2, max: 90 }), (cores, steps) => {
+      fc.pre(cores <= steps);
+      for (const { family, init } of initFamilies(cores, steps))
+        assert.equal(initFromText(family.replace(' ', ':'), cores, steps), init, family);
+    }),
+    { numRuns: 200 },
+  );
+});
 
 test(
   'init search: every candidate is valid and hits by maxRound; the best has the lowest score; deterministic per ' +

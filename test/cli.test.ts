@@ -130,6 +130,20 @@ test(
     // --init by generator name: equal gaps for --cores at T = --steps, recorded as the sequence it ran
     const e = await runJson(['run', '--model', 'mixture', '--dim', '8', '--steps', '36', '--init', 'equal', '--json']);
     assert.is((e.config as { init: string }).init, '0-4-8-12-16-20-24-28');
+    // the family name 'equal 3' of initFamilies, read back as --init equal:3
+    const g = await runJson([
+      'run',
+      '--model',
+      'mixture',
+      '--dim',
+      '8',
+      '--steps',
+      '36',
+      '--init',
+      'equal:3',
+      '--json',
+    ]);
+    assert.is((g.config as { init: string }).init, '0-3-6-9-12-15-18-21');
     // no --stop: the run goes to core 0 (T rounds); the fastest core, starting at 28, hits at 7 + 36 - 28
     assert.is(e.rounds, 36);
     const hits = e.hits as { kind: string; core: number; round: number }[];
@@ -177,6 +191,7 @@ test(
     await throwsWith(() => run(['run', '--model', 'linear', '--fine-solver', 'dpm2']), /needs a noise schedule/);
     await throwsWith(() => run(['run', '--init', '0-4-2']), /strictly increasing/);
     await throwsWith(() => run(['run', '--init', '0-4', '--cores', '3']), /3 cores/);
+    await throwsWith(() => run(['run', '--init', 'equal:9', '--steps', '36']), /floor\(T \/ cores\) = 4/);
     await throwsWith(() => run(['run', '--stop', 'fast']), /core-index:<i>/);
     await throwsWith(() => run(['run', '--coarse', 'rk']), /euler, ddim/);
   },

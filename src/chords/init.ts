@@ -47,15 +47,18 @@ export const coresAboveSteps = (cores: number, steps: number): Error =>
 export const INIT_GENERATORS = ['shaped', 'uniform', 'equal'] as const;
 export type InitGenerator = (typeof INIT_GENERATORS)[number];
 
-/** A generator named on the command line, with its optional last-start fraction ('equal:0.75'). */
+/** A generator named on the command line, with its optional last-start fraction ('equal:0.75') or gap ('equal:4'). */
 export interface InitByName {
   generator: InitGenerator;
   lastStart?: number;
+  /** Equal gaps only: the gap d itself, I[k] = k d (the family `equal 4` of initFamilies is `equal:4`). */
+  gap?: number;
 }
 
 /**
  * Reads `--init`: start indices ('0-2-4-8', parseInit) or a generator with an optional fraction of T for the last
- * start ('equal', 'uniform:0.7', 'shaped:0.8'); the generator is run for the cores and T by initFromText.
+ * start ('equal', 'uniform:0.7', 'shaped:0.8'), or for equal gaps the gap ('equal:4'); the generator is run for the
+ * cores and T by initFromText. Every family name of initFamilies (K >= 2) reads back this way ('equal 4' is 'equal:4').
  */
 export function parseInitText(text: string): number[] | InitByName {
   const [name, arg, ...rest] = text.trim().split(':');
@@ -66,9 +69,14 @@ export function parseInitText(text: string): number[] | InitByName {
         `with an optional last-start fraction (equal:0.75)`,
     );
   }
+  if (name === 'equal' && rest.length === 0 && arg !== undefined && /^\s*\d+\s*$/.test(arg) && Number(arg) >= 1)
+    return { generator: 'equal', gap: Number(arg) };
   const lastStart = arg === undefined ? undefined : Number(arg);
   if (rest.length > 0 || (arg !== undefined && (arg.trim() === '' || !(lastStart! > 0 && lastStart! < 1))))
-    throw new Error(`init: got '${text}'; allowed: ${name} or ${name}:<lastStart>, a fraction of T in (0, 1)`);
+    throw new Error(
+      `init: got '${text}'; allowed: ${name} or ${name}:<lastStart>, a fraction of T in (0, 1)` +
+        (name === 'equal' ? ', or equal:<gap>, an integer >= 1' : ''),
+    );
   return { generator: name as InitGenerator, lastStart };
 }
 
@@ -81,6 +89,7 @@ export function initFromText(text: string, cores: number, steps: number): number
       `init: '${text}' needs 1 <= cores <= steps (one start index per core); got cores ${shown(cores)}, ` +
         `steps ${shown(steps)}`,
     );
+  if (r.gap !== undefined) return equalGaps(cores, steps, r.gap, text);
   const o = { cores, steps, ...(r.lastStart !== undefined ? { lastStart: r.lastStart } : {}) };
   return r.generator === 'shaped' ? initSequence(o) : r.generator === 'uniform' ? uniformInit(o) : equalGapInit(o);
 }
@@ -181,8 +190,22 @@ export function equalGapInit({ cores, steps, lastStart = 0.75 }: Omit<InitOption
   return init;
 }
 
+/** Equal gaps of d for `cores` cores, held to equalGapInit's bound d <= floor(T / K) (the last core is rectified). */
+function equalGaps(cores: number, steps: number, d: number, text: string): number[] {
+  const most = Math.floor(steps / cores);
+  if (d > most)
+    throw new Error(
+      `init: got '${text}' for ${cores} cores and T = ${steps}; allowed: gaps up to floor(T / cores) = ${most}, ` +
+        'so that the last core is rectified at least once',
+    );
+  return Array.from({ length: cores }, (_, k) => k * d);
+}
+
 export interface NamedInit {
-  /** e.g. 'shaped 0.8', 'uniform 0.7' (last start at that fraction of T), 'equal 4' (gaps of 4). */
+  /**
+   * e.g. 'shaped 0.8', 'uniform 0.7' (last start at that fraction of T), 'equal 4' (gaps of 4); `--init` reads it
+   * with a colon for the space ('shaped:0.8', 'equal:4').
+   */
   family: string;
   init: number[];
 }

@@ -35,7 +35,7 @@ export const chordsMethod: Method<ChordsMethodOptions> = {
       type: 'string',
       help:
         `init sequence, e.g. 0-2-4-8-16-24-32-40, or a generator for --cores: ${INIT_GENERATORS.join(' | ')}` +
-        `[:<last start / T>] (default: shaped, which gives the paper's presets at T = 50)`,
+        `[:<last start / T>], or equal:<gap> (default: shaped, which gives the paper's presets at T = 50)`,
       rule: { kind: 'init' },
     },
     cores: {
